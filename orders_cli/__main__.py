@@ -1,0 +1,3 @@
+from orders_cli.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure rules: no IO, no SQLModel/Typer/Rich/fpdf. Imports nothing of ours but itself."""

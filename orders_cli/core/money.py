@@ -1,0 +1,125 @@
+"""Exact numbers: the one constructor for money, quantities and rates.
+
+``D()`` is the only way a number enters the domain. It refuses floats (a float is
+already wrong: ``0.1 + 0.2``), booleans, NaN, infinities and absurd magnitudes, so
+everything downstream can assume a finite ``Decimal`` of sane size. Rounding is
+*not* done here: it happens in ``core/pricing.py`` at the points SPEC.md names.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from .errors import Invalid
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+# A bound that keeps every product of two values well inside Decimal's default
+# 28-digit precision, and every amount inside a signed 64-bit count of cents.
+MAX_ABS = Decimal("1000000000000")  # 10^12
+MAX_PLACES = 6
+
+
+def D(value: object, what: str = "number") -> Decimal:
+    """Build an exact Decimal from a str, int or Decimal; refuse anything else.
+
+    >>> D("19.99")
+    Decimal('19.99')
+    >>> D(0.1)
+    Traceback (most recent call last):
+    ...
+    orders_cli.core.errors.Invalid: number: floats are not accepted (0.1); pass a string
+    """
+    if isinstance(value, bool):
+        raise Invalid(f"{what}: expected a number, got {value!r}")
+    if isinstance(value, float):
+        raise Invalid(f"{what}: floats are not accepted ({value!r}); pass a string")
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if not text or len(text) > 40:
+            raise Invalid(f"{what}: not a number: {_show(value)}")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise Invalid(f"{what}: not a number: {_show(value)}") from None
+    else:
+        raise Invalid(f"{what}: expected a number, got {type(value).__name__}")
+    if not d.is_finite():
+        raise Invalid(f"{what}: must be a finite number, got {_show(str(value))}")
+    if abs(d) >= MAX_ABS:
+        raise Invalid(f"{what}: {_show(str(value))} is too large")
+    if d != 0 and d.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+        raise Invalid(f"{what}: at most {MAX_PLACES} decimal places, got {_show(str(value))}")
+    return d + ZERO if d == 0 else d  # normalise -0 to 0
+
+
+def positive(value: object, what: str) -> Decimal:
+    d = D(value, what)
+    if d <= 0:
+        raise Invalid(f"{what} must be greater than 0, got {plain(d)}")
+    return d
+
+
+def non_negative(value: object, what: str) -> Decimal:
+    d = D(value, what)
+    if d < 0:
+        raise Invalid(f"{what} must not be negative, got {plain(d)}")
+    return d
+
+
+def money(value: object, what: str = "amount") -> Decimal:
+    """An amount of money: at most 2 decimal places, kept as written (no rounding)."""
+    d = D(value, what)
+    if d != 0 and d.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise Invalid(f"{what}: an amount has at most 2 decimal places, got {plain(d)}")
+    return d.quantize(CENT)  # exact: only adds trailing zeros
+
+
+def to_cents(amount: Decimal) -> int:
+    """Exact conversion of a 2-place amount to integer cents (refuses anything inexact)."""
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{amount} is not a whole number of cents")
+    return int(cents)
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(int(cents)) / 100).quantize(CENT)
+
+
+def plain(d: Decimal) -> str:
+    """The exact decimal as text, without exponent and without needless zeros.
+
+    Used for quantities and rates (``"2.5"``, ``"20"``); amounts use ``fmt_money``.
+    """
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    return format(d.normalize(), "f")
+
+
+def fmt_money(d: Decimal) -> str:
+    """An amount as text with exactly 2 places (``"12.50"``); exact, never rounds."""
+    q = d.quantize(CENT)
+    if q != d:
+        raise ValueError(f"{d} is not a 2-place amount")
+    return format(q, "f")
+
+
+def price_text(d: Decimal) -> str:
+    """A unit price: at least 2 places, more when it has them (``"10.00"``, ``"0.125"``)."""
+    if d == d.quantize(CENT):
+        return format(d.quantize(CENT), "f")
+    return format(d.normalize(), "f")
+
+
+def _show(text: str) -> str:
+    text = str(text)
+    if len(text) > 30:
+        text = text[:27] + "..."
+    return repr(text)

@@ -1,0 +1,55 @@
+"""Checks for the text people type: names, e-mail addresses, dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .errors import Invalid
+
+_EMAIL = re.compile(r"[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+")
+
+
+def clean(value: object, what: str, max_len: int = 200, required: bool = False, multiline: bool = False) -> str:
+    """Trimmed text without control characters (tabs/newlines only where ``multiline``)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(f"{what}: expected text, got {type(value).__name__}")
+    text = value.strip()
+    allowed = "\n\t" if multiline else ""
+    if any((ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text):
+        raise Invalid(f"{what}: control characters are not allowed")
+    if len(text) > max_len:
+        raise Invalid(f"{what}: at most {max_len} characters (got {len(text)})")
+    if required and not text:
+        raise Invalid(f"{what} is required")
+    return text
+
+
+def optional(value: object, what: str, max_len: int = 200) -> str | None:
+    text = clean(value, what, max_len)
+    return text or None
+
+
+def email(value: object, what: str = "email") -> str | None:
+    text = clean(value, what, 254)
+    if not text:
+        return None
+    if not _EMAIL.fullmatch(text):
+        raise Invalid(f"{what}: not an e-mail address: {text!r}")
+    return text
+
+
+def parse_date(value: object, what: str = "date") -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise Invalid(f"{what}: expected a date YYYY-MM-DD, got {type(value).__name__}")
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise Invalid(f"{what}: expected a date YYYY-MM-DD, got {text[:30]!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{what}: no such date: {text!r}") from None

@@ -1,0 +1,266 @@
+"""The database: engine and session from --db / ORDERS_DB, SQLite pragmas,
+migrations on open, the ``transaction()`` unit of work, and document numbering.
+
+Nothing here assumes SQLite: a plain path means a SQLite file, anything with
+``://`` is a SQLAlchemy URL (``postgresql+psycopg://user@host/db``).
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlmodel import Session
+
+from orders_cli.env import ENV
+from orders_cli.errors import Conflict, Invalid, Locked, OrdersError
+from orders_cli.migrations import HEAD
+
+BUSY_TIMEOUT_MS = 30_000
+
+_ENGINES: dict[str, sa.Engine] = {}
+
+
+def url_for(target: str) -> str:
+    """A SQLAlchemy URL for ``--db``: URLs pass through, a path becomes a SQLite file URL."""
+    if "://" in target:
+        return target
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise Invalid(f"--db {target} is a directory; give a file path such as {path / 'orders.db'}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path.resolve()}"
+
+
+def _make_engine(url: str) -> sa.Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except exc.ArgumentError:
+        raise Invalid(f"--db: not a database path or URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            # Let SQLAlchemy's begin event issue BEGIN itself (the pysqlite recipe),
+            # so write transactions can take the write lock up front (BEGIN IMMEDIATE).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            write = conn.get_execution_options().get("orders_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    else:
+        try:
+            engine = sa.create_engine(url, pool_pre_ping=True)
+        except (exc.NoSuchModuleError, ModuleNotFoundError) as e:
+            raise Invalid(f"--db: cannot use {parsed.get_backend_name()!r}: {e}") from None
+    return engine
+
+
+def engine() -> sa.Engine:
+    """The engine of this run, created on first use and migrated to the current schema."""
+    url = url_for(ENV.db_target())
+    eng = _ENGINES.get(url)
+    if eng is None:
+        eng = _make_engine(url)
+        try:
+            ensure_schema(eng)
+        except BaseException:
+            eng.dispose()
+            raise
+        _ENGINES[url] = eng
+    return eng
+
+
+def dispose_all() -> None:
+    for eng in _ENGINES.values():
+        eng.dispose()
+    _ENGINES.clear()
+
+
+def current_revision(conn: sa.Connection) -> str | None:
+    """The stored schema revision, or None for a database without our schema (one cheap query)."""
+    insp_ok = True
+    try:
+        with conn.begin_nested() if conn.in_transaction() else _null():
+            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    except (exc.OperationalError, exc.ProgrammingError):
+        insp_ok = False
+        row = None
+    if not insp_ok:
+        return None
+    return row[0] if row else None
+
+
+@contextmanager
+def _null():
+    yield
+
+
+def ensure_schema(eng: sa.Engine) -> None:
+    """Bring the database to HEAD; imports Alembic only when an upgrade is due."""
+    with eng.connect() as conn:
+        rev = current_revision(conn)
+        conn.rollback()
+    if rev == HEAD:
+        return
+    upgrade(eng)
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return cfg
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def upgrade(eng: sa.Engine) -> tuple[str | None, str]:
+    """Migrate to HEAD in one transaction holding the write lock, so concurrent
+    first opens of a new database serialise instead of racing."""
+    from alembic import command
+
+    cfg = _alembic_config()
+    with eng.execution_options(orders_write=True).connect() as conn:
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+            before = current_revision(conn)
+            if before is not None and before not in known_revisions():
+                raise Invalid(
+                    f"the database schema is at revision {before}, newer than this version of orders "
+                    f"knows (head {HEAD}): upgrade orders"
+                )
+            if before != HEAD:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    return before, HEAD
+
+
+def _translate(err: exc.DBAPIError) -> OrdersError | None:
+    msg = str(err.orig) if err.orig is not None else str(err)
+    m = re.search(r"locked: ([^\n]*)", msg)
+    if m:
+        return Locked(m.group(1).strip())
+    low = msg.lower()
+    if "database is locked" in low or "database is busy" in low:
+        return Conflict(
+            f"the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s (another process is writing); try again"
+        )
+    if isinstance(err, exc.IntegrityError):
+        if "unique" in low or "duplicate key" in low:
+            return Conflict(f"conflict: a record with the same key already exists ({_first_line(msg)})")
+        return Conflict(f"refused by the database: {_first_line(msg)}")
+    if "deadlock" in low or "could not serialize" in low:
+        return Conflict("a concurrent change got in the way; try again")
+    return None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else text
+
+
+@contextmanager
+def transaction(write: bool = True) -> Iterator[Session]:
+    """One command, one transaction: commit on success, roll back everything on any error.
+
+    Write transactions take the write lock at BEGIN on SQLite (BEGIN IMMEDIATE), so two
+    writers queue on the busy timeout instead of failing half way.
+    """
+    eng = engine()
+    if write:
+        eng = eng.execution_options(orders_write=True)
+    session = Session(eng, expire_on_commit=False, autoflush=True)
+    try:
+        with session.begin():
+            yield session
+    except exc.DBAPIError as err:
+        translated = _translate(err)
+        if translated is not None:
+            raise translated from err
+        raise
+    finally:
+        session.close()
+
+
+def next_number(session: Session, doc_type: str) -> str:
+    """Allocate the next number of a document type inside the caller's transaction.
+
+    The counter row is updated (and so locked) by this transaction: a rollback gives the
+    number back, and a concurrent creator waits for the commit. No gap, no duplicate.
+    """
+    from orders_cli import config
+
+    prefix = config.current().prefix(doc_type)
+    row = session.connection().execute(
+        sa.text("UPDATE sequence SET last_value = last_value + 1 WHERE doc_type = :t RETURNING last_value"),
+        {"t": doc_type},
+    ).first()
+    if row is None:
+        raise RuntimeError(f"no sequence row for {doc_type}")
+    return f"{prefix}{row[0]:05d}"
+
+
+def check(eng: sa.Engine) -> dict:
+    """Integrity check and schema revision."""
+    with eng.connect() as conn:
+        rev = current_revision(conn)
+        problems: list[str] = []
+        if conn.dialect.name == "sqlite":
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            if rows != ["ok"]:
+                problems += rows
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            problems += [f"foreign key: {tuple(r)}" for r in fk]
+        else:
+            conn.exec_driver_sql("SELECT 1")
+        conn.rollback()
+    return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
+
+
+def backup(eng: sa.Engine, target: Path) -> Path:
+    """A consistent copy of a SQLite database through SQLite's online backup API."""
+    import sqlite3
+
+    if eng.dialect.name != "sqlite":
+        raise Invalid("backup copies SQLite files only; for PostgreSQL use pg_dump")
+    source = eng.url.database
+    if not source or source == ":memory:":
+        raise Invalid("this database has no file to back up")
+    target = target.expanduser()
+    if target.is_dir():
+        target = target / f"{Path(source).stem}-backup.db"
+    if target.exists():
+        raise Conflict(f"{target} already exists; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+    tmp = target.with_name(target.name + ".part")
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+        tmp.replace(target)
+    finally:
+        src.close()
+        tmp.unlink(missing_ok=True)
+    return target
