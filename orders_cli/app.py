@@ -52,7 +52,7 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.commands import account, catalog, config as config_cmd, db, demo
+    from orders_cli.commands import account, catalog, config as config_cmd, db, demo, order
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -62,6 +62,8 @@ def _mount() -> None:
     app.add_typer(catalog.vendor_app, name="vendor")
     app.add_typer(catalog.product_app, name="product")
     app.add_typer(catalog.user_app, name="user")
+    app.add_typer(order.quote_app, name="quote")
+    app.add_typer(order.app, name="order")
     app.command("demo")(demo.demo)
 
 

@@ -1,0 +1,64 @@
+"""Statuses and what finalize locks.
+
+Order: created -> approved -> delivered; any of them -> cancelled; cancelled is final.
+A finalized order keeps only its status and its recurrence settings editable.
+"""
+
+from __future__ import annotations
+
+from .errors import Invalid, InvalidTransition, Locked
+
+ORDER_STATUSES = ("created", "approved", "delivered", "cancelled")
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    "created": frozenset({"approved", "cancelled"}),
+    "approved": frozenset({"delivered", "cancelled"}),
+    "delivered": frozenset({"cancelled"}),
+    "cancelled": frozenset(),
+}
+
+QUOTE_STATUSES = ("created", "sent", "accepted", "rejected", "cancelled")
+
+INVOICE_STATUSES = ("created", "auto_created", "approved", "sent", "paid", "cancelled")
+INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    "created": frozenset({"approved", "sent", "paid", "cancelled"}),
+    "auto_created": frozenset({"approved", "sent", "paid", "cancelled"}),
+    "approved": frozenset({"sent", "paid", "cancelled"}),
+    "sent": frozenset({"paid", "cancelled"}),
+    "paid": frozenset(),
+    "cancelled": frozenset(),
+}
+
+# What stays editable on a finalized order (everything else is locked).
+EDITABLE_AFTER_FINALIZE = frozenset({"status", "recurrence"})
+
+
+def check_status(status: str, allowed: tuple[str, ...], what: str = "status") -> str:
+    if status not in allowed:
+        raise Invalid(f"unknown {what} {status!r}; expected one of {', '.join(allowed)}")
+    return status
+
+
+def order_transition(current: str, new: str) -> str:
+    check_status(new, ORDER_STATUSES)
+    if new == current:
+        raise InvalidTransition(f"the order is already {current}")
+    if new not in ORDER_TRANSITIONS[current]:
+        if current == "cancelled":
+            raise InvalidTransition("a cancelled order is final: its status cannot change")
+        raise InvalidTransition(f"an order cannot go from {current} to {new} (allowed: {', '.join(sorted(ORDER_TRANSITIONS[current]))})")
+    return new
+
+
+def invoice_transition(current: str, new: str) -> str:
+    check_status(new, INVOICE_STATUSES, "invoice status")
+    if new == current:
+        raise InvalidTransition(f"the invoice is already {current}")
+    if new not in INVOICE_TRANSITIONS[current]:
+        raise InvalidTransition(f"an invoice cannot go from {current} to {new}")
+    return new
+
+
+def check_editable(finalized: bool, what: str, number: str) -> None:
+    """Refuse a change to a finalized order's locked parts."""
+    if finalized and what not in EDITABLE_AFTER_FINALIZE:
+        raise Locked(f"{number} is finalized: its {what} can no longer change")
