@@ -52,7 +52,7 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.commands import account, catalog, config as config_cmd, db, demo, order
+    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -63,7 +63,11 @@ def _mount() -> None:
     app.add_typer(catalog.product_app, name="product")
     app.add_typer(catalog.user_app, name="user")
     app.add_typer(order.quote_app, name="quote")
+    order.app.add_typer(convert.app, name="convert")
     app.add_typer(order.app, name="order")
+    app.add_typer(documents.invoice_app, name="invoice")
+    app.add_typer(documents.purchase_app, name="purchase")
+    app.add_typer(documents.delivery_app, name="delivery")
     app.command("demo")(demo.demo)
 
 

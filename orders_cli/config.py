@@ -71,6 +71,18 @@ def _port(value: Any) -> int:
     return port
 
 
+def _days(value: Any) -> int:
+    if isinstance(value, bool):
+        raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}")
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}") from None
+    if not 0 <= days <= 3650:
+        raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}")
+    return days
+
+
 def _choice(*allowed: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in allowed:
@@ -118,6 +130,7 @@ KEYS: dict[str, Key] = {
             Key(f"numbering.{t}_prefix", _prefix, DEFAULT_PREFIX[t], f"Number prefix of {t} documents")
             for t in DOC_TYPES
         ],
+        Key("invoice.due_days", _days, 30, "Payment term of invoices made from orders (due = date + N days)"),
         Key("smtp.host", _text(255), "", "SMTP server host name"),
         Key("smtp.port", _port, 587, "SMTP server port"),
         Key("smtp.user", _text(255), "", "SMTP user name (password: ORDERS_SMTP_PASSWORD)"),

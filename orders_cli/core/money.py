@@ -19,7 +19,7 @@ CENT = Decimal("0.01")
 # A bound that keeps every product of two values well inside Decimal's default
 # 28-digit precision, and every amount inside a signed 64-bit count of cents.
 MAX_ABS = Decimal("1000000000000")  # 10^12
-MAX_PLACES = 6
+MAX_PLACES = 10
 
 
 def D(value: object, what: str = "number") -> Decimal:

@@ -431,3 +431,29 @@ def percent_done(items: Sequence[tuple[Decimal, Decimal, Decimal]]) -> str:
     from .money import plain
 
     return plain(value)
+
+
+def prorate(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """round_money(amount x part / whole): the net of part of a line (partial invoicing)."""
+    if whole <= 0:
+        raise Invalid("cannot prorate over a zero quantity")
+    with localcontext(_ROUNDING):
+        return round_money(amount * part / whole)
+
+
+def part_quantity(quantity: Decimal, percent: Decimal) -> Decimal:
+    """quantity x percent / 100, exact (percent has at most 2 places, so this terminates)."""
+    with localcontext(_EXACT):
+        return (quantity * percent / HUNDRED).normalize()
+
+
+def totals_from_nets(
+    nets: Sequence[tuple[Decimal, tuple[TaxRate, ...]]],
+    discount: Discount | None = None,
+    shipping: Decimal = ZERO,
+    shipping_tax: TaxRate | None = None,
+    adjustment: Decimal = ZERO,
+) -> Totals:
+    """Document totals from line nets that are already known (parts of order lines)."""
+    lines = [LineIn(quantity=Decimal(1), unit_price=net, discount=None, taxes=taxes) for net, taxes in nets]
+    return document_totals(lines, discount, shipping, shipping_tax, adjustment)
