@@ -52,7 +52,7 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order
+    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order, recur
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -68,6 +68,8 @@ def _mount() -> None:
     app.add_typer(documents.invoice_app, name="invoice")
     app.add_typer(documents.purchase_app, name="purchase")
     app.add_typer(documents.delivery_app, name="delivery")
+    app.add_typer(recur.app, name="recur")
+    app.add_typer(recur.usage_app, name="usage")
     app.command("demo")(demo.demo)
 
 

@@ -299,25 +299,12 @@ def set_invoice_status(session: Session, ref: str, status: str) -> dict:
 
 
 def recurrence_view(session: Session, order_id: int) -> dict | None:
-    rec = session.get(m.Recurrence, order_id)
-    if rec is None:
-        return None
-    return {
-        "enabled": rec.enabled,
-        "frequency": rec.frequency,
-        "start": rec.start.isoformat(),
-        "end": rec.end.isoformat() if rec.end else None,
-        "due_days": rec.due_days,
-        "invoice_status": rec.invoice_status,
-        "subject": rec.subject,
-        "language": rec.language,
-        "invoice_date": rec.invoice_date,
-        "last_day": rec.last_day,
-        "catch_up": rec.catch_up,
-        "usage": rec.usage,
-        "next_date": None,
-    }
+    from orders_cli import recurring
+
+    return recurring.recurrence_view(session, order_id)
 
 
 def set_recurrence_from_json(session: Session, order_id: int, data: dict) -> None:
-    raise Invalid("recurrence: recurring invoicing is not available in this version yet")
+    from orders_cli import recurring
+
+    recurring.set_recurrence_from_json(session, order_id, data)
