@@ -76,6 +76,17 @@ def _mount() -> None:
 _mount()
 
 
+_COMMAND = None
+
+
+def _command():
+    """The Click command Typer builds from ``app``: built once per process, not per call."""
+    global _COMMAND
+    if _COMMAND is None:
+        _COMMAND = typer.main.get_command(app)
+    return _COMMAND
+
+
 def _report(code: str, message: str) -> None:
     if ENV.json_errors:
         import json
@@ -95,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config._CACHE.clear()
     try:
-        rv = app(args=args, prog_name="orders", standalone_mode=False)
+        rv = _command().main(args=args, prog_name="orders", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except OrdersError as err:
         if ENV.traceback:

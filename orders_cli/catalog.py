@@ -395,6 +395,8 @@ def import_products(session: Session, handle: io.TextIOBase, source: str) -> int
     reader = csv.DictReader(handle)
     if reader.fieldnames is None:
         raise Invalid(f"{source}: the file is empty (expected a header row: {','.join(PRODUCT_CSV_COLUMNS)})")
+    if reader.fieldnames and reader.fieldnames[0].startswith("\ufeff"):  # a BOM that came through stdin
+        reader.fieldnames = [reader.fieldnames[0].lstrip("\ufeff"), *reader.fieldnames[1:]]
     header = [h.strip() for h in reader.fieldnames]
     unknown = [h for h in header if h not in PRODUCT_CSV_COLUMNS]
     missing = [h for h in ("sku", "name", "price") if h not in header]
@@ -438,11 +440,15 @@ def import_products(session: Session, handle: io.TextIOBase, source: str) -> int
                     "description": text.clean(row.get("description"), "description", 2000, multiline=True),
                 }
             )
+            row_taxes: set[str] = set()
             for name in (row.get("taxes") or "").split(";"):
                 name = name.strip()
                 if name:
                     if name not in taxes:
                         raise NotFound(f"no tax {name!r}")
+                    if name in row_taxes:
+                        raise Invalid(f"the tax {name!r} is named twice")
+                    row_taxes.add(name)
                     tax_links.append((sku, taxes[name]))
         except (Invalid, Conflict, NotFound) as err:
             raise type(err)(f"{source}: line {line}: {err.message}") from None

@@ -71,16 +71,16 @@ def _make_engine(url: str) -> sa.Engine:
 
 def engine() -> sa.Engine:
     """The engine of this run, created on first use and migrated to the current schema."""
-    url = url_for(ENV.db_target())
-    eng = _ENGINES.get(url)
+    target = ENV.db_target()
+    eng = _ENGINES.get(target)
     if eng is None:
-        eng = _make_engine(url)
+        eng = _make_engine(url_for(target))
         try:
             ensure_schema(eng)
         except BaseException:
             eng.dispose()
             raise
-        _ENGINES[url] = eng
+        _ENGINES[target] = eng
     return eng
 
 

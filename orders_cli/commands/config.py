@@ -43,6 +43,8 @@ def get(key: Annotated[str, typer.Argument(help="A key, e.g. company.name")], js
     value = config.current().get(key)
     if json_:
         output.write(output.dumps(value) + "\n")
+    elif isinstance(value, bool):  # as written in the file and accepted by `config set`
+        output.write(("true" if value else "false") + "\n")
     else:
         output.write(output.cell(value) + "\n")
 

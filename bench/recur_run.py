@@ -1,0 +1,79 @@
+"""Benchmark: `orders recur run` for N recurring orders (3 lines each), one period each,
+against its floor: raw sqlite3 inserting the same invoice and line rows, one transaction
+per invoice as recur run does. Reports invoices per second and the ratio.
+
+    python bench/recur_run.py            # N = 10,000
+    python bench/recur_run.py --n 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def orders_cmd(env: dict, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "orders_cli", *args], env=env, input=stdin, capture_output=True, text=True, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="orders-bench-"))
+    env = {**os.environ, "ORDERS_DB": str(tmp / "orders.db"), "ORDERS_CONFIG": str(tmp / "config.toml"), "ORDERS_TODAY": "2026-11-28"}
+    orders_cmd(env, "demo")
+    feed = tmp / "orders.jsonl"
+    with open(feed, "w") as fh:
+        for i in range(args.n):
+            fh.write(json.dumps({"subject": f"Contract {i}", "account": "Café Müller",
+                                 "lines": [{"sku": "MAINT", "quantity": "1"}, {"sku": "MUG", "quantity": "2"}, {"sku": "BOOK", "quantity": "1.5"}],
+                                 "recurrence": {"frequency": "monthly", "start": "2026-11-01"}}) + "\n")
+    orders_cmd(env, "order", "add", "--from-json", str(feed))
+    t0 = time.perf_counter()
+    out = orders_cmd(env, "recur", "run", "--date", "2026-11-28", "--json")
+    elapsed = time.perf_counter() - t0
+    made = len(json.loads(out.stdout)["invoices"])
+    assert made == args.n, made
+
+    # floor: the same rows with raw sqlite3, one transaction per invoice
+    con = sqlite3.connect(tmp / "orders.db", isolation_level=None)
+    inv_rows = con.execute("SELECT * FROM invoice").fetchall()
+    inv_cols = [d[0] for d in con.execute("SELECT * FROM invoice LIMIT 0").description]
+    line_rows = con.execute("SELECT * FROM invoice_line ORDER BY invoice_id").fetchall()
+    line_cols = [d[0] for d in con.execute("SELECT * FROM invoice_line LIMIT 0").description]
+    con.close()
+    floor_db = tmp / "floor.db"
+    con = sqlite3.connect(floor_db, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute(f"CREATE TABLE invoice ({', '.join(inv_cols)})")
+    con.execute(f"CREATE TABLE invoice_line ({', '.join(line_cols)})")
+    by_invoice: dict = {}
+    iid = line_cols.index("invoice_id")
+    for row in line_rows:
+        by_invoice.setdefault(row[iid], []).append(row)
+    ins_inv = f"INSERT INTO invoice VALUES ({', '.join('?' * len(inv_cols))})"
+    ins_line = f"INSERT INTO invoice_line VALUES ({', '.join('?' * len(line_cols))})"
+    t0 = time.perf_counter()
+    for row in inv_rows:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute(ins_inv, row)
+        con.executemany(ins_line, by_invoice.get(row[0], []))
+        con.execute("COMMIT")
+    floor = time.perf_counter() - t0
+    con.close()
+    print(f"recur run: {made} invoices in {elapsed:.2f} s = {made / elapsed:,.0f} invoices/s (whole process, start-up included)")
+    print(f"floor (raw sqlite3, same rows, one transaction each): {made / floor:,.0f} invoices/s")
+    print(f"ratio recur run / floor: {elapsed / floor:.1f}x slower")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""orders config: every key of CLI.md with good values, bad values refused, and the file itself."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import ok, refused, run
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _command_tree_built_once():
+    """Typer rebuilds its click command tree on every ``main()``; build it once per module."""
+    import typer.main
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(typer.main, "get_command", functools.lru_cache(maxsize=None)(typer.main.get_command))
+        yield
+
+
+def config_file() -> Path:
+    return Path(os.environ["ORDERS_CONFIG"])
+
+
+# key, value as typed, value as stored (JSON / TOML), value as `config get` prints it
+VALID = [
+    ("company.name", "Atelier Dupré", "Atelier Dupré", "Atelier Dupré"),
+    ("company.address", "3 place de l'Église\n69002 Lyon", "3 place de l'Église\n69002 Lyon", "3 place de l'Église\n69002 Lyon"),
+    ("company.email", "factures@dupre.example", "factures@dupre.example", "factures@dupre.example"),
+    ("company.vat_id", "FR 12 345678901", "FR 12 345678901", "FR 12 345678901"),
+    ("currency", "usd", "USD", "USD"),
+    ("currency", "GBP", "GBP", "GBP"),
+    ("language", "fr", "fr", "fr"),
+    ("language", "en_GB", "en_GB", "en_GB"),
+    ("charges.tax", "VAT20", "VAT20", "VAT20"),
+    ("numbering.quote_prefix", "DEV-", "DEV-", "DEV-"),
+    ("numbering.order_prefix", "CMD-", "CMD-", "CMD-"),
+    ("numbering.invoice_prefix", "FAC/2026/", "FAC/2026/", "FAC/2026/"),
+    ("numbering.purchase_prefix", "BC-", "BC-", "BC-"),
+    ("numbering.delivery_prefix", "BL-", "BL-", "BL-"),
+    ("smtp.host", "smtp.example.com", "smtp.example.com", "smtp.example.com"),
+    ("smtp.port", "2525", 2525, "2525"),
+    ("smtp.port", "1", 1, "1"),
+    ("smtp.port", "65535", 65535, "65535"),
+    ("smtp.user", "mailer", "mailer", "mailer"),
+    ("smtp.security", "starttls", "starttls", "starttls"),
+    ("smtp.security", "ssl", "ssl", "ssl"),
+    ("smtp.security", "none", "none", "none"),
+    ("smtp.sender", "ne-pas-repondre@dupre.example", "ne-pas-repondre@dupre.example", "ne-pas-repondre@dupre.example"),
+    ("portal.enabled", "true", True, "true"),
+    ("portal.enabled", "false", False, "false"),
+    ("portal.enabled", "yes", True, "true"),
+]
+
+DEFAULTS = {
+    "currency": "EUR",
+    "language": "en",
+    "charges.tax": "",
+    "numbering.quote_prefix": "QT-",
+    "numbering.order_prefix": "SO-",
+    "numbering.invoice_prefix": "INV-",
+    "numbering.purchase_prefix": "PO-",
+    "numbering.delivery_prefix": "DN-",
+    "smtp.port": 587,
+    "smtp.security": "starttls",
+    "portal.enabled": False,
+    "company.name": "",
+}
+
+
+def test_show_defaults_without_a_file():
+    values = ok("config", "show", "--json").json()
+    for key, default in DEFAULTS.items():
+        assert values[key] == default, key
+    assert not config_file().exists()
+    for key in ("company.name", "smtp.port", "portal.enabled", "numbering.invoice_prefix"):
+        assert key in values
+    assert not any("password" in key for key in values)  # the password never comes from the file
+
+
+@pytest.mark.parametrize("key,typed,stored,printed", VALID, ids=[f"{v[0]}={v[1]!r}" for v in VALID])
+def test_set_get_show_every_key(key, typed, stored, printed):
+    r = ok("config", "set", key, typed)
+    assert r.out == ""  # the confirmation is for people: stderr
+    assert key in r.err
+    assert ok("config", "get", key, "--json").json() == stored
+    assert ok("config", "get", key).out == printed + "\n"
+    assert ok("config", "show", "--json").json()[key] == stored
+    assert key in ok("config", "show").out
+    # the file is valid TOML, nested by the dotted key
+    data = tomllib.loads(config_file().read_text(encoding="utf-8"))
+    node = data
+    for part in key.split("."):
+        node = node[part]
+    assert node == stored
+
+
+def test_the_file_is_valid_toml_read_back_with_tomllib():
+    ok("config", "set", "company.name", 'Atelier "Dupré" & fils')
+    ok("config", "set", "currency", "CHF")
+    ok("config", "set", "smtp.port", "465")
+    ok("config", "set", "smtp.security", "ssl")
+    ok("config", "set", "portal.enabled", "on")
+    ok("config", "set", "numbering.invoice_prefix", "F-")
+    ok("config", "set", "company.address", "Rue 1\nVille")
+    with open(config_file(), "rb") as fh:
+        data = tomllib.load(fh)
+    assert data == {
+        "company": {"name": 'Atelier "Dupré" & fils', "address": "Rue 1\nVille"},
+        "currency": "CHF",
+        "smtp": {"port": 465, "security": "ssl"},
+        "portal": {"enabled": True},
+        "numbering": {"invoice_prefix": "F-"},
+    }
+    # setting a key again replaces it, and keeps the others
+    ok("config", "set", "smtp.port", "25")
+    data = tomllib.loads(config_file().read_text(encoding="utf-8"))
+    assert data["smtp"] == {"port": 25, "security": "ssl"}
+    assert data["currency"] == "CHF"
+    assert not list(config_file().parent.glob(".config-*"))  # no temp file left behind
+
+
+def test_custom_numbering_prefix_setting():
+    ok("config", "set", "numbering.order_prefix", "ORD-")
+    assert ok("config", "get", "numbering.order_prefix").out == "ORD-\n"
+    others = ok("config", "show", "--json").json()
+    assert others["numbering.invoice_prefix"] == "INV-"
+    assert others["numbering.quote_prefix"] == "QT-"
+
+
+def test_config_option_and_new_folder(tmp_path):
+    path = tmp_path / "deep" / "er" / "settings.toml"
+    ok("--config", path, "config", "set", "company.name", "Elsewhere")
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == {"company": {"name": "Elsewhere"}}
+    assert ok("--config", path, "config", "get", "company.name").out == "Elsewhere\n"
+    assert not config_file().exists()  # ORDERS_CONFIG was overridden by --config
+
+
+BAD = [
+    ("smtp.port", "abc"),
+    ("smtp.port", "0"),
+    ("smtp.port", "70000"),
+    ("smtp.port", "-25"),
+    ("smtp.port", "25.5"),
+    ("smtp.security", "foo"),
+    ("smtp.security", "TLS"),
+    ("currency", "euro"),
+    ("currency", "E1"),
+    ("currency", ""),
+    ("portal.enabled", "maybe"),
+    ("portal.enabled", ""),
+    ("language", "French"),
+    ("company.email", "not an address"),
+    ("smtp.sender", "nobody"),
+    ("numbering.order_prefix", ""),
+    ("numbering.order_prefix", "S O-"),
+    ("numbering.invoice_prefix", "THIS-IS-FAR-TOO-LONG-"),
+    ("company.name", "Bad\x07Name"),
+    ("company.name", "x" * 201),
+]
+
+
+@pytest.mark.parametrize("key,value", BAD, ids=[f"{k}={v[:10]!r}" for k, v in BAD])
+def test_bad_value_refused(key, value):
+    ok("config", "set", "company.vat_id", "FR1")  # an existing file that must stay as it was
+    before = config_file().read_bytes()
+    r = refused("config", "set", "--", key, value)  # `--`: "-25" is a value, not an option
+    assert r.err.startswith("error: ") and key in r.err
+    assert config_file().read_bytes() == before
+    assert ok("config", "get", key, "--json").json() == DEFAULTS.get(key, "")
+
+
+@pytest.mark.parametrize("key", ["nope", "company.nope", "smtp.password", "numbering.ticket_prefix", "Currency", ""])
+def test_unknown_key_refused(key):
+    r = refused("config", "set", key, "x")
+    assert "unknown setting" in r.err
+    assert not config_file().exists()
+    refused("config", "get", key)
+    j = refused("config", "get", key, "--json", error_code="invalid")
+    assert "unknown setting" in json.loads(j.err)["error"]["message"]
+
+
+@pytest.mark.parametrize("text", ["currency = ", "[smtp\nport = 25", "currency = 'EUR'\ncurrency = 'USD'\n", "\x00"])
+def test_malformed_file_is_one_error_line_naming_the_file(text):
+    config_file().write_text(text, encoding="utf-8")
+    for args in (("config", "show"), ("config", "get", "currency"), ("config", "set", "currency", "USD")):
+        r = refused(*args)
+        assert str(config_file()) in r.err
+        assert "TOML" in r.err
+    assert config_file().read_text(encoding="utf-8") == text  # `set` did not overwrite the broken file
+    j = refused("config", "show", "--json", error_code="invalid")
+    assert str(config_file()) in json.loads(j.err)["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "text,named",
+    [
+        ("foo = 1\n", "foo"),
+        ("[smtp]\npassword = 'hunter2'\n", "smtp.password"),
+        ("[company]\nname = 'A'\nlogo_url = 'x'\n", "company.logo_url"),
+        ("[numbering]\nticket_prefix = 'T-'\n", "numbering.ticket_prefix"),
+    ],
+)
+def test_unknown_key_inside_the_file_refused(text, named):
+    config_file().write_text(text, encoding="utf-8")
+    r = refused("config", "show")
+    assert str(config_file()) in r.err and named in r.err
+    refused("config", "get", "currency")
+    refused("config", "set", "currency", "USD")
+    assert config_file().read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize(
+    "text,named",
+    [("[smtp]\nport = 0\n", "smtp.port"), ("[smtp]\nsecurity = 'tls'\n", "smtp.security"), ("currency = 'euro'\n", "currency"),
+     ("[portal]\nenabled = 'maybe'\n", "portal.enabled"), ("[company]\nname = 12\n", "company.name")],
+)
+def test_bad_value_inside_the_file_refused(text, named):
+    config_file().write_text(text, encoding="utf-8")
+    r = refused("config", "show")
+    assert str(config_file()) in r.err and named in r.err
+
+
+def test_hand_written_file_is_read():
+    config_file().write_text(
+        'currency = "usd"\n[smtp]\nport = 2525\nhost = "mail.example"\n[portal]\nenabled = true\n', encoding="utf-8"
+    )
+    values = ok("config", "show", "--json").json()
+    assert (values["currency"], values["smtp.port"], values["smtp.host"], values["portal.enabled"]) == ("USD", 2525, "mail.example", True)
+
+
+def test_missing_arguments_are_usage_errors():
+    refused("config", "set", "currency", code=2)
+    refused("config", "get", code=2)
+    r = run("config")
+    assert r.code in (0, 2) and "show" in (r.out + r.err)  # no_args_is_help

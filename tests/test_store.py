@@ -1,0 +1,351 @@
+"""The database: created and migrated on first use, pragmas, db init/check/upgrade/backup,
+an exact schema (no floats, money in integer cents) and gap-free numbering."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from conftest import db_content, ok, refused
+
+import orders_cli
+from orders_cli.migrations import HEAD
+
+VERSIONS = Path(orders_cli.__file__).parent / "migrations" / "versions"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _command_tree_built_once():
+    """Typer rebuilds its click command tree on every ``main()``; build it once per module."""
+    import typer.main
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(typer.main, "get_command", functools.lru_cache(maxsize=None)(typer.main.get_command))
+        yield
+
+
+@pytest.fixture
+def in_process():
+    """Use orders_cli.store directly, with this test's ORDERS_DB / ORDERS_CONFIG."""
+    from orders_cli import config, store
+    from orders_cli.env import ENV, Env
+
+    ENV.__dict__.update(Env().__dict__)
+    config._CACHE.clear()
+    yield store
+    store.dispose_all()
+    config._CACHE.clear()
+
+
+def db_path() -> Path:
+    return Path(os.environ["ORDERS_DB"])
+
+
+def sql(path: Path, query: str, *params):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(query, params).fetchall()
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- creation and migrations
+
+
+def test_fresh_database_is_created_and_migrated_on_first_use(tmp_path):
+    path = tmp_path / "not" / "yet" / "there.db"
+    assert ok("--db", path, "tax", "list", "--json").json() == []
+    assert path.is_file()
+    assert sql(path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    tables = {r[0] for r in sql(path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"tax", "product", "account", "contact", "vendor", "app_user", "sequence", "sales_order"} <= tables
+    assert not db_path().exists()  # --db won over ORDERS_DB
+
+
+def test_sqlalchemy_url_is_accepted(tmp_path):
+    path = tmp_path / "url.db"
+    info = ok("--db", f"sqlite:///{path}", "db", "check", "--json").json()
+    assert info["ok"] is True and info["revision"] == HEAD
+    assert path.is_file()
+
+
+def test_unusable_database_url_is_a_clean_error():
+    r = refused("--db", "nosuchdialect://user@host/db", "tax", "list")
+    assert "--db" in r.err
+
+
+def test_head_is_the_newest_revision_file(in_process):
+    revisions, parents = {}, set()
+    for file in VERSIONS.glob("*.py"):
+        text = file.read_text(encoding="utf-8")
+        rev = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M)
+        down = re.search(r"^down_revision\s*=\s*(?:None|['\"]([^'\"]+)['\"])", text, re.M)
+        assert rev and down, file
+        revisions[rev.group(1)] = file.name
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = set(revisions) - parents
+    assert heads == {HEAD}, f"newest revision file(s) {heads}, but migrations.HEAD is {HEAD!r}"
+    assert in_process.known_revisions() == set(revisions)
+
+
+def test_a_newer_schema_is_refused_and_left_alone():
+    ok("tax", "add", "VAT20", "--rate", "20")
+    con = sqlite3.connect(db_path())
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    before = db_content()
+    r = refused("tax", "list")
+    assert "9999" in r.err and "newer" in r.err
+    assert db_content() == before
+
+
+def test_wal_mode_and_foreign_keys(in_process):
+    import sqlalchemy as sa
+
+    ok("db", "init")
+    assert sql(db_path(), "PRAGMA journal_mode") == [("wal",)]  # persistent, seen by any sqlite3 client
+    eng = in_process.engine()
+    with eng.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    with pytest.raises(sa.exc.IntegrityError):
+        with eng.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO contact (name, account_id) VALUES ('Ghost', 999)")
+    assert sql(db_path(), "SELECT count(*) FROM contact") == [(0,)]
+
+
+# ---------------------------------------------------------------- db init | check | upgrade
+
+
+def test_db_init():
+    r = ok("db", "init", "--json")
+    assert r.json() == {"database": f"sqlite:///{db_path().resolve()}", "revision": HEAD, "ok": True}
+    r = ok("db", "init")  # again: nothing to do, still fine
+    assert r.out == "" and "database ready" in r.err and HEAD in r.err
+
+
+def test_db_check():
+    info = ok("db", "check", "--json").json()
+    assert info == {"ok": True, "revision": HEAD, "head": HEAD, "problems": []}
+    r = ok("db", "check")
+    assert "integrity: ok" in r.err
+
+
+def test_db_check_reports_a_broken_foreign_key():
+    ok("account", "add", "A")
+    con = sqlite3.connect(db_path())  # a connection without foreign_keys=ON
+    con.execute("INSERT INTO contact (name, account_id) VALUES ('Orphan', 42)")
+    con.commit()
+    con.close()
+    r = refused("db", "check", "--json", error_code="invalid")
+    info = json.loads(r.out)
+    assert info["ok"] is False and info["problems"]
+
+
+def test_db_upgrade_when_up_to_date_says_so():
+    ok("db", "init")
+    before = db_content()
+    r = ok("db", "upgrade")
+    assert "already at the current schema" in r.err and HEAD in r.err
+    assert ok("db", "upgrade", "--json").json() == {"from": HEAD, "to": HEAD, "backup": None}
+    assert db_content() == before
+    assert sorted(p.name for p in db_path().parent.glob("orders*.db")) == ["orders.db"]  # no backup made
+
+
+def test_db_upgrade_of_a_new_database():
+    assert ok("db", "upgrade", "--json").json() == {"from": None, "to": HEAD, "backup": None}
+    assert sql(db_path(), "SELECT version_num FROM alembic_version") == [(HEAD,)]
+
+
+# ---------------------------------------------------------------- db backup
+
+
+def test_db_backup_copies_every_row(tmp_path, demo):
+    target = tmp_path / "backups" / "copy.db"
+    r = ok("db", "backup", target, "--json")
+    assert r.json() == {"backup": str(target)}
+    assert db_content(target) == db_content()
+    assert sql(target, "PRAGMA integrity_check") == [("ok",)]
+    assert sql(target, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert not list(target.parent.glob("*.part"))
+    # a folder as target: a file inside it
+    r = ok("db", "backup", tmp_path / "backups")
+    assert "backup written" in r.err
+    assert db_content(tmp_path / "backups" / "orders-backup.db") == db_content()
+
+
+def test_db_backup_refuses_an_existing_target(tmp_path, demo):
+    target = tmp_path / "taken.db"
+    target.write_bytes(b"precious")
+    before = db_content()
+    r = refused("db", "backup", target)
+    assert str(target) in r.err
+    refused("db", "backup", target, "--json", error_code="conflict")
+    assert target.read_bytes() == b"precious"
+    assert db_content() == before
+
+
+WRITER = """
+import os, sys
+from orders_cli import catalog, store
+stop = sys.argv[1]
+n = 0
+while n < 5000 and not os.path.exists(stop):
+    with store.transaction() as s:
+        catalog.add_vendor(s, f"W{n:05d}")
+    n += 1
+    if n == 20:
+        print("ready", flush=True)
+store.dispose_all()
+print(n, flush=True)
+"""
+
+
+def test_db_backup_is_consistent_while_another_process_writes(tmp_path, demo):
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(stop)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready", writer.stderr.read()
+        seen = []
+        for i in range(4):
+            target = tmp_path / f"hot-{i}.db"
+            ok("db", "backup", target)
+            assert sql(target, "PRAGMA integrity_check") == [("ok",)]
+            names = [r[0] for r in sql(target, "SELECT name FROM vendor WHERE name LIKE 'W%' ORDER BY id")]
+            # each vendor is its own commit: a consistent copy holds exactly the first k of them
+            assert names == [f"W{n:05d}" for n in range(len(names))]
+            assert sql(target, "SELECT count(*) FROM product") == sql(db_path(), "SELECT count(*) FROM product")
+            seen.append(len(names))
+            time.sleep(0.05)
+    finally:
+        stop.touch()
+        out, err = writer.communicate(timeout=30)
+    assert writer.returncode == 0, err
+    written = int(out.split()[-1])
+    assert seen == sorted(seen) and seen[-1] <= written
+    assert len(set(seen)) > 1, "the writer should have been writing during the backups"
+    assert seen[0] >= 20
+    assert sql(db_path(), "SELECT count(*) FROM vendor WHERE name LIKE 'W%'") == [(written,)]
+
+
+# ---------------------------------------------------------------- an exact schema
+
+FORBIDDEN_TYPES = ("REAL", "FLOA", "DOUB", "NUMERIC", "DECIMAL")
+
+
+def test_no_float_column_anywhere():
+    ok("db", "init")
+    tables = [r[0] for r in sql(db_path(), "SELECT name FROM sqlite_master WHERE type='table'")]
+    assert len(tables) > 10
+    bad = []
+    for table in tables:
+        for _cid, name, type_, *_ in sql(db_path(), f'PRAGMA table_info("{table}")'):
+            if any(word in type_.upper() for word in FORBIDDEN_TYPES):
+                bad.append(f"{table}.{name} {type_}")
+    assert not bad, bad
+
+
+def test_no_float_type_in_the_models():
+    import sqlalchemy as sa
+    from sqlmodel import SQLModel
+
+    import orders_cli.models  # noqa: F401
+
+    bad = [
+        f"{t.name}.{c.name}"
+        for t in SQLModel.metadata.tables.values()
+        for c in t.columns
+        if isinstance(c.type, (sa.Float, sa.Numeric)) or isinstance(getattr(c.type, "impl", None), (sa.Float, sa.Numeric))
+    ]
+    assert not bad, bad
+
+
+MONEY_COLUMNS = {"total", "subtotal", "tax_total", "discount_amount", "shipping_charge", "adjustment", "net"}
+
+
+def test_money_columns_are_integer_cents():
+    from sqlmodel import SQLModel
+
+    from orders_cli.models import Cents
+
+    ok("db", "init")
+    declared = {}
+    for table in SQLModel.metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, Cents):
+                declared[(table.name, column.name)] = column
+    assert declared, "no Cents column at all"
+    names = {name for _, name in declared}
+    assert {"total", "subtotal", "tax_total", "net"} <= names
+    for (table, name) in declared:
+        types = {r[1]: r[2] for r in sql(db_path(), f'PRAGMA table_info("{table}")')}
+        assert "INT" in types[name].upper(), f"{table}.{name} is {types[name]}"
+    # and the other way round: a column named like money is stored as cents
+    for table in SQLModel.metadata.tables.values():
+        for column in table.columns:
+            if column.name in MONEY_COLUMNS:
+                assert isinstance(column.type, Cents), f"{table.name}.{column.name} is {column.type!r}"
+
+
+def test_an_amount_is_stored_as_an_integer_count_of_cents(in_process):
+    from orders_cli import models as m
+
+    ok("account", "add", "A")
+    with in_process.transaction() as s:
+        s.add(m.SalesOrder(number="T-1", subject="cents", account_id=1, order_date=date(2026, 11, 28),
+                           subtotal=Decimal("1234.50"), total=Decimal("0.10"), adjustment=Decimal("-1.99")))
+    row = sql(db_path(), "SELECT typeof(subtotal), subtotal, typeof(total), total, adjustment FROM sales_order")
+    assert row == [("integer", 123450, "integer", 10, -199)]
+    with in_process.transaction(write=False) as s:
+        order = s.exec(__import__("sqlmodel").select(m.SalesOrder)).one()
+        assert (order.subtotal, order.total, order.adjustment) == (Decimal("1234.50"), Decimal("0.10"), Decimal("-1.99"))
+
+
+# ---------------------------------------------------------------- numbering
+
+
+def test_next_number_is_not_burnt_by_a_failed_transaction(in_process):
+    from orders_cli.errors import Invalid
+
+    store = in_process
+    with pytest.raises(RuntimeError):
+        with store.transaction() as s:
+            assert store.next_number(s, "order") == "SO-00001"
+            raise RuntimeError("boom")
+    with store.transaction() as s:
+        assert store.next_number(s, "order") == "SO-00001"
+    with pytest.raises(Invalid):  # a refusal rolls back the same way
+        with store.transaction() as s:
+            assert store.next_number(s, "order") == "SO-00002"
+            raise Invalid("refused")
+    with store.transaction() as s:
+        assert store.next_number(s, "order") == "SO-00002"
+        assert store.next_number(s, "invoice") == "INV-00001"
+    assert dict(sql(db_path(), "SELECT doc_type, last_value FROM sequence"))["order"] == 2
+
+
+def test_next_number_uses_the_configured_prefix(in_process):
+    from orders_cli import config
+
+    ok("config", "set", "numbering.quote_prefix", "DEV-")
+    config._CACHE.clear()
+    with in_process.transaction() as s:
+        assert in_process.next_number(s, "quote") == "DEV-00001"
+        assert in_process.next_number(s, "delivery") == "DN-00001"
