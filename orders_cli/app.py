@@ -52,7 +52,7 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order, recur
+    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order, pdf, recur
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -70,6 +70,11 @@ def _mount() -> None:
     app.add_typer(documents.delivery_app, name="delivery")
     app.add_typer(recur.app, name="recur")
     app.add_typer(recur.usage_app, name="usage")
+    order.app.command("pdf")(pdf.order_pdf)
+    order.quote_app.command("pdf")(pdf.quote_pdf)
+    documents.invoice_app.command("pdf")(pdf.invoice_pdf)
+    documents.purchase_app.command("pdf")(pdf.purchase_pdf)
+    documents.delivery_app.command("pdf")(pdf.delivery_pdf)
     app.command("demo")(demo.demo)
 
 

@@ -1,0 +1,387 @@
+"""PDF documents: orders, quotes, invoices, purchase orders and delivery notes, drawn with fpdf2.
+
+``render(kind, doc, settings) -> bytes`` takes the plain dict a use case returns
+(``sales.show``, ``billing.show_invoice``, ``fulfilment.show_purchase`` /
+``show_delivery``) and the run's :class:`orders_cli.config.Settings`.
+
+Start-up rule: fpdf2 (and fontTools) are imported only inside the functions that
+draw, never at module top. The shipped DejaVu fonts are parsed once per process and
+reused by every document of a batch (parsing the TTF costs ~80 ms a document).
+Labels come from ``templates/labels.toml`` ([en], [fr], ...); a ``labels.toml`` in
+the folder of the ``templates.dir`` setting overrides them key by key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+KINDS = ("order", "quote", "invoice", "purchase", "delivery")
+PACKAGE_DIR = Path(__file__).resolve().parent
+FONT_DIR = PACKAGE_DIR / "fonts"
+LABELS_FILE = PACKAGE_DIR / "templates" / "labels.toml"
+FONT_FAMILY = "dejavu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+
+MARGIN = 15.0
+WIDTH = 180.0  # A4 (210 mm) minus both margins
+
+
+# ---------------------------------------------------------------- labels
+
+
+_LABEL_CACHE: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+
+
+def _read_labels(path: Path) -> dict[str, dict[str, str]]:
+    from orders_cli.errors import Invalid
+
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise Invalid(f"labels file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise Invalid(f"cannot read labels file {path}: {exc.strerror}") from None
+    return {lang: {str(k): str(v) for k, v in table.items()} for lang, table in raw.items() if isinstance(table, dict)}
+
+
+def all_labels(templates_dir: str = "") -> dict[str, dict[str, str]]:
+    """The shipped labels, overridden by ``<templates_dir>/labels.toml`` when it exists."""
+    override = Path(templates_dir).expanduser() / "labels.toml" if templates_dir else None
+    key = (str(override or ""), str(override.stat().st_mtime_ns) if override and override.is_file() else "")
+    if key not in _LABEL_CACHE:
+        merged = _read_labels(LABELS_FILE)
+        if override is not None and override.is_file():
+            for lang, table in _read_labels(override).items():
+                merged.setdefault(lang, {}).update(table)
+        _LABEL_CACHE[key] = merged
+    return _LABEL_CACHE[key]
+
+
+def labels_for(language: str | None, settings) -> dict[str, str]:
+    """Labels of the document's language, else the ``language`` setting, else English.
+
+    Keys missing in a language fall back to English."""
+    table = all_labels(_setting(settings, "templates.dir") or "")
+    english = table.get("en", {})
+    for candidate in (language, _setting(settings, "language"), "en"):
+        if not candidate:
+            continue
+        for code in (candidate, candidate.split("_")[0]):
+            if code in table:
+                return {**english, **table[code]}
+    return dict(english)
+
+
+def _setting(settings, key: str) -> Any:
+    if settings is None:
+        return ""
+    try:
+        return settings.get(key)
+    except Exception:  # an unknown key or a settings stand-in without it
+        return ""
+
+
+# ---------------------------------------------------------------- fonts, loaded once per process
+
+
+_FONT_CACHE: dict[str, tuple[Any, bytes]] = {}
+
+
+def _add_fonts(pdf) -> None:
+    """Register the DejaVu fonts on ``pdf``, parsing each TTF only once per process.
+
+    fpdf2 subsets a font's fontTools object in place when it writes the file, so each
+    document gets its own light copy: the parsed metrics (cmap, widths, glyph ids,
+    descriptor) are shared, the fontTools object is re-opened lazily from cached bytes
+    and the subset map is fresh. If fpdf2's internals ever differ, fall back to add_font.
+    """
+    for style, filename in FONT_FILES.items():
+        path = FONT_DIR / filename
+        try:
+            pdf.fonts[FONT_FAMILY + style] = _font_copy(pdf, style, path)
+        except Exception:  # pragma: no cover - depends on fpdf2's internals
+            pdf.fonts.pop(FONT_FAMILY + style, None)
+            pdf.add_font(FONT_FAMILY, style, str(path))
+
+
+def _font_copy(pdf, style: str, path: Path):
+    from io import BytesIO
+
+    from fontTools import ttLib
+    from fpdf import FPDF
+    from fpdf.fonts import SubsetMap, TTFFont
+
+    fontkey = FONT_FAMILY + style
+    if style not in _FONT_CACHE:
+        data = path.read_bytes()
+        template = TTFFont(FPDF(), path, fontkey, style)
+        _FONT_CACHE[style] = (template, data)
+    template, data = _FONT_CACHE[style]
+    font = object.__new__(TTFFont)
+    for name in TTFFont.__slots__:
+        if hasattr(template, name):
+            setattr(font, name, getattr(template, name))
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
+    font._hbfont = None
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font.subset = SubsetMap(font)
+    return font
+
+
+# ---------------------------------------------------------------- the page
+
+
+_PDF_CLASS = None
+
+
+def _pdf_class():
+    global _PDF_CLASS
+    if _PDF_CLASS is None:
+        from fpdf import FPDF
+
+        class DocumentPDF(FPDF):
+            footer_left = ""
+            page_label = "Page"
+
+            def footer(self) -> None:
+                self.set_y(-12)
+                self.set_font(FONT_FAMILY, "", 8)
+                self.set_text_color(90, 90, 90)
+                self.cell(WIDTH / 2, 5, self.footer_left, align="L")
+                self.cell(WIDTH / 2, 5, f"{self.page_label} {self.page_no()}/{{nb}}", align="R")
+                self.set_text_color(0, 0, 0)
+
+        _PDF_CLASS = DocumentPDF
+    return _PDF_CLASS
+
+
+def _address_lines(address: dict | None) -> list[str]:
+    if not address:
+        return []
+    lines = [line for line in str(address.get("street") or "").splitlines() if line.strip()]
+    city = " ".join(p for p in (address.get("postal_code"), address.get("city")) if p)
+    for part in (city, address.get("state"), address.get("country")):
+        if part:
+            lines.append(str(part))
+    return lines
+
+
+def _has_address(address: dict | None) -> bool:
+    return bool(address) and any(str(v or "").strip() for v in address.values())
+
+
+def _company_lines(settings) -> tuple[str, list[str]]:
+    name = str(_setting(settings, "company.name") or "")
+    address = str(_setting(settings, "company.address") or "").replace("\\n", "\n")
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    email = str(_setting(settings, "company.email") or "")
+    if email:
+        lines.append(email)
+    return name, lines
+
+
+def _logo(settings) -> str | None:
+    path = str(_setting(settings, "company.logo") or "").strip()
+    if not path:
+        return None
+    p = Path(path).expanduser()
+    return str(p) if p.is_file() and os.access(p, os.R_OK) else None
+
+
+def _meta_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    if kind == "order":
+        rows.append((L["order_date"], doc.get("order_date") or ""))
+        if doc.get("customer_ref"):
+            rows.append((L["customer_ref"], doc["customer_ref"]))
+        if doc.get("quote"):
+            rows.append((L["quote"], doc["quote"]))
+    elif kind == "quote":
+        rows.append((L["quote_date"], doc.get("quote_date") or ""))
+    elif kind == "invoice":
+        rows.append((L["invoice_date"], doc.get("invoice_date") or ""))
+        if doc.get("due_date"):
+            rows.append((L["due_date"], doc["due_date"]))
+        if doc.get("due_days") is not None:
+            rows.append((L["payment_term"], f"{doc['due_days']} {L['days']}"))
+        if doc.get("period_start"):
+            rows.append((L["period"], f"{doc['period_start']} {L['period_to']} {doc.get('period_end') or ''}".strip()))
+        if doc.get("order"):
+            rows.append((L["order_ref"], doc["order"]))
+    else:  # purchase, delivery
+        rows.append((L["date"], doc.get("date") or ""))
+        if doc.get("order"):
+            rows.append((L["order_ref"], doc["order"]))
+    return [(k, str(v)) for k, v in rows if v]
+
+
+def _parties(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, list[str]]]:
+    if kind == "purchase":
+        vendor = doc.get("vendor") or {}
+        lines = [vendor.get("name") or ""] + ([vendor["email"]] if vendor.get("email") else [])
+        return [(L["vendor"], lines), (L["ship_to"], _address_lines(doc.get("ship_to")))]
+    account_name = (doc.get("account") or {}).get("name") or ""
+    if kind == "delivery":
+        return [(L["customer"], [account_name]), (L["ship_to"], [account_name] + _address_lines(doc.get("ship_to")))]
+    billing = doc.get("billing_address")
+    shipping = doc.get("shipping_address") if _has_address(doc.get("shipping_address")) else billing
+    return [(L["bill_to"], [account_name] + _address_lines(billing)), (L["ship_to"], [account_name] + _address_lines(shipping))]
+
+
+def _columns(kind: str, L: dict[str, str]) -> list[tuple[str, str, float, str]]:
+    """(field, heading, width mm, alignment) of the lines table."""
+    if kind == "delivery":
+        return [("line_no", L["line"], 10, "LEFT"), ("sku", L["sku"], 32, "LEFT"), ("description", L["description"], 118, "LEFT"),
+                ("quantity", L["quantity"], 20, "RIGHT")]
+    if kind == "purchase":
+        return [("line_no", L["line"], 10, "LEFT"), ("sku", L["sku"], 28, "LEFT"), ("description", L["description"], 80, "LEFT"),
+                ("quantity", L["quantity"], 16, "RIGHT"), ("unit_cost", L["unit_cost"], 22, "RIGHT"), ("net", L["net"], 24, "RIGHT")]
+    return [("line_no", L["line"], 10, "LEFT"), ("sku", L["sku"], 24, "LEFT"), ("description", L["description"], 64, "LEFT"),
+            ("quantity", L["quantity"], 16, "RIGHT"), ("unit_price", L["unit_price"], 24, "RIGHT"), ("discount", L["discount"], 18, "RIGHT"),
+            ("net", L["net"], 24, "RIGHT")]
+
+
+def _cell_text(line: dict, field: str) -> str:
+    value = line.get(field)
+    if field == "description" and line.get("comment"):
+        return f"{value or ''}\n{line['comment']}"
+    return "" if value is None else str(value)
+
+
+def _total_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str, bool]]:
+    t = doc.get("totals") or {}
+    currency = doc.get("currency") or ""
+    rows: list[tuple[str, str, bool]] = [(L["subtotal"], str(t.get("subtotal", "")), False)]
+    if t.get("discount") not in (None, "0.00"):
+        rows.append((L["discount_total"], "-" + str(t["discount"]), False))
+    if t.get("shipping") not in (None, "0.00"):
+        rows.append((L["shipping"], str(t["shipping"]), False))
+    breakdown = t.get("tax_breakdown") or []
+    for b in breakdown:
+        rows.append((f"{b.get('name', L['tax'])} {b.get('rate', '')} % {L['tax_on']} {b.get('base', '')}", str(b.get("amount", "")), False))
+    if not breakdown and t.get("tax") not in (None, "0.00"):
+        rows.append((L["tax"], str(t["tax"]), False))
+    if t.get("adjustment") not in (None, "0.00"):
+        rows.append((L["adjustment"], str(t["adjustment"]), False))
+    rows.append((L["total"], f"{t.get('total', '')} {currency}".strip(), True))
+    return rows
+
+
+def render(kind: str, doc: dict, settings) -> bytes:
+    """Draw one document (``order``, ``quote``, ``invoice``, ``purchase``, ``delivery``) as PDF bytes."""
+    from orders_cli.errors import Invalid
+
+    if kind not in KINDS:
+        raise Invalid(f"no PDF layout for {kind!r} (kinds: {', '.join(KINDS)})")
+    from fpdf.fonts import FontFace
+
+    L = labels_for(doc.get("language"), settings)
+    pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(True, margin=18)
+    _add_fonts(pdf)
+    title = L[kind]
+    number = str(doc.get("number") or "")
+    pdf.footer_left = f"{title} {number}"
+    pdf.page_label = L["page"]
+    company, company_lines = _company_lines(settings)
+    pdf.set_title(f"{title} {number}")
+    pdf.set_creator("orders")
+    if company:
+        pdf.set_author(company)
+    pdf.add_page()
+
+    # -- company identity (left) and document title, number, dates (right)
+    top = pdf.get_y()
+    logo = _logo(settings)
+    if logo:
+        try:
+            pdf.image(logo, x=MARGIN, y=top, h=16)
+            pdf.set_y(top + 18)
+        except Exception:  # an unreadable or unsupported image: the document goes out without it
+            pdf.set_y(top)
+    pdf.set_font(FONT_FAMILY, "B", 13)
+    if company:
+        pdf.multi_cell(95, 6, company, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, "", 9)
+    for line in company_lines:
+        pdf.multi_cell(95, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+    vat_id = str(_setting(settings, "company.vat_id") or "")
+    if vat_id:
+        pdf.multi_cell(95, 4.5, f"{L['vat_id']}: {vat_id}", new_x="LMARGIN", new_y="NEXT")
+    left_bottom = pdf.get_y()
+
+    right_x = MARGIN + 100
+    pdf.set_xy(right_x, top)
+    pdf.set_font(FONT_FAMILY, "B", 16)
+    pdf.multi_cell(80, 8, title, align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, "B", 11)
+    pdf.multi_cell(80, 6, f"{L['number']}: {number}", align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, "", 9)
+    for label, value in _meta_rows(kind, doc, L):
+        pdf.multi_cell(80, 4.5, f"{label}: {value}", align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_xy(MARGIN, max(left_bottom, pdf.get_y()) + 8)
+
+    # -- the two addresses
+    top = pdf.get_y()
+    bottoms = []
+    for i, (label, lines) in enumerate(_parties(kind, doc, L)):
+        pdf.set_xy(MARGIN + i * 95, top)
+        pdf.set_font(FONT_FAMILY, "B", 9)
+        pdf.multi_cell(85, 5, label, new_x="LEFT", new_y="NEXT")
+        pdf.set_font(FONT_FAMILY, "", 9)
+        for line in lines:
+            if line:
+                pdf.multi_cell(85, 4.5, line, new_x="LEFT", new_y="NEXT")
+        bottoms.append(pdf.get_y())
+    pdf.set_xy(MARGIN, max(bottoms) + 6)
+    if doc.get("subject"):
+        pdf.set_font(FONT_FAMILY, "B", 9)
+        pdf.multi_cell(WIDTH, 5, f"{L['subject']}: {doc['subject']}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+
+    # -- the lines (cells wrap; a page break repeats the heading row)
+    columns = _columns(kind, L)
+    pdf.set_font(FONT_FAMILY, "", 8.5)
+    with pdf.table(
+        width=WIDTH,
+        col_widths=tuple(c[2] for c in columns),
+        text_align=tuple(c[3] for c in columns),
+        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+        line_height=4.6,
+        repeat_headings=1,
+        first_row_as_headings=True,
+    ) as table:
+        heading = table.row()
+        for _, label, _, _ in columns:
+            heading.cell(label)
+        for line in doc.get("lines") or []:
+            row = table.row()
+            for field, _, _, _ in columns:
+                row.cell(_cell_text(line, field))
+
+    # -- tax breakdown and totals
+    if kind != "delivery":
+        pdf.ln(4)
+        rows = _total_rows(kind, doc, L)
+        if pdf.get_y() + 5 * len(rows) > pdf.page_break_trigger:
+            pdf.add_page()
+        for label, value, bold in rows:
+            pdf.set_font(FONT_FAMILY, "B" if bold else "", 10 if bold else 9)
+            pdf.set_x(MARGIN + 60)
+            pdf.cell(85, 5.5 if bold else 5, label, align="R")
+            pdf.cell(35, 5.5 if bold else 5, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def default_filename(doc: dict) -> str:
+    """``<NUMBER>.pdf``, with anything unsafe in a file name replaced."""
+    number = str(doc.get("number") or doc.get("id") or "document")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in number).strip(".") or "document"
+    return f"{safe}.pdf"

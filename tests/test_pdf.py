@@ -1,0 +1,260 @@
+"""PDF documents: content read back with pypdf, structure checked with qpdf when it is installed."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ok
+
+pypdf = pytest.importorskip("pypdf", reason="pypdf is in the test extra: pip install -e '.[test]'")
+
+QPDF = shutil.which("qpdf")
+
+
+def pdf_text(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages]
+
+
+def qpdf_check(path: Path) -> None:
+    if QPDF is None:
+        pytest.skip("qpdf is not installed (apt-get install qpdf): structural check skipped")
+    r = subprocess.run([QPDF, "--check", str(path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def show(kind: str, ref: str) -> dict:
+    from orders_cli import billing, fulfilment, sales, store
+
+    with store.transaction(write=False) as s:
+        return {
+            "order": lambda: sales.show(s, sales.ORDER, ref),
+            "quote": lambda: sales.show(s, sales.QUOTE, ref),
+            "invoice": lambda: billing.show_invoice(s, ref),
+            "purchase": lambda: fulfilment.show_purchase(s, ref),
+            "delivery": lambda: fulfilment.show_delivery(s, ref),
+        }[kind]()
+
+
+def order_numbers() -> dict[str, str]:
+    """account name -> first order number."""
+    out: dict[str, str] = {}
+    for row in ok("order", "list", "--json").json():
+        out.setdefault(row["account"]["name"] if isinstance(row["account"], dict) else row["account"], row["number"])
+    return out
+
+
+def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkeypatch, capsys):
+    from orders_cli.commands import pdf as cmd
+
+    ok("config", "set", "company.name", "Société Générale de Café")
+    ok("config", "set", "company.address", "Rue de l'Église 3\\n67000 Strasbourg")
+    ok("config", "set", "company.vat_id", "FR12345678901")
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    capsys.readouterr()
+    cmd.order_pdf("SO-00002")
+    path = work / "SO-00002.pdf"
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert capsys.readouterr().err.strip() == "SO-00002.pdf"
+    text = "\n".join(pdf_text(path))
+    doc = show("order", "SO-00002")
+    assert "SO-00002" in text
+    assert "Société Générale de Café" in text and "Rue de l'Église 3" in text and "FR12345678901" in text
+    assert doc["account"]["name"] in text and "Müller" in text
+    assert "Bill to" in text and "Ship to" in text
+    for line in doc["lines"]:
+        assert line["sku"] in text and line["description"] in text and line["net"] in text
+    for b in doc["totals"]["tax_breakdown"]:
+        assert b["amount"] in text
+    assert f"{doc['totals']['total']} {doc['currency']}" in text
+    assert "Page 1/1" in text
+    qpdf_check(path)
+
+
+def test_every_kind_renders_with_its_parties(demo, tmp_path):
+    from orders_cli.commands import pdf as cmd
+
+    ok("order", "convert", "invoice", "SO-00002")
+    ok("order", "convert", "purchase", "SO-00002")
+    ok("order", "convert", "delivery", "SO-00002")
+    quote = ok("quote", "list", "--json").json()[0]["number"]
+    cases = [(cmd.quote_pdf, quote, "quote"), (cmd.invoice_pdf, "INV-00001", "invoice"),
+             (cmd.purchase_pdf, "PO-00001", "purchase"), (cmd.delivery_pdf, "DN-00001", "delivery")]
+    for fn, number, kind in cases:
+        out = tmp_path / f"{kind}.pdf"
+        fn(number, output=out)
+        text = "\n".join(pdf_text(out))
+        doc = show(kind, number)
+        assert number in text, kind
+        for line in doc["lines"]:
+            assert line["sku"] in text and line["description"] in text, (kind, line)
+        if kind != "delivery":
+            assert f"{doc['totals']['total']} {doc['currency']}" in text, kind
+        qpdf_check(out)
+    inv = "\n".join(pdf_text(tmp_path / "invoice.pdf"))
+    doc = show("invoice", "INV-00001")
+    assert f"Invoice date: {doc['invoice_date']}" in inv and f"Due date: {doc['due_date']}" in inv
+    assert f"Payment term: {doc['due_days']} days" in inv
+    po = "\n".join(pdf_text(tmp_path / "purchase.pdf"))
+    assert "Vendor" in po and show("purchase", "PO-00001")["vendor"]["name"] in po
+    dn = "\n".join(pdf_text(tmp_path / "delivery.pdf"))
+    assert "Delivery note" in dn and "Müller" in dn
+
+
+def test_polish_account_renders_lodz(demo, tmp_path):
+    from orders_cli import config, pdf
+
+    number = next(n for name, n in order_numbers().items() if "Łódź" in name)
+    doc = show("order", number)
+    out = tmp_path / "lodz.pdf"
+    out.write_bytes(pdf.render("order", doc, config.current()))
+    text = "\n".join(pdf_text(out))
+    assert "Łódź Trading Sp. z o.o." in text and "ul. Piotrkowska 100" in text and "90-001 Łódź" in text
+    assert "€" not in doc["currency"]  # the currency is the ISO code
+    qpdf_check(out)
+
+
+def test_sixty_lines_break_pages_with_the_heading_repeated(demo, tmp_path):
+    from orders_cli.commands import pdf as cmd
+
+    lines = []
+    for i in range(60):
+        lines += ["--line", ["MUG:1", "BOOK:2", "COFFEE-1KG:3"][i % 3]]
+    number = ok("order", "add", "--subject", "Grosse commande € ß ł", "--account", "Café Müller", *lines, "--json").json()["number"]
+    out = tmp_path / "big.pdf"
+    cmd.order_pdf(number, output=out)
+    pages = pdf_text(out)
+    assert len(pages) >= 2
+    for n, page in enumerate(pages, 1):
+        assert "SKU" in page and "Description" in page and "Unit price" in page, f"no heading row on page {n}"
+        assert f"Page {n}/{len(pages)}" in page
+    text = "\n".join(pages)
+    doc = show("order", number)
+    assert len(doc["lines"]) == 60
+    assert text.count("Mug émaillé") == 20 and text.count("Livre d'or relié cuir") == 20
+    assert "Grosse commande € ß ł" in text
+    assert f"{doc['totals']['total']} EUR" in pages[-1]
+    qpdf_check(out)
+
+
+def test_french_labels_and_templates_dir_override(demo, tmp_path):
+    from orders_cli.commands import pdf as cmd
+
+    ok("order", "convert", "invoice", "SO-00002")
+    ok("config", "set", "language", "fr")
+    out = tmp_path / "fr.pdf"
+    cmd.invoice_pdf("INV-00001", output=out)
+    text = "\n".join(pdf_text(out))
+    assert "Facture" in text and "Date d'échéance" in text and "Désignation" in text and "Page 1/1" in text
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "labels.toml").write_text('[fr]\ninvoice = "Facture acquittée"\n', encoding="utf-8")
+    ok("config", "set", "templates.dir", str(templates))
+    cmd.invoice_pdf("INV-00001", output=out)
+    text = "\n".join(pdf_text(out))
+    assert "Facture acquittée" in text and "Désignation" in text
+
+
+def test_logo_drawn_when_readable_and_ignored_when_missing(demo, tmp_path):
+    from orders_cli import config, pdf
+
+    def png(path: Path) -> None:
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+        raw = b"".join(b"\x00" + b"\xcc\x22\x22" * 8 for _ in range(8))
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+                         + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    logo = tmp_path / "logo.png"
+    png(logo)
+    doc = show("order", "SO-00001")
+    ok("config", "set", "company.logo", str(logo))
+    config._CACHE.clear()
+    with_logo = pdf.render("order", doc, config.current())
+    reader = pypdf.PdfReader(__import__("io").BytesIO(with_logo))
+    assert len(list(reader.pages[0].images)) == 1
+    ok("config", "set", "company.logo", str(tmp_path / "missing.png"))
+    config._CACHE.clear()
+    without = pdf.render("order", doc, config.current())
+    assert len(list(pypdf.PdfReader(__import__("io").BytesIO(without)).pages[0].images)) == 0
+
+
+def test_invoice_all_since_writes_one_file_each(demo, tmp_path, capsys):
+    from orders_cli.commands import pdf as cmd
+    from orders_cli.errors import Invalid
+
+    ok("order", "convert", "invoice", "SO-00001", "--percent", "30", "--date", "2026-10-01")
+    ok("order", "convert", "invoice", "SO-00002", "--date", "2026-11-20")
+    folder = tmp_path / "out"
+    capsys.readouterr()
+    cmd.invoice_pdf(all_=True, since="2026-11-01", output=folder)
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == ["INV-00002.pdf"]
+    assert capsys.readouterr().err.strip() == str(folder / "INV-00002.pdf")
+    cmd.invoice_pdf(all_=True, output=folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["INV-00001.pdf", "INV-00002.pdf"]
+    assert "INV-00001" in pdf_text(folder / "INV-00001.pdf")[0]
+    with pytest.raises(Invalid):
+        cmd.invoice_pdf()
+    with pytest.raises(Invalid):
+        cmd.invoice_pdf("INV-00001", all_=True)
+
+
+def test_recurring_invoice_shows_its_period(demo, tmp_path):
+    from orders_cli import config, pdf
+
+    doc = show("invoice", _any_invoice())
+    doc = {**doc, "recurring": True, "period_start": "2026-11-01", "period_end": "2026-11-30"}
+    out = tmp_path / "rec.pdf"
+    out.write_bytes(pdf.render("invoice", doc, config.current()))
+    assert "Period: 2026-11-01 to 2026-11-30" in pdf_text(out)[0]
+
+
+def _any_invoice() -> str:
+    return ok("order", "convert", "invoice", "SO-00002", "--json").json()["number"]
+
+
+def test_font_is_parsed_once_per_process(demo):
+    from orders_cli import config, pdf
+
+    doc = show("order", "SO-00002")
+    pdf.render("order", doc, config.current())
+    cached = dict(pdf._FONT_CACHE)
+    assert set(cached) == {"", "B"}
+    second = pdf.render("order", doc, config.current())
+    assert pdf._FONT_CACHE == cached and second.startswith(b"%PDF-")
+
+
+def test_fonts_ship_with_their_licence():
+    from orders_cli import pdf
+
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE"):
+        assert (pdf.FONT_DIR / name).is_file()
+    assert "Bitstream" in (pdf.FONT_DIR / "LICENSE").read_text()
+
+
+def test_commands_have_examples_and_do_not_import_fpdf_at_start_up():
+    from orders_cli.commands import pdf as cmd
+
+    for fn in (cmd.order_pdf, cmd.quote_pdf, cmd.invoice_pdf, cmd.purchase_pdf, cmd.delivery_pdf):
+        assert "Example:" in (fn.__doc__ or ""), fn.__name__
+    r = subprocess.run([sys.executable, "-c", "import sys, orders_cli.pdf, orders_cli.commands.pdf; "
+                        "assert 'fpdf' not in sys.modules and 'fontTools' not in sys.modules"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+def test_unknown_kind_refused():
+    from orders_cli import pdf
+    from orders_cli.errors import Invalid
+
+    with pytest.raises(Invalid):
+        pdf.render("receipt", {}, None)
