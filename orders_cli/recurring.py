@@ -161,12 +161,16 @@ def pending_periods(session: Session, rec: m.Recurrence, as_of: date, done: tupl
     ]
 
 
-def next_date(rec: m.Recurrence, as_of: date, pending: list) -> date | None:
+def next_date(rec: m.Recurrence, as_of: date, pending: list, done: set | None = None) -> date | None:
     if not rec.enabled:
         return None
     if pending:
         return pending[0].invoice_date
     p = schedule.next_period(rec.start, rec.frequency, as_of, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
+    # periods already billed ahead (a run with a later --date) are not next
+    while p is not None and done and p.start in done:
+        p = schedule.next_period(rec.start, rec.frequency, p.invoice_date, end=rec.end, last_day=rec.last_day,
+                                 invoice_date=rec.invoice_date, from_index=p.index + 1)
     return p.invoice_date if p else None
 
 
@@ -174,7 +178,10 @@ def recurrence_view(session: Session, order_id: int) -> dict | None:
     rec = session.get(m.Recurrence, order_id)
     if rec is None:
         return None
-    nd = next_date(rec, today(), pending_periods(session, rec, today()))
+    done = done_periods(session, order_id)
+    order = session.get(m.SalesOrder, order_id)
+    live = order is None or order.status != "cancelled"  # a cancelled order never bills again
+    nd = next_date(rec, today(), pending_periods(session, rec, today(), done), done[0] | done[1]) if live else None
     return {
         "enabled": rec.enabled,
         "frequency": rec.frequency,
@@ -416,16 +423,18 @@ def dashboard(session: Session, as_of: date) -> dict:
     items = []
     mrr = ZERO
     for rec, order, acc in rows:
-        pend = pending_periods(session, rec, as_of, (invoiced.get(order.id, set()), skipped.get(order.id, set())))
+        done = (invoiced.get(order.id, set()), skipped.get(order.id, set()))
+        pend = pending_periods(session, rec, as_of, done)
         n, billed = stats.get(order.id, (0, 0))
-        nd = next_date(rec, as_of, pend)
-        active = rec.enabled and order.status != "cancelled" and (rec.end is None or rec.end >= as_of)
+        on = rec.enabled and order.status != "cancelled"  # a cancelled order never bills again
+        nd = next_date(rec, as_of, pend, done[0] | done[1]) if on else None
+        active = on and (rec.end is None or rec.end >= as_of)
         if active:
             mrr += order.total * schedule.periods_per_year(rec.frequency) / 12
         items.append({
             "order": order.number, "account": acc.name, "subject": order.subject, "enabled": rec.enabled, "frequency": rec.frequency,
             "start": rec.start.isoformat(), "end": rec.end.isoformat() if rec.end else None, "next_date": nd.isoformat() if nd else None,
-            "invoices": n, "billed": fmt_money(from_cents(billed or 0)), "pending": len(pend) if rec.enabled else 0,
+            "invoices": n, "billed": fmt_money(from_cents(billed or 0)), "pending": len(pend) if on else 0,
             "skipped": len(skipped.get(order.id, set())), "amount": fmt_money(order.total),
         })
     return {"as_of": as_of.isoformat(), "monthly_recurring_revenue": fmt_money(pricing.round_money(mrr)), "orders": items}
@@ -440,7 +449,8 @@ def show(session: Session, ref: str, as_of: date, upcoming: int = 5) -> dict:
     skipped = session.exec(select(m.SkippedPeriod).where(m.SkippedPeriod.order_id == order.id).order_by(m.SkippedPeriod.period_start)).all()
     pend = pending_periods(session, rec, as_of)
     nxt = []
-    if rec.enabled:
+    on = rec.enabled and order.status != "cancelled"  # a cancelled order never bills again
+    if on:
         done = {i.period_start for i in invoices} | {sp.period_start for sp in skipped}
         k = 0
         gen = schedule.due_periods(rec.start, rec.frequency, date.max, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
@@ -457,7 +467,7 @@ def show(session: Session, ref: str, as_of: date, upcoming: int = 5) -> dict:
         "invoices": [{"number": i.number, "period_start": i.period_start.isoformat(), "period_end": i.period_end.isoformat(),
                       "invoice_date": i.invoice_date.isoformat(), "status": i.status, "total": fmt_money(i.total)} for i in invoices],
         "skipped_periods": [{"period_start": sp.period_start.isoformat(), "period_end": sp.period_end.isoformat()} for sp in skipped],
-        "pending": len(pend) if rec.enabled else 0,
+        "pending": len(pend) if on else 0,
         "next": nxt,
     }
 

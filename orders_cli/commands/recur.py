@@ -51,9 +51,10 @@ def recur_set(
         output.record(dict(view, pending_periods=pending), output.JSON)
     else:
         output.kv(view, title=f"Recurrence of {order}")
-    if pending:
-        output.note(f"the next run will bill {pending} past period{'s' if pending != 1 else ''}"
-                    + (" (catch-up latest: only the newest; the others are recorded as skipped)" if view["catch_up"] == "latest" and pending > 1 else ""))
+    if pending and view["enabled"] and view["catch_up"] == "latest" and pending > 1:
+        output.note(f"the next run will bill 1 past period (catch-up latest: the newest; the {pending - 1} older will be recorded as skipped)")
+    elif pending and view["enabled"]:
+        output.note(f"the next run will bill {pending} past period{'s' if pending != 1 else ''}")
 
 
 @app.command("off")

@@ -1,0 +1,213 @@
+"""`recur run` as cron runs it, in real processes: four runs started at the same moment, and
+runs killed with SIGKILL half way then started again. Every due period must be invoiced
+exactly once, the invoice numbers must stay gap-free, and the database must stay sound."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import ok, spawn
+
+pytestmark = pytest.mark.slow
+
+ORDERS = 40
+START = date(2025, 1, 31)
+AS_OF = "2026-11-28"
+
+
+def expected_starts() -> list[str]:
+    from orders_cli.core import schedule
+
+    starts = [p.start.isoformat() for p in schedule.due_periods(START, "monthly", date.fromisoformat(AS_OF))]
+    # 2025-01-31 .. 2026-10-31 (clamped to month ends); 2026-11-30 is after AS_OF
+    assert len(starts) == 22 and starts[1] == "2025-02-28" and starts[-1] == "2026-10-31"
+    return starts
+
+
+@pytest.fixture
+def base_db(isolated) -> Path:
+    """40 monthly recurring orders (3 lines each) created by `order add --from-json` (JSON lines)."""
+    from orders_cli import store
+
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("account", "add", "Acme")
+    for sku, price in (("HOST", "10.00"), ("BACKUP", "2.50"), ("SUPPORT", "45.00")):
+        ok("product", "add", sku, "--name", sku.title(), "--price", price, "--tax", "VAT20", "--service")
+    store.dispose_all()
+    lines = [
+        json.dumps({
+            "subject": f"Contract {i:02d}", "account": {"name": "Acme"},
+            "lines": [{"sku": "HOST", "quantity": "1"}, {"sku": "BACKUP", "quantity": str(i % 5 + 1)},
+                      {"sku": "SUPPORT", "quantity": "0.5"}],
+            "recurrence": {"frequency": "monthly", "start": START.isoformat(), "due_days": 15},
+        })
+        for i in range(ORDERS)
+    ]
+    source = isolated / "orders.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = spawn("order", "add", "--from-json", str(source), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"imported": ORDERS, "first": "SO-00001", "last": f"SO-{ORDERS:05d}"}
+    path = Path(os.environ["ORDERS_DB"])
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT count(*) FROM recurrence WHERE enabled").fetchone()[0] == ORDERS
+        assert con.execute("SELECT count(*) FROM invoice").fetchone()[0] == 0
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    return path
+
+
+def fresh_copy(base: Path, folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    shutil.copyfile(base, target)
+    return target
+
+
+def popen_run(db: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "orders_cli", "recur", "run", "--date", AS_OF, *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "ORDERS_DB": str(db)},
+    )
+
+
+def invoice_rows(db: Path) -> list[tuple]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute(
+            "SELECT i.number, o.number, i.period_start, i.recurring, "
+            "(SELECT count(*) FROM invoice_line l WHERE l.invoice_id = i.id) "
+            "FROM invoice i JOIN sales_order o ON o.id = i.order_id ORDER BY i.number"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def check_consistent(db: Path, complete: bool) -> int:
+    """No duplicate period, numbers INV-00001..INV-N without a gap, every invoice whole (3 lines);
+    with ``complete``, every due period of every order invoiced. Returns N."""
+    rows = invoice_rows(db)
+    numbers = [r[0] for r in rows]
+    assert numbers == [f"INV-{n:05d}" for n in range(1, len(rows) + 1)], "gap or duplicate in the numbering"
+    keys = [(r[1], str(r[2])) for r in rows]
+    assert len(keys) == len(set(keys)), "a period was invoiced twice"
+    assert all(r[3] for r in rows) and all(r[4] == 3 for r in rows), "a half-written invoice"
+    wanted = {(f"SO-{i:05d}", s) for i in range(1, ORDERS + 1) for s in expected_starts()}
+    assert set(keys) <= wanted
+    if complete:
+        assert set(keys) == wanted
+        assert len(rows) == ORDERS * len(expected_starts()) == 880
+    # each order's invoices are its oldest periods (billed oldest first, none skipped)
+    per_order: dict[str, list[str]] = {}
+    for order, start in keys:
+        per_order.setdefault(order, []).append(start)
+    for starts in per_order.values():
+        assert sorted(starts) == expected_starts()[: len(starts)]
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        assert con.execute("SELECT count(*) FROM status_history WHERE doc_type = 'invoice'").fetchone()[0] == len(rows)
+    finally:
+        con.close()
+    return len(rows)
+
+
+def test_four_concurrent_runs_bill_every_period_exactly_once(base_db, tmp_path):
+    db = fresh_copy(base_db, tmp_path / "concurrent", "orders.db")
+    procs = [popen_run(db, "--json") for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+        assert "Traceback" not in err
+    made = [inv for out, _ in outs for inv in json.loads(out)["invoices"]]
+    assert all(not json.loads(out)["failed"] for out, _ in outs)
+    # together the four runs report each invoice once
+    assert len(made) == 880
+    assert len({i["number"] for i in made}) == 880
+    assert len({(i["order"], i["period_start"]) for i in made}) == 880
+    assert check_consistent(db, complete=True) == 880
+    # a fifth run finds nothing left
+    again = spawn("recur", "run", "--date", AS_OF, "--json", env={"ORDERS_DB": str(db)})
+    assert again.returncode == 0 and json.loads(again.stdout)["invoices"] == []
+    check = spawn("db", "check", env={"ORDERS_DB": str(db)})
+    assert check.returncode == 0, check.stderr
+
+
+def test_killed_runs_resume_without_duplicates_or_gaps(base_db, tmp_path):
+    rng = random.Random(20261128)
+    delays = [rng.uniform(lo, lo + 0.25) for lo in (0.3, 0.55, 0.8, 1.05, 1.25)]
+    partial = []
+    for n, delay in enumerate(delays):
+        db = fresh_copy(base_db, tmp_path / f"crash{n}", "orders.db")
+        proc = popen_run(db)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+        made = check_consistent(db, complete=False)
+        partial.append((round(delay, 2), made, proc.returncode))
+        # started again, the job finishes what the killed one left
+        r = spawn("recur", "run", "--date", AS_OF, "--json", env={"ORDERS_DB": str(db)})
+        assert r.returncode == 0, r.stderr
+        assert len(json.loads(r.stdout)["invoices"]) == 880 - made
+        assert check_consistent(db, complete=True) == 880
+        check = spawn("db", "check", env={"ORDERS_DB": str(db)})
+        assert check.returncode == 0, check.stdout + check.stderr
+    if not any(0 < made < 880 for _, made, _ in partial):
+        # a loaded machine may start Python too slowly for the timed kills: kill once invoices appear
+        db = fresh_copy(base_db, tmp_path / "crash-late", "orders.db")
+        proc = popen_run(db)
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < deadline:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            try:
+                n = con.execute("SELECT count(*) FROM invoice").fetchone()[0]
+            except sqlite3.OperationalError:
+                n = 0
+            finally:
+                con.close()
+            if n:
+                proc.kill()
+                break
+            time.sleep(0.02)
+        proc.communicate(timeout=60)
+        partial.append(("late", check_consistent(db, complete=False), proc.returncode))
+        assert spawn("recur", "run", "--date", AS_OF, env={"ORDERS_DB": str(db)}).returncode == 0
+        assert check_consistent(db, complete=True) == 880
+    print("kills (delay, invoices made, exit):", partial)
+    # the kills landed at different points, at least one in the middle of the run
+    assert any(0 < made < 880 for _, made, _ in partial), partial
+    assert any(code == -signal.SIGKILL for _, _, code in partial), partial
+
+
+def test_repeated_kills_on_one_database(base_db, tmp_path):
+    """Killed again and again on the same file (each run resuming the last), then finished."""
+    db = fresh_copy(base_db, tmp_path / "repeat", "orders.db")
+    counts = []
+    for delay in (0.9, 1.0, 1.1):
+        proc = popen_run(db)
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=60)
+        counts.append(check_consistent(db, complete=False))
+    print("repeated kills:", counts)
+    assert counts == sorted(counts)
+    r = spawn("recur", "run", "--date", AS_OF, env={"ORDERS_DB": str(db)})
+    assert r.returncode == 0, r.stderr
+    assert check_consistent(db, complete=True) == 880
+    assert spawn("db", "check", env={"ORDERS_DB": str(db)}).returncode == 0
