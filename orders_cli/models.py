@@ -49,7 +49,7 @@ class Cents(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(timezone.utc)
 
 
 def money_col(nullable: bool = False, default: int | None = 0):

@@ -385,6 +385,7 @@ LINE_JSON_KEYS = {
 
 def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
     """A DocInput from what ``show --json`` prints (unknown keys refused, named)."""
+    _refuse_floats(obj)
     if not isinstance(obj, dict):
         raise Invalid(f"expected a JSON object, got {type(obj).__name__}")
     unknown = sorted(set(obj) - ORDER_JSON_KEYS)
@@ -499,10 +500,15 @@ def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
                 value, end = decoder.raw_decode(buf, pos)
                 break
             except json.JSONDecodeError as err:
-                if err.pos >= len(buf) - 1 and fill():
+                # Only an error on the buffer's last, unfinished line can be a document cut by the
+                # chunk boundary (JSON strings hold no newline): read on. Any other error is real,
+                # and is reported now rather than after reading the rest of a large file.
+                if buf.find("\n", err.pos) == -1 and fill():
                     continue
-                if not eof and fill():
-                    continue
+                if not buf[err.pos:].strip():
+                    raise Invalid(
+                        f"{source}: line {start_line}: invalid JSON: the document starting on this line is incomplete ({err.msg} at the end of the input)"
+                    ) from None
                 bad_line = start_line + buf.count("\n", pos, err.pos)
                 raise Invalid(f"{source}: line {bad_line}: invalid JSON: {err.msg}") from None
             except _Refused as err:
@@ -517,8 +523,26 @@ class _Refused(ValueError):
     pass
 
 
+class _JsonFloat(str):
+    """A JSON float as written, kept so the refusal can name its field (see _refuse_floats)."""
+
+
 def _no_float(text_value: str):
-    raise _Refused(f"the number {text_value[:30]} must be written as a string (\"{text_value[:30]}\"): JSON floats are not exact")
+    return _JsonFloat(text_value)
+
+
+def _refuse_floats(value: Any, path: str = "") -> None:
+    """Refuse any JSON float (not exact), naming where it is: ``lines[1].quantity``."""
+    if isinstance(value, (_JsonFloat, float)):
+        shown = str(value)[:30]
+        where = f"{path}: " if path else ""
+        raise Invalid(f"{where}the number {shown} must be written as a string (\"{shown}\"): JSON floats are not exact")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_floats(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value, start=1):
+            _refuse_floats(item, f"{path}[{i}]")
 
 
 def _no_constant(name: str):
