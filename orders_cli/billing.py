@@ -89,6 +89,11 @@ def convert_to_invoice(session: Session, ref: str, parts: list[str] | None = Non
         p = _percent(percent)
         for ln in lines:
             wanted[ln.id] = pricing.part_quantity(ln.quantity, p)
+            if wanted[ln.id].as_tuple().exponent < -10:  # what a stored quantity can hold (core.money.MAX_PLACES)
+                raise Invalid(
+                    f"--percent {plain(p)} of line {ln.line_no} ({plain(ln.quantity)}) has more than 10 decimal places; "
+                    f"invoice it with --line {ln.line_no}:QTY"
+                )
     else:
         wanted = {ln.id: remaining[ln.id] for ln in lines if remaining[ln.id] > 0}
     for ln in lines:
@@ -113,8 +118,10 @@ def convert_to_invoice(session: Session, ref: str, parts: list[str] | None = Non
         qty = wanted.get(ln.id)
         if not qty:
             continue
-        if final and qty == remaining[ln.id]:
-            net = ln.net - earlier_nets.get(ln.id, ZERO)  # the last part takes what is left of the line
+        if qty == remaining[ln.id]:
+            # the last part of a line (on any invoice) takes what is left of its net, so a
+            # line's invoiced nets add up to its net and the final invoice's lines to its subtotal
+            net = ln.net - earlier_nets.get(ln.id, ZERO)
         else:
             net = pricing.prorate(ln.net, qty, ln.quantity)
         inv_lines.append((ln, qty, net))

@@ -151,8 +151,10 @@ def convert_to_purchase(session: Session, ref: str, line_nos: list[int] | None =
             continue
         groups.setdefault(product.vendor_id, []).append((ln, product))
     if not groups:
-        if not line_nos and not chosen:
-            raise Conflict(f"{order.number}: every product line is already on a purchase order (name lines with --line to order again)")
+        if not line_nos and on_po:  # what had a vendor is already ordered; the rest has none
+            raise Conflict(f"{order.number}: every product line with a vendor is already on a purchase order (name lines with --line to order again)")
+        if not chosen:
+            raise Invalid(f"{order.number} has no product line to purchase (services are not purchased)")
         raise Invalid(f"{order.number}: no chosen line has a vendor (" + "; ".join(unplaced) + ")")
     made = []
     for vendor_id in sorted(groups):
