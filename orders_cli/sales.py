@@ -523,17 +523,17 @@ class _Refused(ValueError):
     pass
 
 
-class _JsonFloat(str):
+class _JsonFloat(str):  # float-ok: marks a refused JSON float
     """A JSON float as written, kept so the refusal can name its field (see _refuse_floats)."""
 
 
 def _no_float(text_value: str):
-    return _JsonFloat(text_value)
+    return _JsonFloat(text_value)  # float-ok: kept only to be refused
 
 
 def _refuse_floats(value: Any, path: str = "") -> None:
     """Refuse any JSON float (not exact), naming where it is: ``lines[1].quantity``."""
-    if isinstance(value, (_JsonFloat, float)):
+    if isinstance(value, (_JsonFloat, float)):  # float-ok: the refusal itself
         shown = str(value)[:30]
         where = f"{path}: " if path else ""
         raise Invalid(f"{where}the number {shown} must be written as a string (\"{shown}\"): JSON floats are not exact")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional, TextIO
 
 import typer
 
@@ -21,3 +24,25 @@ def group(name: str, help: str) -> typer.Typer:
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )
+
+
+@contextmanager
+def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, str]]:
+    """Open FILE (or stdin for '-') as UTF-8 text for an import: yields (handle, name for messages).
+
+    A missing/unreadable file or text that is not UTF-8 becomes one clear refusal.
+    """
+    from orders_cli.errors import Invalid
+
+    name = "stdin" if str(file) == "-" else str(file)
+    try:
+        handle = sys.stdin if str(file) == "-" else open(file, newline="" if csv else None, encoding="utf-8-sig" if csv else "utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise Invalid(f"cannot read {file}: {exc.strerror}") from None
+    try:
+        yield handle, name
+    except UnicodeDecodeError:
+        raise Invalid(f"{name}: not UTF-8 text") from None
+    finally:
+        if handle is not sys.stdin:
+            handle.close()

@@ -222,24 +222,11 @@ def product_import(
 
     Example: orders product import catalog.csv
     """
-    import sys
-
     from orders_cli import catalog, output, store
-    from orders_cli.errors import Invalid
+    from orders_cli.commands._common import read_input
 
-    source = "stdin" if str(file) == "-" else str(file)
-    try:
-        handle = sys.stdin if str(file) == "-" else open(file, newline="", encoding="utf-8-sig")  # noqa: SIM115
-    except OSError as exc:
-        raise Invalid(f"cannot read {file}: {exc.strerror}") from None
-    try:
-        with store.transaction() as s:
-            count = catalog.import_products(s, handle, source)
-    except UnicodeDecodeError:
-        raise Invalid(f"{source}: not UTF-8 text") from None
-    finally:
-        if handle is not sys.stdin:
-            handle.close()
+    with read_input(file, csv=True) as (handle, source), store.transaction() as s:
+        count = catalog.import_products(s, handle, source)
     if json_:
         output.record({"imported": count}, output.JSON)
     else:
