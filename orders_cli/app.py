@@ -52,7 +52,7 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order, pdf, recur
+    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order, pdf, recur, send
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -75,6 +75,8 @@ def _mount() -> None:
     documents.invoice_app.command("pdf")(pdf.invoice_pdf)
     documents.purchase_app.command("pdf")(pdf.purchase_pdf)
     documents.delivery_app.command("pdf")(pdf.delivery_pdf)
+    order.app.command("send")(send.order_send)
+    documents.invoice_app.command("send")(send.invoice_send)
     app.command("demo")(demo.demo)
 
 

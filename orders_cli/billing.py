@@ -219,6 +219,7 @@ def invoice_view(session: Session, inv: m.Invoice) -> dict:
         "recurring": inv.recurring,
         "percent": plain(inv.percent) if inv.percent is not None else None,
         "currency": inv.currency,
+        "language": inv.language or account.language,
         "billing_address": address_of(inv, "billing"),
         "shipping_address": address_of(inv, "shipping"),
         "discount": inv.discount,

@@ -89,6 +89,7 @@ def delivery_view(session: Session, note: m.Delivery) -> dict:
         "account": {"id": account.id, "name": account.name},
         "date": note.delivery_date.isoformat(),
         "status": note.status,
+        "language": order.language or account.language,
         "ship_to": _ship_to(note),
         "lines": [{"line_no": ln.order_line_no, "sku": ln.sku, "description": ln.description, "quantity": plain(ln.quantity)} for ln in lines],
     }

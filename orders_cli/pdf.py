@@ -7,21 +7,20 @@
 Start-up rule: fpdf2 (and fontTools) are imported only inside the functions that
 draw, never at module top. The shipped DejaVu fonts are parsed once per process and
 reused by every document of a batch (parsing the TTF costs ~80 ms a document).
-Labels come from ``templates/labels.toml`` ([en], [fr], ...); a ``labels.toml`` in
-the folder of the ``templates.dir`` setting overrides them key by key.
+Labels, colours, logo placement, column sets and the footer text come from
+``templates/labels.toml`` and ``templates/layout.toml`` (see templating.py); the
+``templates.dir`` setting names a folder whose copies override them key by key.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 KINDS = ("order", "quote", "invoice", "purchase", "delivery")
 PACKAGE_DIR = Path(__file__).resolve().parent
 FONT_DIR = PACKAGE_DIR / "fonts"
-LABELS_FILE = PACKAGE_DIR / "templates" / "labels.toml"
 FONT_FAMILY = "dejavu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
@@ -29,60 +28,19 @@ MARGIN = 15.0
 WIDTH = 180.0  # A4 (210 mm) minus both margins
 
 
-# ---------------------------------------------------------------- labels
-
-
-_LABEL_CACHE: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
-
-
-def _read_labels(path: Path) -> dict[str, dict[str, str]]:
-    from orders_cli.errors import Invalid
-
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise Invalid(f"labels file {path} is not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise Invalid(f"cannot read labels file {path}: {exc.strerror}") from None
-    return {lang: {str(k): str(v) for k, v in table.items()} for lang, table in raw.items() if isinstance(table, dict)}
-
-
-def all_labels(templates_dir: str = "") -> dict[str, dict[str, str]]:
-    """The shipped labels, overridden by ``<templates_dir>/labels.toml`` when it exists."""
-    override = Path(templates_dir).expanduser() / "labels.toml" if templates_dir else None
-    key = (str(override or ""), str(override.stat().st_mtime_ns) if override and override.is_file() else "")
-    if key not in _LABEL_CACHE:
-        merged = _read_labels(LABELS_FILE)
-        if override is not None and override.is_file():
-            for lang, table in _read_labels(override).items():
-                merged.setdefault(lang, {}).update(table)
-        _LABEL_CACHE[key] = merged
-    return _LABEL_CACHE[key]
+# ---------------------------------------------------------------- labels and layout (templating.py)
 
 
 def labels_for(language: str | None, settings) -> dict[str, str]:
-    """Labels of the document's language, else the ``language`` setting, else English.
+    from orders_cli import templating
 
-    Keys missing in a language fall back to English."""
-    table = all_labels(_setting(settings, "templates.dir") or "")
-    english = table.get("en", {})
-    for candidate in (language, _setting(settings, "language"), "en"):
-        if not candidate:
-            continue
-        for code in (candidate, candidate.split("_")[0]):
-            if code in table:
-                return {**english, **table[code]}
-    return dict(english)
+    return templating.labels(language, settings)
 
 
 def _setting(settings, key: str) -> Any:
-    if settings is None:
-        return ""
-    try:
-        return settings.get(key)
-    except Exception:  # an unknown key or a settings stand-in without it
-        return ""
+    from orders_cli import templating
+
+    return templating._setting(settings, key)
 
 
 # ---------------------------------------------------------------- fonts, loaded once per process
@@ -108,6 +66,27 @@ def _add_fonts(pdf) -> None:
             pdf.add_font(FONT_FAMILY, style, str(path))
 
 
+# Tables fpdf2 drops from every embedded subset anyway (plus kerning and hinting, which a
+# PDF viewer does not need from a subset). Removing them once per process, before each
+# document's subsetting, spares fontTools walking the big layout tables every time:
+# the glyph order, metrics and outlines are untouched, so the parsed template stays valid.
+_LEAN_DROP = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "kern", "fpgm", "prep", "cvt ", "gasp", "LTSH", "VDMX")
+
+
+def _lean_font_bytes(path: Path) -> bytes:
+    from io import BytesIO
+
+    from fontTools import ttLib
+
+    font = ttLib.TTFont(str(path), recalcTimestamp=False)
+    for tag in _LEAN_DROP:
+        if tag in font:
+            del font[tag]
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
 def _font_copy(pdf, style: str, path: Path):
     from io import BytesIO
 
@@ -117,9 +96,8 @@ def _font_copy(pdf, style: str, path: Path):
 
     fontkey = FONT_FAMILY + style
     if style not in _FONT_CACHE:
-        data = path.read_bytes()
         template = TTFFont(FPDF(), path, fontkey, style)
-        _FONT_CACHE[style] = (template, data)
+        _FONT_CACHE[style] = (template, _lean_font_bytes(path))
     template, data = _FONT_CACHE[style]
     font = object.__new__(TTFFont)
     for name in TTFFont.__slots__:
@@ -147,15 +125,20 @@ def _pdf_class():
 
         class DocumentPDF(FPDF):
             footer_left = ""
+            footer_text = ""
             page_label = "Page"
+            rule_colour = (90, 90, 90)
+            text_colour = (0, 0, 0)
 
             def footer(self) -> None:
-                self.set_y(-12)
+                self.set_y(-16 if self.footer_text else -12)
                 self.set_font(FONT_FAMILY, "", 8)
-                self.set_text_color(90, 90, 90)
+                self.set_text_color(*self.rule_colour)
+                if self.footer_text:
+                    self.cell(WIDTH, 4, self.footer_text, align="C", new_x="LMARGIN", new_y="NEXT")
                 self.cell(WIDTH / 2, 5, self.footer_left, align="L")
                 self.cell(WIDTH / 2, 5, f"{self.page_label} {self.page_no()}/{{nb}}", align="R")
-                self.set_text_color(0, 0, 0)
+                self.set_text_color(*self.text_colour)
 
         _PDF_CLASS = DocumentPDF
     return _PDF_CLASS
@@ -234,17 +217,12 @@ def _parties(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, list[st
     return [(L["bill_to"], [account_name] + _address_lines(billing)), (L["ship_to"], [account_name] + _address_lines(shipping))]
 
 
-def _columns(kind: str, L: dict[str, str]) -> list[tuple[str, str, float, str]]:
-    """(field, heading, width mm, alignment) of the lines table."""
-    if kind == "delivery":
-        return [("line_no", L["line"], 10, "LEFT"), ("sku", L["sku"], 32, "LEFT"), ("description", L["description"], 118, "LEFT"),
-                ("quantity", L["quantity"], 20, "RIGHT")]
-    if kind == "purchase":
-        return [("line_no", L["line"], 10, "LEFT"), ("sku", L["sku"], 28, "LEFT"), ("description", L["description"], 80, "LEFT"),
-                ("quantity", L["quantity"], 16, "RIGHT"), ("unit_cost", L["unit_cost"], 22, "RIGHT"), ("net", L["net"], 24, "RIGHT")]
-    return [("line_no", L["line"], 10, "LEFT"), ("sku", L["sku"], 24, "LEFT"), ("description", L["description"], 64, "LEFT"),
-            ("quantity", L["quantity"], 16, "RIGHT"), ("unit_price", L["unit_price"], 24, "RIGHT"), ("discount", L["discount"], 18, "RIGHT"),
-            ("net", L["net"], 24, "RIGHT")]
+def _columns(kind: str, L: dict[str, str], look: dict) -> list[tuple[str, str, float, str]]:
+    """(field, heading, width mm, alignment) of the lines table, from the layout's column set."""
+    return [(field, L[_HEADING.get(field, field)], width, align) for field, width, align in look["columns"][kind]]
+
+
+_HEADING = {"line_no": "line"}
 
 
 def _cell_text(line: dict, field: str) -> str:
@@ -281,31 +259,44 @@ def render(kind: str, doc: dict, settings) -> bytes:
         raise Invalid(f"no PDF layout for {kind!r} (kinds: {', '.join(KINDS)})")
     from fpdf.fonts import FontFace
 
+    from orders_cli import templating
+
     L = labels_for(doc.get("language"), settings)
+    look = templating.layout(settings, WIDTH)
     pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_auto_page_break(True, margin=22 if L.get("footer") else 18)
     _add_fonts(pdf)
     title = L[kind]
     number = str(doc.get("number") or "")
     pdf.footer_left = f"{title} {number}"
+    pdf.footer_text = L.get("footer", "")
     pdf.page_label = L["page"]
+    pdf.rule_colour = look["rule"]
+    pdf.text_colour = look["text"]
     company, company_lines = _company_lines(settings)
     pdf.set_title(f"{title} {number}")
     pdf.set_creator("orders")
     if company:
         pdf.set_author(company)
     pdf.add_page()
+    pdf.set_text_color(*look["text"])
 
-    # -- company identity (left) and document title, number, dates (right)
+    # -- company identity and logo on one side, document title, number and dates on the other
     top = pdf.get_y()
-    logo = _logo(settings)
+    logo = _logo(settings) if look["logo_position"] != "none" else None
     if logo:
+        height = look["logo_height"]
         try:
-            pdf.image(logo, x=MARGIN, y=top, h=16)
-            pdf.set_y(top + 18)
+            if look["logo_position"] == "right":
+                pdf.image(logo, x=MARGIN + WIDTH - 60, y=top, h=height, keep_aspect_ratio=True, w=60)
+            else:
+                pdf.image(logo, x=MARGIN, y=top, h=height)
+                pdf.set_y(top + height + 2)
         except Exception:  # an unreadable or unsupported image: the document goes out without it
+            logo = None
             pdf.set_y(top)
+    right_top = top + look["logo_height"] + 2 if logo and look["logo_position"] == "right" else top
     pdf.set_font(FONT_FAMILY, "B", 13)
     if company:
         pdf.multi_cell(95, 6, company, new_x="LMARGIN", new_y="NEXT")
@@ -318,9 +309,11 @@ def render(kind: str, doc: dict, settings) -> bytes:
     left_bottom = pdf.get_y()
 
     right_x = MARGIN + 100
-    pdf.set_xy(right_x, top)
+    pdf.set_xy(right_x, right_top)
     pdf.set_font(FONT_FAMILY, "B", 16)
+    pdf.set_text_color(*look["title"])
     pdf.multi_cell(80, 8, title, align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_text_color(*look["text"])
     pdf.set_font(FONT_FAMILY, "B", 11)
     pdf.multi_cell(80, 6, f"{L['number']}: {number}", align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 9)
@@ -347,13 +340,13 @@ def render(kind: str, doc: dict, settings) -> bytes:
         pdf.ln(2)
 
     # -- the lines (cells wrap; a page break repeats the heading row)
-    columns = _columns(kind, L)
+    columns = _columns(kind, L, look)
     pdf.set_font(FONT_FAMILY, "", 8.5)
     with pdf.table(
         width=WIDTH,
         col_widths=tuple(c[2] for c in columns),
         text_align=tuple(c[3] for c in columns),
-        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+        headings_style=FontFace(emphasis="BOLD", fill_color=look["heading_fill"], color=look["heading_text"]),
         line_height=4.6,
         repeat_headings=1,
         first_row_as_headings=True,

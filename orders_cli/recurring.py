@@ -220,10 +220,16 @@ class RunResult:
     invoices: list[dict] = field(default_factory=list)
     skipped_periods: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
+    send: bool = False
+    mail: dict | None = None  # with --send: what outbox.send_pending reported
+    no_address: list[str] = field(default_factory=list)  # with --send: invoices whose account has no e-mail
 
     def as_json(self) -> dict:
-        return {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run, "invoices": self.invoices,
-                "skipped_periods": self.skipped_periods, "failed": self.failed}
+        out = {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run, "invoices": self.invoices,
+               "skipped_periods": self.skipped_periods, "failed": self.failed}
+        if self.send:
+            out["mail"] = {**(self.mail or {"sent": [], "failed": [], "pending": 0, "stuck": [], "error": None}), "no_address": self.no_address}
+        return out
 
 
 def _load_plans(session: Session) -> list[Plan]:
@@ -259,10 +265,14 @@ def _done_all(session: Session) -> tuple[dict[int, set], dict[int, set]]:
     return invoiced, skipped
 
 
-def run(as_of: date, dry_run: bool = False, max_periods: int | None = None, progress: Callable[[int, int], None] | None = None) -> RunResult:
+def run(as_of: date, dry_run: bool = False, max_periods: int | None = None, progress: Callable[[int, int], None] | None = None,
+        send: bool = False) -> RunResult:
     """Bill every due period of every enabled recurring order up to ``as_of``; each invoice in
-    its own transaction. One failing order does not stop the others."""
-    result = RunResult(as_of, dry_run)
+    its own transaction. One failing order does not stop the others.
+
+    With ``send``, each new invoice is queued in the send log (in its billing transaction)
+    for the account's e-mail; the caller then mails the queue with ``outbox.send_pending``."""
+    result = RunResult(as_of, dry_run, send=send)
     with store.transaction(write=False) as s:
         plans = _load_plans(s)
         invoiced, skipped = _done_all(s)
@@ -303,12 +313,14 @@ def _run_order(plan: Plan, as_of: date, dry_run: bool, max_periods: int | None, 
     if max_periods is not None:
         due = due[:max_periods]
     for p in due:
-        made = _bill(plan, p, dry_run)
+        made = _bill(plan, p, dry_run, result.send)
         if made is not None:
             result.invoices.append(made)
+            if result.send and not dry_run and not plan.account.email:
+                result.no_address.append(made["number"])
 
 
-def _bill(plan: Plan, p: schedule.Period, dry_run: bool) -> dict | None:
+def _bill(plan: Plan, p: schedule.Period, dry_run: bool, send: bool = False) -> dict | None:
     """One period, one transaction: check, number, insert. None when another run got there first."""
     order, rec = plan.order, plan.rec
     with store.transaction(write=not dry_run) as s:
@@ -368,6 +380,8 @@ def _bill(plan: Plan, p: schedule.Period, dry_run: bool) -> dict | None:
             if updated != len(usage_ids):
                 raise Invalid("usage records changed during the run; run again")
         s.execute(sa.insert(m.StatusChange.__table__), {"doc_type": "invoice", "doc_id": inv_id, "old_status": None, "new_status": rec.invoice_status, "at": m.utcnow()})
+        if send and plan.account.email:
+            s.execute(sa.insert(m.SendLog.__table__), {"invoice_id": inv_id, "recipient": plan.account.email, "status": "pending", "at": m.utcnow()})
         view["number"] = number
         return view
 

@@ -652,6 +652,8 @@ def view(session: Session, kind: Kind, doc) -> dict:
     else:
         out["quote_date"] = doc.quote_date.isoformat()
     out["currency"] = doc.currency
+    account = session.get(m.Account, doc.account_id)
+    out["language"] = getattr(doc, "language", None) or (account.language if account else None)
     out["account"] = _party(session, m.Account, doc.account_id)
     out["contact"] = _party(session, m.Contact, doc.contact_id)
     if kind is ORDER:

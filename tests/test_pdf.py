@@ -258,3 +258,46 @@ def test_unknown_kind_refused():
 
     with pytest.raises(Invalid):
         pdf.render("receipt", {}, None)
+
+
+def test_invoice_pdf_all_shows_progress_on_a_terminal_and_not_in_a_pipe(demo, tmp_path):
+    """On a TTY the batch draws a progress bar and ends with a count; in a pipe it prints one path per file."""
+    import os
+    import pty
+    import select
+
+    ok("order", "convert", "invoice", "SO-00001", "--percent", "30")
+    ok("order", "convert", "invoice", "SO-00002")
+    numbers = [row["number"] for row in ok("invoice", "list", "--json").json()]
+    assert len(numbers) == 2
+    from orders_cli import store
+
+    store.dispose_all()
+    master, slave = pty.openpty()
+    folder = tmp_path / "tty"
+    proc = subprocess.Popen([sys.executable, "-m", "orders_cli", "invoice", "pdf", "--all", "-o", str(folder)],
+                            stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "TERM": "xterm"})
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0, seen
+    text = seen.decode("utf-8", "replace")
+    assert f"{len(numbers)} PDF" in text and "written to" in text
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{n}.pdf" for n in numbers)
+
+    piped = tmp_path / "pipe"
+    r = subprocess.run([sys.executable, "-m", "orders_cli", "invoice", "pdf", "--all", "-o", str(piped)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert sorted(Path(line).name for line in r.stderr.split()) == sorted(f"{n}.pdf" for n in numbers)

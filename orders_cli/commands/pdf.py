@@ -13,7 +13,7 @@ import typer
 Output = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here (default: <NUMBER>.pdf in the current directory)")]
 
 
-def _write(kind: str, doc: dict, output: Optional[Path], settings) -> Path:
+def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool = False) -> Path:
     from orders_cli import output as out
     from orders_cli import pdf
 
@@ -25,7 +25,8 @@ def _write(kind: str, doc: dict, output: Optional[Path], settings) -> Path:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
-    out.note(str(path))
+    if not quiet:
+        out.note(str(path))
     return path
 
 
@@ -92,8 +93,20 @@ def invoice_pdf(
         numbers = [row["number"] for row in billing.list_invoices(s, since=since)]
         docs = [billing.show_invoice(s, n) for n in reversed(numbers)]
     settings = config.current()
-    for doc in docs:
-        _write("invoice", doc, folder, settings)
+    from orders_cli.env import stderr_is_tty
+
+    if stderr_is_tty() and docs:
+        from rich.progress import Progress
+
+        from orders_cli import output as out
+
+        with Progress(console=out.console(stderr=True), transient=True) as bar:
+            for doc in bar.track(docs, description="writing PDFs"):
+                _write("invoice", doc, folder, settings, quiet=True)
+        out.note(f"{len(docs)} PDF{'s' if len(docs) != 1 else ''} written to {folder}")
+    else:
+        for doc in docs:
+            _write("invoice", doc, folder, settings)
     if not docs:
         from orders_cli import output as out
 

@@ -78,6 +78,7 @@ def recur_run(
     date: Annotated[Optional[str], typer.Option("--date", help="Bill what is due up to this day (default today)")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be billed; write nothing")] = False,
     max_periods: Annotated[Optional[int], typer.Option("--max-periods", min=1, help="At most N periods per order in this run")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Mail each new invoice (PDF attached) to its account's e-mail; never twice")] = False,
     json_: Json = False,
 ) -> None:
     """Bill every due period of every recurring order: what cron calls every day. Safe to repeat.
@@ -85,7 +86,12 @@ def recur_run(
     Each invoice is dated by its own period, numbered and written in its own transaction.
     Exits 1 if an order failed (after billing all the others) and names it.
 
-    Example (crontab): 15 6 * * *  orders recur run >> ~/orders-recur.log 2>&1
+    With --send, every invoice made is queued for its account's e-mail in the same
+    transaction, then mailed through the smtp.* settings; an invoice is mailed at most
+    once, even when runs overlap. If the server cannot be reached the invoices stay
+    queued, the run exits 1, and the next `recur run --send` mails them.
+
+    Example (crontab): 15 6 * * *  orders recur run --send >> ~/orders-recur.log 2>&1
     """
     import sys
 
@@ -94,6 +100,12 @@ def recur_run(
     from orders_cli.env import stderr_is_tty, today
 
     as_of = text.parse_date(date, "--date") if date else today()
+    mailing = send and not dry_run
+    if mailing:
+        from orders_cli import config, outbox
+
+        settings = config.current()
+        outbox.check_ready(settings)  # refuse before billing when mail cannot go out
     progress = None
     bar = None
     if stderr_is_tty() and not json_:
@@ -107,7 +119,11 @@ def recur_run(
             bar.update(task, completed=done, total=total)
 
     try:
-        result = recurring.run(as_of, dry_run, max_periods, progress)
+        result = recurring.run(as_of, dry_run, max_periods, progress, send=send)
+        if mailing:
+            if bar is not None:
+                bar.update(task, description="mailing", completed=0, total=None)
+            result.mail = outbox.send_pending(settings, progress)
     finally:
         if bar is not None:
             bar.stop()
@@ -122,7 +138,18 @@ def recur_run(
           f", {len(result.skipped_periods)} period{'s' if len(result.skipped_periods) != 1 else ''} skipped, {len(result.failed)} failed", file=sys.stderr)
     for f in result.failed:
         print(f"error: {f['order']}: {f['error']}", file=sys.stderr)
-    if result.failed:
+    mail_trouble = False
+    if mailing:
+        sent = result.mail
+        print(f"recur run: mailed {len(sent['sent'])} invoice{'s' if len(sent['sent']) != 1 else ''}, {sent['pending']} still queued", file=sys.stderr)
+        for number in result.no_address:
+            print(f"warning: {number} not mailed: its account has no e-mail address", file=sys.stderr)
+        for number in sent["stuck"]:
+            print(f"warning: {number} may or may not have been mailed (a run was stopped while sending); check and mail it with `orders invoice send`", file=sys.stderr)
+        for f in sent["failed"]:
+            print(f"error: {f['invoice']}: not mailed to {f['to']}: {f['error']}", file=sys.stderr)
+        mail_trouble = bool(sent["failed"])
+    if result.failed or mail_trouble:
         raise typer.Exit(1)
 
 
