@@ -146,29 +146,52 @@ def turn_off(session: Session, ref: str) -> dict:
     return recurrence_view(session, order.id)
 
 
-def done_periods(session: Session, order_id: int) -> tuple[set[date], set[date]]:
-    invoiced = set(session.execute(sa.select(m.Invoice.period_start).where(m.Invoice.order_id == order_id, m.Invoice.recurring == True)).scalars())  # noqa: E712
+class Billed(set):
+    """The period starts of an order's recurring invoices, and the days they cover: a period
+    overlapping any billed span is never billed again, even after the schedule moved
+    (a new start or frequency)."""
+
+    def __init__(self, spans=()):
+        spans = [(s, e) for s, e in spans]
+        super().__init__(s for s, _ in spans)
+        self.spans = spans
+
+    def add_span(self, start: date, end: date) -> None:
+        self.add(start)
+        self.spans.append((start, end))
+
+    def covers(self, p: schedule.Period) -> bool:
+        return p.start in self or any(s <= p.end and p.start <= e for s, e in self.spans)
+
+
+def is_open(p: schedule.Period, invoiced: Billed, skipped: set) -> bool:
+    """Not billed (no day of it), not skipped: the run may bill it."""
+    return p.start not in skipped and not invoiced.covers(p)
+
+
+def done_periods(session: Session, order_id: int) -> tuple[Billed, set[date]]:
+    invoiced = Billed(session.execute(sa.select(m.Invoice.period_start, m.Invoice.period_end).where(m.Invoice.order_id == order_id, m.Invoice.recurring == True)).all())  # noqa: E712
     skipped = set(session.execute(sa.select(m.SkippedPeriod.period_start).where(m.SkippedPeriod.order_id == order_id)).scalars())
     return invoiced, skipped
 
 
-def pending_periods(session: Session, rec: m.Recurrence, as_of: date, done: tuple[set, set] | None = None) -> list[schedule.Period]:
+def pending_periods(session: Session, rec: m.Recurrence, as_of: date, done: tuple[Billed, set] | None = None) -> list[schedule.Period]:
     invoiced, skipped = done if done is not None else done_periods(session, rec.order_id)
     return [
         p
         for p in schedule.due_periods(rec.start, rec.frequency, as_of, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
-        if p.start not in invoiced and p.start not in skipped
+        if is_open(p, invoiced, skipped)
     ]
 
 
-def next_date(rec: m.Recurrence, as_of: date, pending: list, done: set | None = None) -> date | None:
+def next_date(rec: m.Recurrence, as_of: date, pending: list, done: tuple[Billed, set] | None = None) -> date | None:
     if not rec.enabled:
         return None
     if pending:
         return pending[0].invoice_date
     p = schedule.next_period(rec.start, rec.frequency, as_of, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
     # periods already billed ahead (a run with a later --date) are not next
-    while p is not None and done and p.start in done:
+    while p is not None and done and not is_open(p, *done):
         p = schedule.next_period(rec.start, rec.frequency, p.invoice_date, end=rec.end, last_day=rec.last_day,
                                  invoice_date=rec.invoice_date, from_index=p.index + 1)
     return p.invoice_date if p else None
@@ -181,7 +204,7 @@ def recurrence_view(session: Session, order_id: int) -> dict | None:
     done = done_periods(session, order_id)
     order = session.get(m.SalesOrder, order_id)
     live = order is None or order.status != "cancelled"  # a cancelled order never bills again
-    nd = next_date(rec, today(), pending_periods(session, rec, today(), done), done[0] | done[1]) if live else None
+    nd = next_date(rec, today(), pending_periods(session, rec, today(), done), done) if live else None
     return {
         "enabled": rec.enabled,
         "frequency": rec.frequency,
@@ -255,10 +278,10 @@ def _chunks(items: list, n: int) -> Iterator[list]:
         yield items[i : i + n]
 
 
-def _done_all(session: Session) -> tuple[dict[int, set], dict[int, set]]:
-    invoiced: dict[int, set] = {}
-    for oid, ps in session.execute(sa.select(m.Invoice.order_id, m.Invoice.period_start).where(m.Invoice.recurring == True)):  # noqa: E712
-        invoiced.setdefault(oid, set()).add(ps)
+def _done_all(session: Session) -> tuple[dict[int, Billed], dict[int, set]]:
+    invoiced: dict[int, Billed] = {}
+    for oid, ps, pe in session.execute(sa.select(m.Invoice.order_id, m.Invoice.period_start, m.Invoice.period_end).where(m.Invoice.recurring == True)):  # noqa: E712
+        invoiced.setdefault(oid, Billed()).add_span(ps, pe)
     skipped: dict[int, set] = {}
     for oid, ps in session.execute(sa.select(m.SkippedPeriod.order_id, m.SkippedPeriod.period_start)):
         skipped.setdefault(oid, set()).add(ps)
@@ -278,7 +301,7 @@ def run(as_of: date, dry_run: bool = False, max_periods: int | None = None, prog
         invoiced, skipped = _done_all(s)
     for i, plan in enumerate(plans, start=1):
         try:
-            _run_order(plan, as_of, dry_run, max_periods, invoiced.get(plan.order.id, set()), skipped.get(plan.order.id, set()), result)
+            _run_order(plan, as_of, dry_run, max_periods, invoiced.get(plan.order.id, Billed()), skipped.get(plan.order.id, set()), result)
         except OrdersError as err:
             result.failed.append({"order": plan.order.number, "error": err.message})
         except Exception as err:  # one order's surprise must not stop the others
@@ -290,12 +313,12 @@ def run(as_of: date, dry_run: bool = False, max_periods: int | None = None, prog
     return result
 
 
-def _run_order(plan: Plan, as_of: date, dry_run: bool, max_periods: int | None, invoiced: set, skipped: set, result: RunResult) -> None:
+def _run_order(plan: Plan, as_of: date, dry_run: bool, max_periods: int | None, invoiced: Billed, skipped: set, result: RunResult) -> None:
     rec = plan.rec
     due = [
         p
         for p in schedule.due_periods(rec.start, rec.frequency, as_of, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
-        if p.start not in invoiced and p.start not in skipped
+        if is_open(p, invoiced, skipped)
     ]
     if not due:
         return
@@ -324,8 +347,11 @@ def _bill(plan: Plan, p: schedule.Period, dry_run: bool, send: bool = False) -> 
     """One period, one transaction: check, number, insert. None when another run got there first."""
     order, rec = plan.order, plan.rec
     with store.transaction(write=not dry_run) as s:
-        exists = s.execute(
-            sa.select(m.Invoice.id).where(m.Invoice.order_id == order.id, m.Invoice.period_start == p.start)
+        inv = m.Invoice.__table__
+        exists = s.execute(  # the same period, or any billed day of it (a schedule moved since)
+            sa.select(inv.c.id).where(inv.c.order_id == order.id, sa.or_(
+                inv.c.period_start == p.start,
+                sa.and_(inv.c.recurring == True, inv.c.period_start <= p.end, inv.c.period_end >= p.start))).limit(1)  # noqa: E712
         ).first()
         if exists is not None:
             return None
@@ -437,11 +463,11 @@ def dashboard(session: Session, as_of: date) -> dict:
     items = []
     mrr = ZERO
     for rec, order, acc in rows:
-        done = (invoiced.get(order.id, set()), skipped.get(order.id, set()))
+        done = (invoiced.get(order.id, Billed()), skipped.get(order.id, set()))
         pend = pending_periods(session, rec, as_of, done)
         n, billed = stats.get(order.id, (0, 0))
         on = rec.enabled and order.status != "cancelled"  # a cancelled order never bills again
-        nd = next_date(rec, as_of, pend, done[0] | done[1]) if on else None
+        nd = next_date(rec, as_of, pend, done) if on else None
         active = on and (rec.end is None or rec.end >= as_of)
         if active:
             mrr += order.total * schedule.periods_per_year(rec.frequency) / 12
@@ -465,11 +491,11 @@ def show(session: Session, ref: str, as_of: date, upcoming: int = 5) -> dict:
     nxt = []
     on = rec.enabled and order.status != "cancelled"  # a cancelled order never bills again
     if on:
-        done = {i.period_start for i in invoices} | {sp.period_start for sp in skipped}
+        done = (Billed((i.period_start, i.period_end) for i in invoices), {sp.period_start for sp in skipped})
         k = 0
         gen = schedule.due_periods(rec.start, rec.frequency, date.max, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
         for per in gen:
-            if per.start in done:
+            if not is_open(per, *done):
                 continue
             nxt.append({"period_start": per.start.isoformat(), "period_end": per.end.isoformat(), "invoice_date": per.invoice_date.isoformat(),
                         "amount": fmt_money(order.total), "overdue": per.invoice_date <= as_of})

@@ -707,11 +707,28 @@ def test_next_date_skips_periods_billed_ahead(catalog):
     assert ok("order", "show", catalog, "--json").json()["recurrence"]["next_date"] == "2027-02-01"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (not fixed, a design choice): moving the start of a billed schedule "
-                   "bills days already invoiced again; only (order, period start) is guarded")
 def test_reanchoring_never_bills_a_day_twice(catalog):
+    """Moving a billed schedule's start (or changing its frequency) never bills a day again:
+    a period overlapping any billed one is not billed, not pending, not next."""
     recur(catalog, "--frequency", "monthly", "--start", "2026-01-31")
     bill("2026-03-01")  # 01-31..02-27 and 02-28..03-30 invoiced
-    recur(catalog, "--start", "2026-01-15")
+    view = recur(catalog, "--start", "2026-01-15")
+    assert view["pending_periods"] == 8  # as of today (2026-11-28): 04-15 ... 11-15; 01-15 to 03-15 overlap billed days
     made = bill("2026-03-01")["invoices"]
     assert all(i["period_start"] > "2026-03-30" for i in made), made
+    # 01-15, 02-15 and 03-15 overlap billed days; the first new period is 04-15..05-14
+    show = ok("recur", "show", catalog, "--date", "2026-04-20", "--json").json()
+    assert show["recurrence"]["next_date"] is not None
+    made = bill("2026-04-20")["invoices"]
+    assert [(i["period_start"], i["period_end"]) for i in made] == [("2026-04-15", "2026-05-14")]
+    # a frequency change with the same anchor: quarters overlapping billed months are not billed
+    recur(catalog, "--frequency", "quarterly")
+    made = bill("2026-07-20")["invoices"]
+    assert all(i["period_start"] > "2026-05-14" for i in made), made
+    spans = sorted(spans_of_all(catalog))
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+        assert e1 < s2, f"{s1}..{e1} overlaps {s2}..{e2}"
+
+
+def spans_of_all(order: str) -> list[tuple[str, str]]:
+    return [(i["period_start"], i["period_end"]) for i in invoices(order)]
