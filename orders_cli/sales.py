@@ -898,11 +898,18 @@ def edit_line(session: Session, kind: Kind, ref: str, line_no: int, quantity=Non
     ln = _line(session, kind, doc, line_no)
     if quantity is None and price is None and discount is None and comment is None:
         raise Invalid("nothing to change: give --qty, --price, --discount or --comment")
+    if kind is ORDER:
+        delivered, invoiced, _ = progress_quantities(session, doc.id)
+        billed = invoiced.get(ln.id, Decimal(0))
+        if billed and billed >= (positive(quantity, "quantity") if quantity is not None else ln.quantity) and (price is not None or discount is not None):
+            # every unit is on an issued invoice: a new price would leave a difference that no
+            # later invoice line could carry (a partly invoiced line's remainder carries it)
+            raise Conflict(f"line {line_no} is fully invoiced ({plain(billed)}); its price and discount can no longer change "
+                           "(cancel those invoices first, or add a line)")
     if quantity is not None:
         q = positive(quantity, "quantity")
         if kind is ORDER:
-            delivered, invoiced, _ = progress_quantities(session, doc.id)
-            floor = max(delivered.get(ln.id, Decimal(0)), invoiced.get(ln.id, Decimal(0)))
+            floor = max(delivered.get(ln.id, Decimal(0)), billed)
             if q < floor:
                 raise Conflict(f"line {line_no}: {plain(floor)} already delivered or invoiced; the quantity cannot go below that")
         _log(session, kind, doc.id, f"line {line_no} quantity", ln.quantity, q)

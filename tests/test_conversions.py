@@ -692,13 +692,20 @@ def test_a_services_only_order_has_nothing_to_purchase(catalog):
     assert db_content() == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (not fixed: a design choice): a fully invoiced line repriced afterwards leaves the "
-                                       "difference in the last invoice's subtotal with no line carrying it")
-def test_repricing_a_fully_invoiced_line_keeps_the_last_invoice_consistent(catalog):
+def test_a_fully_invoiced_line_cannot_be_repriced_so_invoices_stay_consistent(catalog):
+    """Repricing a line whose every unit is invoiced would leave a difference no invoice line
+    carries: refused (price and discount). A partly invoiced line's remainder carries a new
+    price, and the order's other lines stay editable."""
     o = make_order("WIDGET:3", "CONSULT:1", discount=None, shipping=None, adjustment=None)
     invoice(o["number"], "--line", "1:3")
-    ok("order", "line", "edit", o["number"], "1", "--price", "12")
+    before = db_content()
+    for args in (["--price", "12"], ["--discount", "10%"], ["--qty", "3", "--price", "12"]):
+        r = refused("order", "line", "edit", o["number"], "1", *args, code=1)
+        assert "fully invoiced" in r.err
+        assert db_content() == before
+    ok("order", "line", "edit", o["number"], "2", "--price", "99")
     assert_consistent(invoice(o["number"]))
+    assert_invoices_add_up_to_order(o["number"])
 
 
 def test_a_line_completed_before_the_last_invoice_keeps_its_net(catalog):
