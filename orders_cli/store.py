@@ -255,6 +255,9 @@ def next_number(session: Session, doc_type: str) -> str:
     return f"{prefix}{row[0]:05d}"
 
 
+PG_LOCK_TRIGGERS = ("sales_order_lock", "order_line_lock", "invoice_lock", "invoice_line_lock")
+
+
 def check(eng: sa.Engine) -> dict:
     """Integrity check and schema revision."""
     with eng.connect() as conn:
@@ -267,7 +270,10 @@ def check(eng: sa.Engine) -> dict:
             fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             problems += [f"foreign key: {tuple(r)}" for r in fk]
         else:
-            conn.exec_driver_sql("SELECT 1")
+            # constraints are always enforced there; check that the finalize locks are in place
+            have = {r[0] for r in conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+            missing = sorted(set(PG_LOCK_TRIGGERS) - have) if rev is not None else []
+            problems += [f"missing trigger {name} (the finalize lock)" for name in missing]
         conn.rollback()
     return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
 

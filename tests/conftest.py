@@ -95,7 +95,9 @@ def _pg_create(template: str | None = None) -> str:
     """A new database, a copy of ``template`` (default: the migrated base); returns its URL."""
     template = template or _pg_base()
     name = f"{_PG_PREFIX}{next(_PG_COUNTER)}"
-    _pg_admin().execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(template)}" STRATEGY FILE_COPY')
+    admin = _pg_admin()
+    fast = " STRATEGY FILE_COPY" if admin.info.server_version >= 150000 else ""  # no WAL-logged copy (PostgreSQL 15+)
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(template)}"{fast}')
     return pg_url(name)
 
 
@@ -265,6 +267,16 @@ def empty_db() -> str:
     name = f"{_PG_PREFIX}{next(_PG_COUNTER)}"
     _pg_admin().execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
     os.environ["ORDERS_DB"] = pg_url(name)  # dropped by the isolated fixture; monkeypatch restores the variable
+    return os.environ["ORDERS_DB"]
+
+
+def own_db() -> str:
+    """Point this test's ORDERS_DB at a migrated database of its own (PostgreSQL: a real copy,
+    not the shared work database), for tests that change the schema itself."""
+    if not PG:
+        return os.environ["ORDERS_DB"]
+    _dispose_engines()
+    os.environ["ORDERS_DB"] = _pg_create()  # dropped by the isolated fixture; monkeypatch restores the variable
     return os.environ["ORDERS_DB"]
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import PG, Raw, ok, refused, sql
+from conftest import PG, Raw, ok, own_db, refused, sql
 
 pytestmark = pytest.mark.skipif(not PG, reason="PostgreSQL only: set ORDERS_TEST_PG (the second pass of .ci/run)")
 
@@ -92,3 +92,14 @@ def test_a_trigger_refusal_is_a_clean_locked_error():
         with store.transaction() as s:
             s.execute(sa.text("UPDATE sales_order SET subject = 'y'"))
     store.dispose_all()
+
+
+def test_db_check_reports_a_missing_finalize_trigger():
+    own_db()  # the schema changes: not on the shared work database
+    assert ok("db", "check", "--json").json()["problems"] == []
+    sql("DROP TRIGGER invoice_lock ON invoice")
+    r = refused("db", "check", "--json", error_code="invalid")
+    import json
+
+    info = json.loads(r.out)
+    assert info["ok"] is False and info["problems"] == ["missing trigger invoice_lock (the finalize lock)"]
