@@ -69,7 +69,7 @@ def _make_engine(url: str) -> sa.Engine:
             engine = sa.create_engine(url, pool_pre_ping=True)
         except (exc.NoSuchModuleError, ModuleNotFoundError) as e:
             raise Invalid(
-                f"--db: cannot use {parsed.get_backend_name()!r}: {e} (install the driver: pip install 'orders-cli[postgres]')"
+                f"--db: cannot use {parsed.drivername!r}: {e} (use postgresql+psycopg://... and pip install 'orders-cli[postgres]')"
             ) from None
 
         @event.listens_for(engine, "connect")
@@ -112,6 +112,13 @@ def engine() -> sa.Engine:
         eng = _make_engine(url_for(target))
         try:
             ensure_schema(eng)
+        except (exc.OperationalError, exc.InterfaceError) as err:
+            eng.dispose()
+            if eng.dialect.name == "sqlite":
+                raise
+            # server down, no such database, wrong password: one line, not a driver essay
+            where = eng.url.render_as_string(hide_password=True)
+            raise Invalid(f"cannot open the database {where}: {_first_line(str(err.orig or err))}") from None
         except BaseException:
             eng.dispose()
             raise
@@ -207,6 +214,9 @@ def _translate(err: exc.DBAPIError) -> OrdersError | None:
         return Conflict(f"refused by the database: {_first_line(msg)}")
     if code in ("40001", "40P01") or "deadlock" in low or "could not serialize" in low:
         return Conflict("a concurrent change got in the way; try again")
+    if code is not None and isinstance(err, (exc.OperationalError, exc.InterfaceError)):
+        # PostgreSQL: the connection dropped, the server shut down, ... nothing was committed
+        return Conflict(f"the database connection failed, nothing was changed: {_first_line(msg)}")
     return None
 
 

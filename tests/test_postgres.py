@@ -103,3 +103,12 @@ def test_db_check_reports_a_missing_finalize_trigger():
 
     info = json.loads(r.out)
     assert info["ok"] is False and info["problems"] == ["missing trigger invoice_lock (the finalize lock)"]
+
+
+def test_an_unreachable_database_is_one_clean_line():
+    from conftest import pg_url
+
+    r = refused("--db", pg_url("orders_no_such_database"), "tax", "list")
+    assert "cannot open the database" in r.err and "orders_no_such_database" in r.err
+    r = refused("--db", "postgresql+psycopg://nobody:secret@127.0.0.1:1/x", "tax", "list", "--json", error_code="invalid")
+    assert "secret" not in r.err and "Connection refused" in r.err
