@@ -36,6 +36,7 @@ pg_start() {
     bin="$(pg_bindir)" || { pg_install; bin="$(pg_bindir)"; } || { echo "ci: no PostgreSQL server binaries" >&2; return 1; }
     PG_BIN="$bin"
     PG_DIR="$(mktemp -d /tmp/orders-pg.XXXXXX)"
+    trap pg_stop EXIT
     PG_PORT="$(pg_free_port)"
     PG_AS=""
     if [ "$(id -u)" -eq 0 ]; then
@@ -55,7 +56,6 @@ pg_start() {
     pg_as "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
         -o "-h 127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
         start >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
-    trap pg_stop EXIT
     export ORDERS_TEST_PG="postgresql+psycopg://$PG_USER@127.0.0.1:$PG_PORT/postgres"
     echo "ci: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT ($PG_DIR)" >&2
 }
