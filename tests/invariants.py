@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from conftest import sql
+from conftest import Raw
 
 # document table, sequence doc_type, default prefix
 DOCUMENTS = (
@@ -19,10 +19,30 @@ DOCUMENTS = (
 )
 
 
-def violations(target: str | None = None, *, orders_have_lines: bool = True) -> list[str]:
-    """Every broken invariant, as readable lines (empty: all hold)."""
-    q = lambda query, *p: sql(query, *p, target=target)  # noqa: E731
+def violations(target: str | None = None, *, orders_have_lines: bool = True, batch: int | None = None) -> list[str]:
+    """Every broken invariant, as readable lines (empty: all hold). All read in one snapshot, so
+    it may run while writers work: what a reader sees must be whole at every moment. With
+    ``batch``, the number of orders is a multiple of it (batch imports are all or nothing)."""
+    con = Raw(target)
+    try:
+        if con.pg:
+            con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        else:
+            con.con.isolation_level = None
+            con.execute("BEGIN")
+        q = lambda query, *p: [tuple(r) for r in con.execute(query, p).fetchall()]  # noqa: E731
+        return _violations(q, orders_have_lines, batch)
+    finally:
+        con.rollback()
+        con.close()
+
+
+def _violations(q, orders_have_lines: bool, batch: int | None) -> list[str]:
     bad: list[str] = []
+    if batch:
+        n = q("SELECT count(*) FROM sales_order")[0][0]
+        if n % batch:
+            bad.append(f"{n} orders: a batch import of {batch} was half written")
     last = dict(q("SELECT doc_type, last_value FROM sequence"))
     # gap-free, duplicate-free numbers per document type, matching the counter
     for table, doc_type, prefix in DOCUMENTS:

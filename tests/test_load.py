@@ -101,6 +101,10 @@ def test_mixed_load_keeps_every_invariant(isolated, capsys):
     threads = [threading.Thread(target=worker, args=(seed, deadline, recurring, created, lock, log)) for seed in range(PROCS)]
     for t in threads:
         t.start()
+    live = []  # meanwhile a reader checks, in one snapshot at a time, that all it sees is whole
+    while any(t.is_alive() for t in threads):
+        live.append(violations())
+        time.sleep(0.5)
     for t in threads:
         t.join()
     wall = time.monotonic() - started
@@ -109,11 +113,13 @@ def test_mixed_load_keeps_every_invariant(isolated, capsys):
     slowest = max((took for _, _, took, *_ in log), default=0)
     with capsys.disabled():  # the figures belong in the CI log
         print(f"\nload on {BACKEND}: {PROCS} processes x {SECONDS:g} s: {len(log)} commands in {wall:.1f} s = "
-              f"{len(log) / wall:.1f} commands/s; slowest {slowest:.2f} s; failures {len(failures)}")
+              f"{len(log) / wall:.1f} commands/s; slowest {slowest:.2f} s; failures {len(failures)}; "
+              f"{len(live)} invariant checks while they ran")
         print("  " + ", ".join(f"{k} {v}: {n}" for (k, v), n in sorted(counts.items())))
         for f in failures[:10]:
             print("  FAILED", f)
     assert not failures, failures[:5]
+    assert [bad for bad in live if bad] == []
     assert len(log) >= PROCS, "the load did not run"
     assert {k for k, v in counts if v == "ok"} >= {"add", "usage"}
     # everything still due is billed by one more run, nothing twice
