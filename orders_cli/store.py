@@ -21,6 +21,9 @@ from orders_cli.errors import Conflict, Invalid, Locked, OrdersError
 from orders_cli.migrations import HEAD
 
 BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL advisory lock keys: every write transaction (the single writer), and migrations.
+WRITE_LOCK_KEY = 727273
+MIGRATE_LOCK_KEY = 727274
 
 _ENGINES: dict[str, sa.Engine] = {}
 
@@ -61,6 +64,38 @@ def _make_engine(url: str) -> sa.Engine:
             write = conn.get_execution_options().get("orders_write", False)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    elif parsed.get_backend_name() == "postgresql":
+        try:
+            engine = sa.create_engine(url, pool_pre_ping=True)
+        except (exc.NoSuchModuleError, ModuleNotFoundError) as e:
+            raise Invalid(
+                f"--db: cannot use {parsed.drivername!r}: {e} (use postgresql+psycopg://... and pip install 'orders-cli[postgres]')"
+            ) from None
+
+        @event.listens_for(engine, "connect")
+        def _pg_on_connect(dbapi_conn, _record):
+            # The busy timeout of SQLite: wait this long for a lock, then fail with 55P03.
+            autocommit = dbapi_conn.autocommit
+            dbapi_conn.autocommit = True
+            cur = dbapi_conn.cursor()
+            cur.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("SET TIME ZONE 'UTC'")
+            cur.close()
+            dbapi_conn.autocommit = autocommit
+
+        @event.listens_for(engine, "begin")
+        def _pg_on_begin(conn):
+            # SQLite's single writer, on PostgreSQL: every write transaction first takes one
+            # transaction-level advisory lock, so writers queue one behind the other exactly as
+            # BEGIN IMMEDIATE makes them queue on SQLite. Writers stay READ COMMITTED, so each
+            # statement after the lock sees everything the previous writer committed (no
+            # serialization failures to retry); readers get one consistent snapshot (REPEATABLE
+            # READ, which never fails for a transaction that does not write), like a deferred BEGIN.
+            if conn.get_execution_options().get("orders_write", False):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            else:
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
     else:
         try:
             engine = sa.create_engine(url, pool_pre_ping=True)
@@ -77,6 +112,13 @@ def engine() -> sa.Engine:
         eng = _make_engine(url_for(target))
         try:
             ensure_schema(eng)
+        except (exc.OperationalError, exc.InterfaceError) as err:
+            eng.dispose()
+            if eng.dialect.name == "sqlite":
+                raise
+            # server down, no such database, wrong password: one line, not a driver essay
+            where = eng.url.render_as_string(hide_password=True)
+            raise Invalid(f"cannot open the database {where}: {_first_line(str(err.orig or err))}") from None
         except BaseException:
             eng.dispose()
             raise
@@ -142,7 +184,7 @@ def upgrade(eng: sa.Engine) -> tuple[str | None, str]:
     with eng.execution_options(orders_write=True).connect() as conn:
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK_KEY})")
             before = current_revision(conn)
             if before is not None and before not in known_revisions():
                 raise Invalid(
@@ -161,7 +203,8 @@ def _translate(err: exc.DBAPIError) -> OrdersError | None:
     if m:
         return Locked(m.group(1).strip())
     low = msg.lower()
-    if "database is locked" in low or "database is busy" in low:
+    code = getattr(err.orig, "sqlstate", None)  # PostgreSQL (psycopg); None on SQLite
+    if "database is locked" in low or "database is busy" in low or code == "55P03":
         return Conflict(
             f"the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s (another process is writing); try again"
         )
@@ -169,8 +212,11 @@ def _translate(err: exc.DBAPIError) -> OrdersError | None:
         if "unique" in low or "duplicate key" in low:
             return Conflict(f"conflict: a record with the same key already exists ({_first_line(msg)})")
         return Conflict(f"refused by the database: {_first_line(msg)}")
-    if "deadlock" in low or "could not serialize" in low:
+    if code in ("40001", "40P01") or "deadlock" in low or "could not serialize" in low:
         return Conflict("a concurrent change got in the way; try again")
+    if code is not None and isinstance(err, (exc.OperationalError, exc.InterfaceError)):
+        # PostgreSQL: the connection dropped, the server shut down, ... nothing was committed
+        return Conflict(f"the database connection failed, nothing was changed: {_first_line(msg)}")
     return None
 
 
@@ -219,6 +265,9 @@ def next_number(session: Session, doc_type: str) -> str:
     return f"{prefix}{row[0]:05d}"
 
 
+PG_LOCK_TRIGGERS = ("sales_order_lock", "order_line_lock", "invoice_lock", "invoice_line_lock")
+
+
 def check(eng: sa.Engine) -> dict:
     """Integrity check and schema revision."""
     with eng.connect() as conn:
@@ -231,7 +280,10 @@ def check(eng: sa.Engine) -> dict:
             fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             problems += [f"foreign key: {tuple(r)}" for r in fk]
         else:
-            conn.exec_driver_sql("SELECT 1")
+            # constraints are always enforced there; check that the finalize locks are in place
+            have = {r[0] for r in conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+            missing = sorted(set(PG_LOCK_TRIGGERS) - have) if rev is not None else []
+            problems += [f"missing trigger {name} (the finalize lock)" for name in missing]
         conn.rollback()
     return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
 

@@ -11,12 +11,11 @@ import functools
 import json
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from conftest import db_content, ok, refused, run
+from conftest import PG, clone_db, db_content, freeze_db, new_db_target, ok, refused, run
 
 # ---------------------------------------------------------------- a small fixed catalog
 
@@ -40,23 +39,20 @@ def _command_tree_built_once():
 def catalog_template(tmp_path_factory, _command_tree_built_once):
     """The fixed catalog, made once through the CLI; each test gets a copy of the file."""
     folder = tmp_path_factory.mktemp("catalog")
+    target = new_db_target(folder)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_DB", str(folder / "orders.db"))
+        mp.setenv("ORDERS_DB", target)
         mp.setenv("ORDERS_CONFIG", str(folder / "config.toml"))
         mp.setenv("NO_COLOR", "1")
         mp.setenv("ORDERS_TODAY", "2026-11-28")
         _make_catalog()
-    con = sqlite3.connect(folder / "orders.db")
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return folder / "orders.db"
+    return freeze_db(target)
 
 
 @pytest.fixture
 def catalog(catalog_template):
-    target = Path(os.environ["ORDERS_DB"])
-    assert not target.exists()
-    shutil.copyfile(catalog_template, target)
+    assert PG or not Path(os.environ["ORDERS_DB"]).exists()
+    clone_db(catalog_template)
     return True
 
 

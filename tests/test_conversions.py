@@ -11,14 +11,13 @@ import csv
 import io
 import json
 import os
-import sqlite3
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from conftest import db_content, ok, refused, run
+from conftest import db_content, ok, raw_connect, refused, run
 
 D = Decimal
 SHIP = {"street": "9 quai des Bateliers", "city": "Lyon", "postal_code": "69002", "state": "", "country": "FR"}
@@ -439,7 +438,7 @@ def test_cancelled_last_invoice_then_invoice_again(catalog):
 def test_the_database_refuses_to_change_an_issued_invoice(catalog):
     o = make_order()
     invoice(o["number"], "--percent", "50")
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
+    con = raw_connect()
     try:
         before = db_content()
         for sql in (
@@ -450,7 +449,7 @@ def test_the_database_refuses_to_change_an_issued_invoice(catalog):
             "DELETE FROM invoice_line",
             "DELETE FROM invoice",
         ):
-            with pytest.raises(sqlite3.DatabaseError, match="locked"):
+            with pytest.raises(con.Error, match="locked"):
                 con.execute(sql)
             con.rollback()
         assert db_content() == before

@@ -23,7 +23,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import db_content, ok, refused
+from conftest import clone_db, db_content, drop_db, freeze_db, new_db_target, ok, refused
 
 D = Decimal
 ZERO = D(0)
@@ -40,15 +40,16 @@ CATALOG = {
 }
 SKUS = sorted(CATALOG)
 
-_TEMPLATE: dict[str, Path] = {}
+_TEMPLATE: dict = {}
 
 
-def _template() -> Path:
+def _template() -> str:
     """A migrated database holding the catalog, built once per session."""
     if "db" in _TEMPLATE:
         return _TEMPLATE["db"]
     base = Path(tempfile.mkdtemp(prefix="orders-prop-"))
-    with _env(base / "catalog.db", base / "catalog.toml"):
+    target = new_db_target(base, "catalog.db")
+    with _env(target, base / "catalog.toml"):
         ok("tax", "add", "VAT20", "--rate", "20")
         ok("tax", "add", "VAT5.5", "--rate", "5.5")
         ok("tax", "add", "VAT10", "--rate", "10")
@@ -58,13 +59,13 @@ def _template() -> Path:
             taxes = [a for t in tax for a in ("--tax", t)]
             ok("product", "add", sku, "--name", sku, "--price", CATALOG[sku][0], *taxes, "--vendor", "Supplier", "--cost", "1")
         ok("product", "add", "SRV", "--name", "Service", "--price", CATALOG["SRV"][0], "--tax", "VAT20", "--service")
-    _TEMPLATE["db"] = base / "catalog.db"
+    _TEMPLATE["db"] = freeze_db(target)
     _TEMPLATE["base"] = base
     return _TEMPLATE["db"]
 
 
 @contextmanager
-def _env(db: Path, config: Path):
+def _env(db: str | Path, config: Path):
     old = {k: os.environ.get(k) for k in ("ORDERS_DB", "ORDERS_CONFIG")}
     os.environ["ORDERS_DB"] = str(db)
     os.environ["ORDERS_CONFIG"] = str(config)
@@ -83,14 +84,12 @@ def fresh_db():
     """A fresh copy of the catalog database and an empty settings file, for one example."""
     template = _template()
     d = Path(tempfile.mkdtemp(dir=_TEMPLATE["base"]))
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(str(template) + suffix)
-        if src.exists():
-            shutil.copy(src, d / ("orders.db" + suffix))
+    db = clone_db(template, str(d / "orders.db"))
     try:
-        with _env(d / "orders.db", d / "config.toml"):
+        with _env(db, d / "config.toml"):
             yield
     finally:
+        drop_db(db)
         shutil.rmtree(d, ignore_errors=True)
 
 

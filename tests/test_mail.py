@@ -8,7 +8,6 @@ import email.policy
 import io
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import db_content, ok, refused, run, spawn
+from conftest import db_content, ok, refused, run, spawn, sql
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is in the test extra: pip install -e '.[test]'")
 pypdf = pytest.importorskip("pypdf", reason="pypdf is in the test extra")
@@ -169,10 +168,8 @@ def test_invoice_send_marks_it_sent_and_logs_on_invoice_and_order(shop, smtp):
     assert number in text and inv["totals"]["total"] in text and inv["due_date"] in text
     acts = order_view(shop)["related"]["activities"]
     assert acts[-1]["type"] == "email"
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
-    inv_id = con.execute("SELECT id FROM invoice WHERE number = ?", (number,)).fetchone()[0]
-    assert con.execute("SELECT count(*) FROM activity WHERE type = 'email' AND invoice_id = ?", (inv_id,)).fetchone()[0] == 1
-    con.close()
+    [(inv_id,)] = sql("SELECT id FROM invoice WHERE number = ?", number)
+    assert sql("SELECT count(*) FROM activity WHERE type = 'email' AND invoice_id = ?", inv_id) == [(1,)]
     # sending a sent invoice again is allowed (a reminder) and keeps it sent
     ok("invoice", "send", number, "--to", "ap@example.com")
     assert len(smtp.messages) == 2
@@ -418,11 +415,7 @@ def recurring_setup(email_address: str | None = "billing@acme.example") -> str:
 
 
 def send_log() -> list[tuple[str, str, str]]:
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
-    try:
-        return con.execute("SELECT i.number, s.recipient, s.status FROM send_log s JOIN invoice i ON i.id = s.invoice_id ORDER BY i.number").fetchall()
-    finally:
-        con.close()
+    return sql("SELECT i.number, s.recipient, s.status FROM send_log s JOIN invoice i ON i.id = s.invoice_id ORDER BY i.number")
 
 
 def test_recur_run_send_mails_each_invoice_once(smtp):
@@ -479,8 +472,7 @@ def test_server_down_keeps_invoices_queued_until_the_next_run(tmp_path):
     assert len(out["invoices"]) == 2 and out["mail"]["sent"] == []
     assert out["mail"]["pending"] == 2 and f"127.0.0.1:{port}" in out["mail"]["error"]
     assert [s for _, _, s in send_log()] == ["pending", "pending"]
-    acts = sqlite3.connect(os.environ["ORDERS_DB"]).execute("SELECT count(*) FROM activity").fetchone()[0]
-    assert acts == 0
+    assert sql("SELECT count(*) FROM activity") == [(0,)]
     # the server comes up: the next run mails both, once
     inbox = Inbox()
     controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=port)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import db_content, ok, refused, run
+from conftest import clone_db, db_content, freeze_db, new_db_target, ok, raw_connect, refused, run
 
 ADDR_KEYS = ["street", "city", "postal_code", "state", "country"]
 
@@ -67,18 +66,15 @@ def catalog_template(tmp_path_factory):
     from orders_cli import store
 
     folder = tmp_path_factory.mktemp("catalog")
-    path = folder / "orders.db"
+    path = new_db_target(folder)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_DB", str(path))
+        mp.setenv("ORDERS_DB", path)
         mp.setenv("ORDERS_CONFIG", str(folder / "config.toml"))
         mp.setenv("HOME", str(folder))
         mp.setenv("ORDERS_TODAY", "2026-11-28")
         build_catalog()
         store.dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return path
+    return freeze_db(path)
 
 
 @pytest.fixture
@@ -87,7 +83,7 @@ def catalog(catalog_template, isolated):
     a user, a vendor; products BOOK 19.99 VAT5.5, CONSULT 120.00 VAT20 service, MUG 8.50 VAT20, GIFT untaxed."""
     from orders_cli import store
 
-    shutil.copyfile(catalog_template, os.environ["ORDERS_DB"])
+    clone_db(catalog_template)
     yield True
     store.dispose_all()
 
@@ -498,7 +494,7 @@ def test_database_triggers_lock_a_finalized_order(catalog):
     n = worked()["number"]
     other = worked()["number"]
     ok("order", "finalize", n, "--yes")
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
+    con = raw_connect()
     try:
         oid = con.execute("SELECT id FROM sales_order WHERE number = ?", (n,)).fetchone()[0]
         for sql in (
@@ -508,7 +504,7 @@ def test_database_triggers_lock_a_finalized_order(catalog):
             "UPDATE sales_order SET discount = '50%' WHERE id = ?",
             "UPDATE sales_order SET shipping_street = 'x' WHERE id = ?",
             "UPDATE sales_order SET number = 'SO-99999' WHERE id = ?",
-            "UPDATE sales_order SET finalized = 0 WHERE id = ?",
+            "UPDATE sales_order SET finalized = FALSE WHERE id = ?",
             "UPDATE order_line SET quantity = 99 WHERE order_id = ?",
             "UPDATE order_line SET unit_price = 0 WHERE order_id = ?",
             "UPDATE order_line SET net = 0 WHERE order_id = ?",
@@ -516,11 +512,11 @@ def test_database_triggers_lock_a_finalized_order(catalog):
             "DELETE FROM sales_order WHERE id = ?",
         ):
             before = db_content()
-            with pytest.raises(sqlite3.IntegrityError, match="locked"):
+            with pytest.raises(con.Error, match="locked"):
                 con.execute(sql, (oid,))
             con.rollback()
             assert db_content() == before, sql
-        with pytest.raises(sqlite3.IntegrityError, match="locked"):
+        with pytest.raises(con.Error, match="locked"):
             con.execute(
                 "INSERT INTO order_line (order_id, line_no, product_id, sku, description, kind, quantity, unit_price, discount, taxes, net, comment) "
                 "SELECT order_id, 99, product_id, sku, description, kind, quantity, unit_price, discount, taxes, net, comment FROM order_line WHERE order_id = ? LIMIT 1",

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 from decimal import Decimal
 
 import pytest
 
-from conftest import db_content, ok, refused, run
+from conftest import clone_db, db_content, freeze_db, new_db_target, ok, refused, run, sql
 
 REC_KEYS = {"enabled", "frequency", "start", "end", "due_days", "invoice_status", "subject", "language",
             "invoice_date", "last_day", "catch_up", "usage", "next_date"}
@@ -34,25 +33,22 @@ def catalog_template(tmp_path_factory):
     from orders_cli import store
 
     folder = tmp_path_factory.mktemp("recur-catalog")
-    path = folder / "orders.db"
+    path = new_db_target(folder)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_DB", str(path))
+        mp.setenv("ORDERS_DB", path)
         mp.setenv("ORDERS_CONFIG", str(folder / "config.toml"))
         mp.setenv("HOME", str(folder))
         mp.setenv("ORDERS_TODAY", "2026-11-28")
         build_catalog()
         store.dispose_all()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
-    return path
+    return freeze_db(path)
 
 
 @pytest.fixture
 def catalog(catalog_template, isolated):
     from orders_cli import store
 
-    shutil.copyfile(catalog_template, os.environ["ORDERS_DB"])
+    clone_db(catalog_template)
     yield "SO-00001"
     store.dispose_all()
 
@@ -91,11 +87,7 @@ def spans(order: str) -> list[tuple[str, str]]:
 
 
 def all_invoice_numbers() -> list[str]:
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
-    try:
-        return sorted(r[0] for r in con.execute("SELECT number FROM invoice"))
-    finally:
-        con.close()
+    return sorted(r[0] for r in sql("SELECT number FROM invoice"))
 
 
 # ---------------------------------------------------------------- the schedule as billed
@@ -548,10 +540,7 @@ def test_one_failing_order_does_not_stop_the_others(catalog):
     first, broken, last = catalog, new_order(), new_order()
     for so in (first, broken, last):
         recur(so, "--frequency", "monthly", "--start", "2026-01-01")
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
-    with con:
-        con.execute("UPDATE order_line SET taxes = 'not json' WHERE order_id = (SELECT id FROM sales_order WHERE number = ?)", (broken,))
-    con.close()
+    sql("UPDATE order_line SET taxes = 'not json' WHERE order_id = (SELECT id FROM sales_order WHERE number = ?)", broken)
     ok("order", "finalize", last, "--yes")
     r = run("recur", "run", "--date", "2026-03-01", "--json")
     assert r.code == 1, r.err

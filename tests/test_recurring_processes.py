@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ok, spawn
+from conftest import clone_db, freeze_db, ok, spawn, sql
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +35,7 @@ def expected_starts() -> list[str]:
 
 
 @pytest.fixture
-def base_db(isolated) -> Path:
+def base_db(isolated) -> str:
     """40 monthly recurring orders (3 lines each) created by `order add --from-json` (JSON lines)."""
     from orders_cli import store
 
@@ -60,25 +58,18 @@ def base_db(isolated) -> Path:
     r = spawn("order", "add", "--from-json", str(source), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"imported": ORDERS, "first": "SO-00001", "last": f"SO-{ORDERS:05d}"}
-    path = Path(os.environ["ORDERS_DB"])
-    con = sqlite3.connect(path)
-    try:
-        assert con.execute("SELECT count(*) FROM recurrence WHERE enabled").fetchone()[0] == ORDERS
-        assert con.execute("SELECT count(*) FROM invoice").fetchone()[0] == 0
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        con.close()
-    return path
+    path = os.environ["ORDERS_DB"]
+    assert sql("SELECT count(*) FROM recurrence WHERE enabled") == [(ORDERS,)]
+    assert sql("SELECT count(*) FROM invoice") == [(0,)]
+    return freeze_db(path)
 
 
-def fresh_copy(base: Path, folder: Path, name: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    shutil.copyfile(base, target)
-    return target
+def fresh_copy(base: str, folder: Path, name: str) -> str:
+    """A copy of the base database (a file in ``folder``, or a new PostgreSQL database)."""
+    return clone_db(base, str(folder / name))
 
 
-def popen_run(db: Path, *extra: str) -> subprocess.Popen:
+def popen_run(db: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "orders_cli", "recur", "run", "--date", AS_OF, *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -86,19 +77,16 @@ def popen_run(db: Path, *extra: str) -> subprocess.Popen:
     )
 
 
-def invoice_rows(db: Path) -> list[tuple]:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute(
-            "SELECT i.number, o.number, i.period_start, i.recurring, "
-            "(SELECT count(*) FROM invoice_line l WHERE l.invoice_id = i.id) "
-            "FROM invoice i JOIN sales_order o ON o.id = i.order_id ORDER BY i.number"
-        ).fetchall()
-    finally:
-        con.close()
+def invoice_rows(db: str) -> list[tuple]:
+    return sql(
+        "SELECT i.number, o.number, i.period_start, i.recurring, "
+        "(SELECT count(*) FROM invoice_line l WHERE l.invoice_id = i.id) "
+        "FROM invoice i JOIN sales_order o ON o.id = i.order_id ORDER BY i.number",
+        target=db,
+    )
 
 
-def check_consistent(db: Path, complete: bool) -> int:
+def check_consistent(db: str, complete: bool) -> int:
     """No duplicate period, numbers INV-00001..INV-N without a gap, every invoice whole (3 lines);
     with ``complete``, every due period of every order invoiced. Returns N."""
     rows = invoice_rows(db)
@@ -118,11 +106,7 @@ def check_consistent(db: Path, complete: bool) -> int:
         per_order.setdefault(order, []).append(start)
     for starts in per_order.values():
         assert sorted(starts) == expected_starts()[: len(starts)]
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        assert con.execute("SELECT count(*) FROM status_history WHERE doc_type = 'invoice'").fetchone()[0] == len(rows)
-    finally:
-        con.close()
+    assert sql("SELECT count(*) FROM status_history WHERE doc_type = 'invoice'", target=db) == [(len(rows),)]
     return len(rows)
 
 
@@ -173,13 +157,10 @@ def test_killed_runs_resume_without_duplicates_or_gaps(base_db, tmp_path):
         proc = popen_run(db)
         deadline = time.monotonic() + 30
         while proc.poll() is None and time.monotonic() < deadline:
-            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
             try:
-                n = con.execute("SELECT count(*) FROM invoice").fetchone()[0]
-            except sqlite3.OperationalError:
+                n = sql("SELECT count(*) FROM invoice", target=db)[0][0]
+            except Exception:  # the database is being written: try again
                 n = 0
-            finally:
-                con.close()
             if n:
                 proc.kill()
                 break

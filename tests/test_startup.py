@@ -13,7 +13,7 @@ import pytest
 
 from conftest import refused, spawn
 
-HEAVY = ("sqlalchemy", "sqlmodel", "fpdf", "alembic")
+HEAVY = ("sqlalchemy", "sqlmodel", "fpdf", "alembic", "psycopg")
 
 PROBE = """
 import json, sys

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import db_content, ok, refused
+import conftest
+from conftest import PG, db_content, empty_db, ok, refused, sqlite_only
 
 import orders_cli
 from orders_cli.migrations import HEAD
@@ -48,29 +49,42 @@ def in_process():
     config._CACHE.clear()
 
 
-def db_path() -> Path:
-    return Path(os.environ["ORDERS_DB"])
+def db_path():
+    """This test's database: a file Path on SQLite, the URL on the PostgreSQL pass."""
+    return os.environ["ORDERS_DB"] if PG else Path(os.environ["ORDERS_DB"])
 
 
-def sql(path: Path, query: str, *params):
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(query, params).fetchall()
-    finally:
-        con.close()
+def sql(target, query: str, *params):
+    return conftest.sql(query, *params, target=target)
+
+
+def column_types(table: str) -> dict[str, str]:
+    """Declared column types of a table of this test's database (either backend)."""
+    if PG:
+        return dict(sql(db_path(), "SELECT column_name, data_type FROM information_schema.columns "
+                                   "WHERE table_schema = 'public' AND table_name = ?", table))
+    return {r[1]: r[2] for r in sql(db_path(), f'PRAGMA table_info("{table}")')}
+
+
+def table_names() -> list[str]:
+    if PG:
+        return [r[0] for r in sql(db_path(), "SELECT table_name FROM information_schema.tables "
+                                             "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")]
+    return [r[0] for r in sql(db_path(), "SELECT name FROM sqlite_master WHERE type='table'")]
 
 
 # ---------------------------------------------------------------- creation and migrations
 
 
 def test_fresh_database_is_created_and_migrated_on_first_use(tmp_path):
+    before = db_content()
     path = tmp_path / "not" / "yet" / "there.db"
     assert ok("--db", path, "tax", "list", "--json").json() == []
     assert path.is_file()
     assert sql(path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     tables = {r[0] for r in sql(path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"tax", "product", "account", "contact", "vendor", "app_user", "sequence", "sales_order"} <= tables
-    assert not db_path().exists()  # --db won over ORDERS_DB
+    assert db_content() == before  # --db won over ORDERS_DB
 
 
 def test_sqlalchemy_url_is_accepted(tmp_path):
@@ -102,16 +116,14 @@ def test_head_is_the_newest_revision_file(in_process):
 
 def test_a_newer_schema_is_refused_and_left_alone():
     ok("tax", "add", "VAT20", "--rate", "20")
-    con = sqlite3.connect(db_path())
-    con.execute("UPDATE alembic_version SET version_num = '9999'")
-    con.commit()
-    con.close()
+    sql(db_path(), "UPDATE alembic_version SET version_num = '9999'")
     before = db_content()
     r = refused("tax", "list")
     assert "9999" in r.err and "newer" in r.err
     assert db_content() == before
 
 
+@sqlite_only
 def test_wal_mode_and_foreign_keys(in_process):
     import sqlalchemy as sa
 
@@ -133,7 +145,8 @@ def test_wal_mode_and_foreign_keys(in_process):
 
 def test_db_init():
     r = ok("db", "init", "--json")
-    assert r.json() == {"database": f"sqlite:///{db_path().resolve()}", "revision": HEAD, "ok": True}
+    url = db_path() if PG else f"sqlite:///{db_path().resolve()}"
+    assert r.json() == {"database": url, "revision": HEAD, "ok": True}
     r = ok("db", "init")  # again: nothing to do, still fine
     assert r.out == "" and "database ready" in r.err and HEAD in r.err
 
@@ -145,6 +158,7 @@ def test_db_check():
     assert "integrity: ok" in r.err
 
 
+@sqlite_only  # PostgreSQL never lets a broken foreign key in
 def test_db_check_reports_a_broken_foreign_key():
     ok("account", "add", "A")
     con = sqlite3.connect(db_path())  # a connection without foreign_keys=ON
@@ -163,10 +177,12 @@ def test_db_upgrade_when_up_to_date_says_so():
     assert "already at the current schema" in r.err and HEAD in r.err
     assert ok("db", "upgrade", "--json").json() == {"from": HEAD, "to": HEAD, "backup": None}
     assert db_content() == before
-    assert sorted(p.name for p in db_path().parent.glob("orders*.db")) == ["orders.db"]  # no backup made
+    if not PG:
+        assert sorted(p.name for p in db_path().parent.glob("orders*.db")) == ["orders.db"]  # no backup made
 
 
 def test_db_upgrade_of_a_new_database():
+    empty_db()
     assert ok("db", "upgrade", "--json").json() == {"from": None, "to": HEAD, "backup": None}
     assert sql(db_path(), "SELECT version_num FROM alembic_version") == [(HEAD,)]
 
@@ -174,6 +190,7 @@ def test_db_upgrade_of_a_new_database():
 # ---------------------------------------------------------------- db backup
 
 
+@sqlite_only
 def test_db_backup_copies_every_row(tmp_path, demo):
     target = tmp_path / "backups" / "copy.db"
     r = ok("db", "backup", target, "--json")
@@ -188,6 +205,7 @@ def test_db_backup_copies_every_row(tmp_path, demo):
     assert db_content(tmp_path / "backups" / "orders-backup.db") == db_content()
 
 
+@sqlite_only
 def test_db_backup_refuses_an_existing_target(tmp_path, demo):
     target = tmp_path / "taken.db"
     target.write_bytes(b"precious")
@@ -215,6 +233,7 @@ print(n, flush=True)
 """
 
 
+@sqlite_only
 def test_db_backup_is_consistent_while_another_process_writes(tmp_path, demo):
     stop = tmp_path / "stop"
     writer = subprocess.Popen(
@@ -247,16 +266,16 @@ def test_db_backup_is_consistent_while_another_process_writes(tmp_path, demo):
 
 # ---------------------------------------------------------------- an exact schema
 
-FORBIDDEN_TYPES = ("REAL", "FLOA", "DOUB", "NUMERIC", "DECIMAL")
+FORBIDDEN_TYPES = ("REAL", "FLOA", "DOUB", "NUMERIC", "DECIMAL", "MONEY")
 
 
 def test_no_float_column_anywhere():
     ok("db", "init")
-    tables = [r[0] for r in sql(db_path(), "SELECT name FROM sqlite_master WHERE type='table'")]
+    tables = table_names()
     assert len(tables) > 10
     bad = []
     for table in tables:
-        for _cid, name, type_, *_ in sql(db_path(), f'PRAGMA table_info("{table}")'):
+        for name, type_ in column_types(table).items():
             if any(word in type_.upper() for word in FORBIDDEN_TYPES):
                 bad.append(f"{table}.{name} {type_}")
     assert not bad, bad
@@ -295,7 +314,7 @@ def test_money_columns_are_integer_cents():
     names = {name for _, name in declared}
     assert {"total", "subtotal", "tax_total", "net"} <= names
     for (table, name) in declared:
-        types = {r[1]: r[2] for r in sql(db_path(), f'PRAGMA table_info("{table}")')}
+        types = column_types(table)
         assert "INT" in types[name].upper(), f"{table}.{name} is {types[name]}"
     # and the other way round: a column named like money is stored as cents
     for table in SQLModel.metadata.tables.values():
@@ -311,8 +330,10 @@ def test_an_amount_is_stored_as_an_integer_count_of_cents(in_process):
     with in_process.transaction() as s:
         s.add(m.SalesOrder(number="T-1", subject="cents", account_id=1, order_date=date(2026, 11, 28),
                            subtotal=Decimal("1234.50"), total=Decimal("0.10"), adjustment=Decimal("-1.99")))
-    row = sql(db_path(), "SELECT typeof(subtotal), subtotal, typeof(total), total, adjustment FROM sales_order")
-    assert row == [("integer", 123450, "integer", 10, -199)]
+    typeof = "pg_typeof" if PG else "typeof"
+    row = sql(db_path(), f"SELECT {typeof}(subtotal)::text, subtotal, {typeof}(total)::text, total, adjustment FROM sales_order"
+              if PG else "SELECT typeof(subtotal), subtotal, typeof(total), total, adjustment FROM sales_order")
+    assert row == [("bigint" if PG else "integer", 123450, "bigint" if PG else "integer", 10, -199)]
     with in_process.transaction(write=False) as s:
         order = s.exec(__import__("sqlmodel").select(m.SalesOrder)).one()
         assert (order.subtotal, order.total, order.adjustment) == (Decimal("1234.50"), Decimal("0.10"), Decimal("-1.99"))
