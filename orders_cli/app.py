@@ -52,7 +52,7 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.commands import account, activity, catalog, config as config_cmd, convert, db, demo, doc, documents, order, pdf, recur
+    from orders_cli.commands import account, activity, catalog, config as config_cmd, convert, db, demo, doc, documents, order, pdf, portal, recur
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -72,6 +72,7 @@ def _mount() -> None:
     app.add_typer(recur.usage_app, name="usage")
     app.add_typer(doc.app, name="doc")
     app.add_typer(activity.app, name="activity")
+    app.add_typer(portal.app, name="portal")
     order.app.command("pdf")(pdf.order_pdf)
     order.quote_app.command("pdf")(pdf.quote_pdf)
     documents.invoice_app.command("pdf")(pdf.invoice_pdf)
