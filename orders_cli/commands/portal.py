@@ -78,7 +78,7 @@ def portal_serve(
 
     Example: orders config set portal.enabled true && orders portal serve --port 8765
     """
-    from orders_cli import config, output, store
+    from orders_cli import config, store
     from orders_cli.errors import Invalid
 
     if not _enabled():
@@ -86,6 +86,4 @@ def portal_serve(
     store.engine()  # open (and migrate) the database now: a bad --db is refused before listening
     from orders_cli.portal import web
 
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        output.note(f"warning: the portal listens on {host}, reachable from other machines; put it behind HTTPS")
     web.serve(config.current(), host, port)

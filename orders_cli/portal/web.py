@@ -210,6 +210,15 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _loopback(address: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
 def serve(settings, host: str, port: int) -> None:
     import uvicorn
 
@@ -217,6 +226,8 @@ def serve(settings, host: str, port: int) -> None:
     sock = listen(host, port)
     bound = sock.getsockname()
     shown_host = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+    if not _loopback(bound[0]):
+        print(f"warning: the portal listens on {bound[0]}, reachable from other machines; put it behind HTTPS", file=sys.stderr)
     print(f"portal: serving http://{shown_host}:{bound[1]}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="off",
                             proxy_headers=False, timeout_graceful_shutdown=5)
