@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,17 +36,21 @@ class Upload:
 def read_file(path: Path | str, name: str | None = None, content_type: str | None = None) -> Upload:
     """The bytes of FILE, checked: a regular readable file of at most MAX_BYTES."""
     p = Path(path)
+    limit = f"the {MAX_BYTES // (1024 * 1024)} MiB limit"
     try:
-        if p.is_dir():
+        info = p.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise Invalid(f"cannot attach {path}: it is a directory")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise Invalid(f"cannot attach {path}: {size} bytes, more than the {MAX_BYTES // (1024 * 1024)} MiB limit")
-        data = p.read_bytes()
+        if not stat.S_ISREG(info.st_mode):
+            raise Invalid(f"cannot attach {path}: not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise Invalid(f"cannot attach {path}: {info.st_size} bytes, more than {limit}")
+        with open(p, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)  # bounded: /proc files say size 0, files may grow
     except OSError as exc:
         raise Invalid(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:  # it grew while we looked
-        raise Invalid(f"cannot attach {path}: more than the {MAX_BYTES // (1024 * 1024)} MiB limit")
+    if len(data) > MAX_BYTES:
+        raise Invalid(f"cannot attach {path}: more than {limit}")
     filename = text.clean(name if name is not None else p.name, "file name", max_len=255, required=True)
     if "/" in filename or "\\" in filename or filename in (".", ".."):
         raise Invalid(f"file name: a plain name without folders, got {filename!r}")

@@ -130,6 +130,15 @@ def test_missing_unreadable_and_bad_files_are_clear_refusals(orders, tmp_path):
         assert "cannot read" in err
     finally:
         secret.chmod(0o600)
+    err = refused_unchanged("doc", "attach", "SO-00001", "/dev/zero")  # endless: never read whole
+    assert "not a regular file" in err
+    huge = tmp_path / "huge.bin"
+    with open(huge, "wb") as fh:
+        fh.truncate(100 * 1024 * 1024 + 1)  # sparse: costs no disk
+    assert "100 MiB" in refused_unchanged("doc", "attach", "SO-00001", huge)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert "not a regular file" in refused_unchanged("doc", "attach", "SO-00001", fifo)
     ok_file = tmp_path / "ok.txt"
     ok_file.write_text("x")
     refused_unchanged("doc", "attach", "SO-00099", ok_file)

@@ -90,6 +90,8 @@ def build_app(settings) -> Guard:
     env.filters["seg"] = lambda value: quote(str(value), safe="")
     company = settings.get("company.name") or "Customer portal"
     style = Markup(css)
+    # behind a reverse proxy that terminates HTTPS the request arrives as http: trust the configured address
+    https_behind_proxy = str(settings.get("portal.url")).startswith("https://")
 
     def page(name: str, status: int = 200, account: str | None = None, **context) -> HTMLResponse:
         html = env.get_template(name).render(css=style, company=company, account=account, **context)
@@ -136,7 +138,7 @@ def build_app(settings) -> Guard:
             return unauthorized(request)
         resp = RedirectResponse("/", status_code=303)
         resp.set_cookie(COOKIE, token, max_age=COOKIE_MAX_AGE, path="/", httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https")
+                        secure=request.url.scheme == "https" or https_behind_proxy)
         return resp
 
     def logout(request: Request) -> Response:
