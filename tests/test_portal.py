@@ -414,3 +414,31 @@ def test_token_refusals_change_nothing():
         refused(*args)
         assert db_content() == before
     refused("config", "set", "portal.url", "javascript:alert(1)")
+
+
+def test_cookie_is_secure_when_the_portal_is_served_over_https(tmp_path):
+    from portal_server import Portal
+
+    env = {"ORDERS_DB": str(tmp_path / "orders.db"), "ORDERS_CONFIG": str(tmp_path / "config.toml")}
+    ok("config", "set", "portal.enabled", "true")
+    ok("config", "set", "portal.url", "https://portal.example.com")
+    ok("account", "add", "Acme")
+    token = last_line(ok("portal", "token", "Acme").out)
+    p = start(Portal(tmp_path, env))
+    try:
+        status, headers, _ = p.request(f"/login/{token}")
+        assert status == 303
+        [cookie] = headers["set-cookie-all"]
+        assert "secure" in [a.strip().lower() for a in cookie.split(";")]
+    finally:
+        stop(p)
+
+
+@pytest.mark.parametrize("argv", [["doc"], ["activity"], ["portal"]])
+def test_every_new_command_has_help_with_an_example(argv):
+    group = run(*argv, "--help").out + run(*argv).err + run(*argv).out
+    commands = [line.split()[0] for line in group.split("Commands:")[-1].splitlines() if line.strip() and not line.startswith(" " * 6)]
+    assert commands
+    for name in commands:
+        r = run(*argv, name, "--help")
+        assert r.code == 0 and "Example: orders " + argv[0] in " ".join(r.out.split()), (argv, name, r.out)

@@ -76,7 +76,7 @@ def portal_serve(
 ) -> None:
     """Serve the customer portal (read-only) until Ctrl-C. Refused while portal.enabled is false.
 
-    Example: orders config set portal.enabled true && orders portal serve --port 8765
+    Example: orders portal serve --port 8765   (after: orders config set portal.enabled true)
     """
     from orders_cli import config, store
     from orders_cli.errors import Invalid
