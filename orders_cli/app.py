@@ -52,7 +52,7 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.commands import account, catalog, config as config_cmd, convert, db, demo, documents, order, pdf, recur, send
+    from orders_cli.commands import account, activity, catalog, config as config_cmd, convert, db, demo, doc, documents, order, pdf, portal, recur, send
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -70,6 +70,9 @@ def _mount() -> None:
     app.add_typer(documents.delivery_app, name="delivery")
     app.add_typer(recur.app, name="recur")
     app.add_typer(recur.usage_app, name="usage")
+    app.add_typer(doc.app, name="doc")
+    app.add_typer(activity.app, name="activity")
+    app.add_typer(portal.app, name="portal")
     order.app.command("pdf")(pdf.order_pdf)
     order.quote_app.command("pdf")(pdf.quote_pdf)
     documents.invoice_app.command("pdf")(pdf.invoice_pdf)

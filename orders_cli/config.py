@@ -103,6 +103,13 @@ def _bool(value: Any) -> bool:
     raise Invalid(f"expected true or false, got {value!r}")
 
 
+def _url(value: Any) -> str:
+    value = _text(500)(value).strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise Invalid(f"expected an http:// or https:// address such as https://portal.example.com, got {value!r}")
+    return value
+
+
 def _optional_text(value: Any) -> str:
     return _text(200)(value).strip()
 
@@ -138,6 +145,7 @@ KEYS: dict[str, Key] = {
         Key("smtp.sender", _email, "", "From address of outgoing mail"),
         Key("templates.dir", _text(1000), "", "A folder overriding the shipped templates"),
         Key("portal.enabled", _bool, False, "Serve the customer portal (orders portal serve)"),
+        Key("portal.url", _url, "http://127.0.0.1:8765", "Address customers reach the portal at (for the sign-in links)"),
     ]
 }
 

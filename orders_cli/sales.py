@@ -699,8 +699,10 @@ def related_view(session: Session, doc: m.SalesOrder) -> dict:
         select(m.PurchaseOrder, m.Vendor).join(m.Vendor, m.Vendor.id == m.PurchaseOrder.vendor_id).where(m.PurchaseOrder.order_id == doc.id).order_by(m.PurchaseOrder.id)
     ).all()
     dns = session.exec(select(m.Delivery).where(m.Delivery.order_id == doc.id).order_by(m.Delivery.id)).all()
-    docs = session.exec(select(m.Document.id, m.Document.filename, m.Document.size, m.Document.sha256).where(m.Document.order_id == doc.id).order_by(m.Document.id)).all()
-    acts = session.exec(select(m.Activity).where(m.Activity.order_id == doc.id).order_by(m.Activity.id)).all()
+    docs = session.exec(select(m.Document.id, m.Document.filename, m.Document.size, m.Document.sha256, m.Document.content_type).where(m.Document.order_id == doc.id).order_by(m.Document.id)).all()
+    from orders_cli import activities
+
+    acts = activities.for_order(session, doc.id)  # the order's and its invoices' (mails sent), any type
     quote = session.get(m.Quote, doc.quote_id) if doc.quote_id else None
     return {
         "quote": {"number": quote.number, "status": quote.status} if quote else None,
@@ -717,10 +719,8 @@ def related_view(session: Session, doc: m.SalesOrder) -> dict:
         ],
         "purchase_orders": [{"number": p.number, "vendor": v.name, "total": fmt_money(p.total)} for p, v in pos],
         "deliveries": [{"number": d.number, "date": d.delivery_date.isoformat(), "status": d.status} for d in dns],
-        "documents": [{"id": d[0], "filename": d[1], "size": d[2], "sha256": d[3]} for d in docs],
-        "activities": [
-            {"id": a.id, "type": a.type, "subject": a.subject, "due": a.due.isoformat() if a.due else None, "done": a.done} for a in acts
-        ],
+        "documents": [{"id": d[0], "filename": d[1], "content_type": d[4], "size": d[2], "sha256": d[3]} for d in docs],
+        "activities": [{k: a[k] for k in ("id", "type", "subject", "due", "done", "invoice", "note")} for a in acts],
     }
 
 

@@ -55,6 +55,8 @@ VALID = [
     ("portal.enabled", "true", True, "true"),
     ("portal.enabled", "false", False, "false"),
     ("portal.enabled", "yes", True, "true"),
+    ("portal.url", "https://portal.example.com/", "https://portal.example.com", "https://portal.example.com"),
+    ("portal.url", "http://127.0.0.1:8080/extranet", "http://127.0.0.1:8080/extranet", "http://127.0.0.1:8080/extranet"),
 ]
 
 DEFAULTS = {
@@ -69,6 +71,7 @@ DEFAULTS = {
     "smtp.port": 587,
     "smtp.security": "starttls",
     "portal.enabled": False,
+    "portal.url": "http://127.0.0.1:8765",
     "company.name": "",
 }
 
@@ -154,6 +157,10 @@ BAD = [
     ("currency", ""),
     ("portal.enabled", "maybe"),
     ("portal.enabled", ""),
+    ("portal.url", "portal.example.com"),
+    ("portal.url", "ftp://portal.example.com"),
+    ("portal.url", "https://portal.example.com/?next=x"),
+    ("portal.url", ""),
     ("language", "French"),
     ("company.email", "not an address"),
     ("smtp.sender", "nobody"),

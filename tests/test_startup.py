@@ -13,7 +13,7 @@ import pytest
 
 from conftest import refused, spawn
 
-HEAVY = ("sqlalchemy", "sqlmodel", "fpdf", "alembic", "psycopg")
+HEAVY = ("sqlalchemy", "sqlmodel", "fpdf", "alembic", "psycopg", "starlette", "uvicorn", "jinja2", "anyio")
 
 PROBE = """
 import json, sys
@@ -37,7 +37,8 @@ def probe(argv: list[str], env: dict | None = None) -> tuple[dict, str]:
 
 
 HELPS = [["--help"], ["-h"], ["db", "--help"], ["config", "--help"], ["tax", "--help"], ["account", "--help"],
-         ["product", "--help"], ["product", "add", "--help"], []]
+         ["product", "--help"], ["product", "add", "--help"], ["doc", "--help"], ["doc", "attach", "--help"],
+         ["activity", "--help"], ["activity", "add", "--help"], ["portal", "--help"], ["portal", "serve", "--help"], []]
 
 
 @pytest.mark.parametrize("argv", HELPS, ids=[" ".join(a) or "no-args" for a in HELPS])

@@ -96,6 +96,11 @@ def human_doc(doc: dict) -> None:
         items = rel.get(key) or []
         if items:
             output.note(f"{label}: " + ", ".join(i["number"] for i in items))
+    if rel.get("documents"):
+        output.rows(rel["documents"], output.TABLE, [("id", "Id"), ("filename", "File"), ("content_type", "Type"), ("size", "Size")], title="Documents")
+    if rel.get("activities"):
+        output.rows(rel["activities"], output.TABLE, [("id", "Id"), ("type", "Type"), ("subject", "Subject"), ("due", "Due"), ("done", "Done"), ("invoice", "Invoice")],
+                    title="Activities")
     if doc.get("recurrence"):
         r = doc["recurrence"]
         output.note(f"recurring: {r['frequency']} from {r['start']}" + (" (off)" if not r["enabled"] else ""))

@@ -1,0 +1,93 @@
+"""What a signed-in customer may read: their account's finalized orders, those orders'
+invoices, and the PDFs of both. Everything else is ``None`` (the web layer answers 404).
+
+Every request runs in a read-only transaction (SQLite ``PRAGMA query_only``, PostgreSQL
+``SET TRANSACTION READ ONLY``): the portal cannot write even by mistake.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from orders_cli import billing, sales, store
+from orders_cli import models as m
+from orders_cli.core.money import fmt_money
+
+MAX_NUMBER = 40  # the number column's width: anything longer is not a number of ours
+
+
+@contextmanager
+def read_only() -> Iterator[Session]:
+    with store.transaction(write=False) as s:
+        conn = s.connection()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+        elif conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        yield s
+
+
+def plausible_number(number: str) -> bool:
+    return 0 < len(number) <= MAX_NUMBER and not any(ord(c) < 32 or ord(c) == 127 for c in number)
+
+
+def overview(session: Session, account_id: int) -> list[dict]:
+    """The account's finalized orders, newest first, each with its invoices."""
+    o = m.SalesOrder.__table__
+    i = m.Invoice.__table__
+    orders = session.execute(
+        sa.select(o.c.id, o.c.number, o.c.subject, o.c.status, o.c.order_date, o.c.currency, o.c.total)
+        .where(o.c.account_id == account_id, o.c.finalized == True)  # noqa: E712
+        .order_by(o.c.order_date.desc(), o.c.id.desc())
+    ).all()
+    out: dict[int, dict] = {}
+    for r in orders:
+        out[r.id] = {"number": r.number, "subject": r.subject, "status": r.status, "order_date": r.order_date.isoformat(),
+                     "currency": r.currency, "total": fmt_money(r.total), "invoices": []}
+    if out:
+        for r in session.execute(
+            sa.select(i.c.order_id, i.c.number, i.c.subject, i.c.status, i.c.invoice_date, i.c.due_date, i.c.currency, i.c.total)
+            .where(i.c.order_id.in_(list(out)), i.c.account_id == account_id)
+            .order_by(i.c.invoice_date, i.c.id)
+        ):
+            out[r.order_id]["invoices"].append({
+                "number": r.number, "subject": r.subject, "status": r.status, "invoice_date": r.invoice_date.isoformat(),
+                "due_date": r.due_date.isoformat() if r.due_date else None, "currency": r.currency, "total": fmt_money(r.total),
+            })
+    return list(out.values())
+
+
+def order(session: Session, account_id: int, number: str) -> dict | None:
+    """The order's full view, if it is this account's and finalized."""
+    if not plausible_number(number):
+        return None
+    row = session.execute(
+        sa.select(m.SalesOrder).where(m.SalesOrder.number == number, m.SalesOrder.account_id == account_id,
+                                      m.SalesOrder.finalized == True)  # noqa: E712
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    view = sales.view(session, sales.ORDER, row)
+    invoices = view["related"]["invoices"]
+    view["related"] = {"invoices": invoices}  # nothing internal (purchase orders, activities, documents)
+    return view
+
+
+def invoice(session: Session, account_id: int, number: str) -> dict | None:
+    """The invoice's full view, if it belongs to one of this account's finalized orders."""
+    if not plausible_number(number):
+        return None
+    i = m.Invoice
+    o = m.SalesOrder
+    row = session.execute(
+        sa.select(i).join(o, o.id == i.order_id).where(
+            i.number == number, i.account_id == account_id, o.account_id == account_id, o.finalized == True  # noqa: E712
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return billing.invoice_view(session, row)
