@@ -27,13 +27,20 @@ _ENGINES: dict[str, sa.Engine] = {}
 
 def url_for(target: str) -> str:
     """A SQLAlchemy URL for ``--db``: URLs pass through, a path becomes a SQLite file URL."""
+    if "\x00" in target:
+        raise Invalid("--db: a path or URL cannot contain a NUL character")
     if "://" in target:
         return target
     path = Path(target).expanduser()
-    if path.is_dir():
-        raise Invalid(f"--db {target} is a directory; give a file path such as {path / 'orders.db'}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path.resolve()}"
+    try:
+        if path.is_dir():
+            raise Invalid(f"--db {target} is a directory; give a file path such as {path / 'orders.db'}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if len(path.name.encode()) > 255:
+            raise OSError(36, "File name too long")
+        return f"sqlite:///{path.resolve()}"
+    except OSError as err:
+        raise Invalid(f"--db {_shorten(target)}: cannot use this path: {err.strerror or err}") from None
 
 
 def _make_engine(url: str) -> sa.Engine:
@@ -77,11 +84,22 @@ def engine() -> sa.Engine:
         eng = _make_engine(url_for(target))
         try:
             ensure_schema(eng)
+        except exc.DBAPIError as err:
+            eng.dispose()
+            raise open_failed(err, target) from None
         except BaseException:
             eng.dispose()
             raise
         _ENGINES[target] = eng
     return eng
+
+
+def open_failed(err: exc.DBAPIError, target: str) -> OrdersError:
+    """The refusal for a database that cannot be opened (missing folder, not a database, busy)."""
+    translated = _translate(err)
+    if translated is not None:
+        return translated
+    return Invalid(f"--db {target}: cannot open the database: {_first_line(str(err.orig or err))}")
 
 
 def dispose_all() -> None:
@@ -245,22 +263,32 @@ def backup(eng: sa.Engine, target: Path) -> Path:
     source = eng.url.database
     if not source or source == ":memory:":
         raise Invalid("this database has no file to back up")
-    target = target.expanduser()
-    if target.is_dir():
-        target = target / f"{Path(source).stem}-backup.db"
-    if target.exists():
-        raise Conflict(f"{target} already exists; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
-    tmp = target.with_name(target.name + ".part")
+    if "\x00" in str(target):
+        raise Invalid("backup: a file name cannot contain a NUL character")
     try:
-        dst = sqlite3.connect(tmp)
+        target = target.expanduser()
+        if target.is_dir():
+            target = target / f"{Path(source).stem}-backup.db"
+        if target.exists():
+            raise Conflict(f"{target} already exists; choose a new file name")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+        tmp = target.with_name(target.name + ".part")
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+            tmp.replace(target)
         finally:
-            dst.close()
-        tmp.replace(target)
-    finally:
-        src.close()
-        tmp.unlink(missing_ok=True)
+            src.close()
+            tmp.unlink(missing_ok=True)
+    except (OSError, sqlite3.OperationalError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise Invalid(f"cannot write the backup {_shorten(str(target))}: {reason}") from None
     return target
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
