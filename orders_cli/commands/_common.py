@@ -35,14 +35,20 @@ def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, st
     from orders_cli.errors import Invalid
 
     name = "stdin" if str(file) == "-" else str(file)
+    if len(name) > 120:
+        name = name[:117] + "..."
+    if "\x00" in str(file):
+        raise Invalid("a file name cannot contain a NUL character")
     try:
         handle = sys.stdin if str(file) == "-" else open(file, newline="" if csv else None, encoding="utf-8-sig" if csv else "utf-8")  # noqa: SIM115
     except OSError as exc:
-        raise Invalid(f"cannot read {file}: {exc.strerror}") from None
+        raise Invalid(f"cannot read {name}: {exc.strerror or exc}") from None
     try:
         yield handle, name
     except UnicodeDecodeError:
         raise Invalid(f"{name}: not UTF-8 text") from None
+    except OSError as exc:  # a read that fails half way (an I/O error, a special file)
+        raise Invalid(f"cannot read {name}: {exc.strerror or exc}") from None
     finally:
         if handle is not sys.stdin:
             handle.close()
