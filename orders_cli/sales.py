@@ -558,12 +558,21 @@ def import_json(session: Session, stream, source: str, batch_size: int = 500, pr
     rv = Resolver(session)
     numbers: list[str] = []
     batch: list[Prepared] = []
-    for line, obj in iter_json_documents(stream, source):
+    documents = iter_json_documents(stream, source)
+    line = 1
+    while True:
         try:
-            values = obj if isinstance(obj, list) and False else obj
-            batch.append(prepare(rv, ORDER, input_from_json(values)))
+            line, obj = next(documents)
+        except StopIteration:
+            break
+        except RecursionError:
+            raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
+        try:
+            batch.append(prepare(rv, ORDER, input_from_json(obj)))
         except (Invalid, NotFound, Conflict) as err:
             raise type(err)(f"{source}: line {line}: {err.message}") from None
+        except RecursionError:
+            raise Invalid(f"{source}: line {line}: the JSON is nested too deeply") from None
         if len(batch) >= batch_size:
             numbers.extend(n for _, n in insert(session, ORDER, batch))
             if progress:
