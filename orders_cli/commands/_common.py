@@ -49,6 +49,10 @@ def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, st
         raise Invalid(f"{name}: not UTF-8 text") from None
     except OSError as exc:  # a read that fails half way (an I/O error, a special file)
         raise Invalid(f"cannot read {name}: {exc.strerror or exc}") from None
+    except Exception as exc:
+        if csv and type(exc).__module__ in ("_csv", "csv"):  # csv.Error: a field over the size limit, a NUL...
+            raise Invalid(f"{name}: not valid CSV: {exc}") from None
+        raise
     finally:
         if handle is not sys.stdin:
             handle.close()
