@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +29,13 @@ def main() -> None:
     parser.add_argument("--orders", "--n", dest="n", type=int, default=10_000, help="recurring orders, one invoice each (default 10000)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="orders-bench-"))
+    try:
+        run(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args, tmp: Path) -> None:
     env = {**os.environ, "ORDERS_DB": str(tmp / "orders.db"), "ORDERS_CONFIG": str(tmp / "config.toml"), "ORDERS_TODAY": "2026-11-28"}
     orders_cmd(env, "demo")
     feed = tmp / "orders.jsonl"
