@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 from itertools import count
@@ -78,6 +79,7 @@ def check(r: Result, argv: list[str], before: tuple[dict, bytes | None], db: Pat
     if r.code == 0:
         if json_out and not {"-h", "--help"} & set(argv):
             json.loads(r.out)  # exactly one JSON document
+        sound(db, where)
         return
     lines = [ln for ln in r.err.splitlines() if ln.strip()]
     assert lines, where
@@ -92,6 +94,27 @@ def check(r: Result, argv: list[str], before: tuple[dict, bytes | None], db: Pat
     else:
         assert lines[-1].startswith("Error:") or lines[-1].startswith('{"error"'), where
     assert snapshot(db, cfg) == before, f"a refused command changed the database or settings\n{where}"
+
+
+EXACT_COLUMNS = {"quantity", "unit_price", "cost", "rate"}  # exact decimals stored as text
+EXACT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def sound(db: Path, where: str) -> None:
+    """What an accepted command may leave behind: no dangling reference, and every exact
+    number a plain decimal (no NaN, Infinity or exponent slipped through)."""
+    if not db.exists():
+        return
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == [], where
+        for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            for col in [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]:
+                if col in EXACT_COLUMNS:
+                    for (v,) in con.execute(f'SELECT DISTINCT "{col}" FROM "{table}" WHERE "{col}" IS NOT NULL'):
+                        assert isinstance(v, str) and EXACT.fullmatch(v), f"{table}.{col} = {v!r}\n{where}"
+    finally:
+        con.close()
 
 
 def outcome(argv: list[str], db: Path, cfg: Path, stdin: str | None = None, json_out: bool = False) -> Result:
