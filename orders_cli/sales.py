@@ -892,6 +892,8 @@ def add_lines(session: Session, kind: Kind, ref: str, specs: list[str]) -> dict:
 
 
 def _line(session: Session, kind: Kind, doc, line_no: int):
+    if not 0 < line_no < 2**31:  # also keeps a huge number away from the driver (OverflowError)
+        raise NotFound(f"{doc.number} has no line {line_no}")
     lt = kind.line_table
     ln = session.exec(select(lt).where(getattr(lt, kind.fk) == doc.id, lt.line_no == line_no)).first()
     if ln is None:
