@@ -12,7 +12,14 @@ import typer
 Json = Annotated[bool, typer.Option("--json", help="Print JSON (one document) on stdout.")]
 Jsonl = Annotated[bool, typer.Option("--jsonl", help="Print one JSON object per line, streamed.")]
 Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
-Limit = Annotated[Optional[int], typer.Option("--limit", min=1, help="Show at most N rows.")]
+MAX_LIMIT = 2**62  # more rows than any database holds, and still a 64-bit integer for the driver
+
+
+def _clamp_limit(value: Optional[int]) -> Optional[int]:
+    return min(value, MAX_LIMIT) if value is not None else None
+
+
+Limit = Annotated[Optional[int], typer.Option("--limit", min=1, callback=_clamp_limit, help="Show at most N rows.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
