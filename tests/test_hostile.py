@@ -10,6 +10,7 @@ settings file exactly as they were. Input files: tests/test_hostile_files.py.
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import typer.main
@@ -203,3 +204,54 @@ def test_every_file_param_with_hostile_paths(path, param, bad, seeded, tmp_path,
         outcome(argv, db, cfg)
     finally:
         drop(db, cfg)
+
+
+def _base(annotation):
+    """int for int, Optional[int] and list[int]."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return _base(args[0]) if args else annotation
+
+
+INT_VALUES = ["9" * 23, "-" + "9" * 23, str(2**63), str(2**63 - 1), str(2**31), "0", "-1", "1e3", "NaN", "١٢", "0x10", " 7 "]
+INT_PARAMS = [
+    (path, p.name)
+    for path, cmd in sorted(LEAVES.items())
+    for p in cmd.params
+    if getattr(getattr(p, "type_descriptor", None), "annotation", None) is not None and _base(p.type_descriptor.annotation) is int
+]
+
+
+def test_int_params_are_found():
+    assert {(("order", "list"), "limit"), (("order", "line", "edit"), "line_no"), (("recur", "run"), "max_periods")} <= set(INT_PARAMS)
+
+
+@pytest.mark.parametrize("path,param", INT_PARAMS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
+def test_every_integer_param_with_hostile_numbers(path, param, seeded, tmp_path, monkeypatch):
+    """Numbers past 64 bits, negative, zero, exponent, NaN, other scripts' digits: for every
+    integer a command takes (a huge one once reached SQLite as an OverflowError)."""
+    monkeypatch.chdir(tmp_path)
+    for bad in INT_VALUES:
+        argv = list(path)
+        for p in LEAVES[path].params:
+            if p.param_type_name == "argument":
+                argv.append(bad if p.name == param else PLAUSIBLE.get(p.name, "1"))
+            elif p.name == param:
+                argv.append(f"{p.opts[0]}={bad}")
+            elif p.required:
+                argv += [p.opts[0], {"--frequency": "monthly", "--start": "2026-01-01"}.get(p.opts[0], "1")]
+        if path == ("recur", "set"):
+            argv += ["--frequency", "monthly", "--start", "2026-01-01"]
+        db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
+        try:
+            outcome(argv, db, cfg)
+        finally:
+            drop(db, cfg)
+
+
+@pytest.mark.parametrize("today", ["garbage", "2026-02-30", "9" * 40])
+def test_a_bad_orders_today_is_a_refusal(today, seeded, tmp_path, monkeypatch):
+    db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
+    monkeypatch.setenv("ORDERS_TODAY", today)
+    r = outcome(["order", "add", "--subject", "x", "--account", "Café Müller", "--line", "MUG:1"], db, cfg)
+    assert r.code == 1 and "ORDERS_TODAY" in r.err
+    drop(db, cfg)
