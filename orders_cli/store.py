@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlmodel import Session
 
+from orders_cli.core.text import shown
 from orders_cli.env import ENV
 from orders_cli.errors import Conflict, Invalid, Locked, OrdersError
 from orders_cli.migrations import HEAD
@@ -34,13 +35,13 @@ def url_for(target: str) -> str:
     path = Path(target).expanduser()
     try:
         if path.is_dir():
-            raise Invalid(f"--db {target} is a directory; give a file path such as {path / 'orders.db'}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+            raise Invalid(f"--db {shown(target)} is a directory; give a file path such as {shown(path / 'orders.db')}")
         if len(path.name.encode()) > 255:
             raise OSError(36, "File name too long")
+        path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path.resolve()}"
     except OSError as err:
-        raise Invalid(f"--db {_shorten(target)}: cannot use this path: {err.strerror or err}") from None
+        raise Invalid(f"--db {shown(target)}: cannot use this path: {err.strerror or err}") from None
 
 
 def _make_engine(url: str) -> sa.Engine:
@@ -99,7 +100,7 @@ def open_failed(err: exc.DBAPIError, target: str) -> OrdersError:
     translated = _translate(err)
     if translated is not None:
         return translated
-    return Invalid(f"--db {target}: cannot open the database: {_first_line(str(err.orig or err))}")
+    return Invalid(f"--db {shown(target)}: cannot open the database: {_first_line(str(err.orig or err))}")
 
 
 def dispose_all() -> None:
@@ -270,7 +271,7 @@ def backup(eng: sa.Engine, target: Path) -> Path:
         if target.is_dir():
             target = target / f"{Path(source).stem}-backup.db"
         if target.exists():
-            raise Conflict(f"{target} already exists; choose a new file name")
+            raise Conflict(f"{shown(target)} already exists; choose a new file name")
         target.parent.mkdir(parents=True, exist_ok=True)
         src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
         tmp = target.with_name(target.name + ".part")
@@ -286,9 +287,5 @@ def backup(eng: sa.Engine, target: Path) -> Path:
             tmp.unlink(missing_ok=True)
     except (OSError, sqlite3.OperationalError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise Invalid(f"cannot write the backup {_shorten(str(target))}: {reason}") from None
+        raise Invalid(f"cannot write the backup {shown(target)}: {reason}") from None
     return target
-
-
-def _shorten(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

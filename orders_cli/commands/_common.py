@@ -41,9 +41,9 @@ def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, st
     """
     from orders_cli.errors import Invalid
 
-    name = "stdin" if str(file) == "-" else str(file)
-    if len(name) > 120:
-        name = name[:117] + "..."
+    from orders_cli.core.text import shown
+
+    name = "stdin" if str(file) == "-" else shown(file)
     if "\x00" in str(file):
         raise Invalid("a file name cannot contain a NUL character")
     try:

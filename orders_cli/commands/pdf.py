@@ -54,8 +54,9 @@ def _cleanup(tmp: Optional[Path]) -> None:
 def _cannot_write(path: Path, err: OSError):
     from orders_cli.errors import Invalid
 
-    shown = str(path) if len(str(path)) <= 120 else str(path)[:117] + "..."
-    return Invalid(f"cannot write {shown}: {err.strerror or err}")
+    from orders_cli.core.text import shown
+
+    return Invalid(f"cannot write {shown(path)}: {err.strerror or err}")
 
 
 def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
@@ -112,11 +113,12 @@ def invoice_pdf(
         _one("invoice", invoice, output)
         return
     from orders_cli import billing, config, store
+    from orders_cli.core.text import shown
 
     folder = _checked(Path(output) if output else Path("."))
     try:
         if folder.exists() and not folder.is_dir():
-            raise Invalid(f"--all writes one file per invoice: {folder} must be a folder")
+            raise Invalid(f"--all writes one file per invoice: {shown(folder)} must be a folder")
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise _cannot_write(folder, err) from None
