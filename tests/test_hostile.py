@@ -74,6 +74,16 @@ value = st.one_of(
 )
 
 
+def value_for(p) -> st.SearchStrategy[str]:
+    """Any hostile value; for an integer or a file parameter, often one aimed at its type."""
+    annotation = _base(getattr(getattr(p, "type_descriptor", None), "annotation", None))
+    if annotation is int:
+        return st.one_of(st.sampled_from(INT_VALUES), st.integers().map(str), value)
+    if annotation is Path:
+        return st.one_of(st.sampled_from(PATH_VALUES).map(lambda v: v.replace("{tmp}", ".")), value)
+    return value
+
+
 @st.composite
 def argv_for(draw, path: tuple[str, ...]) -> tuple[list[str], bool]:
     """(argv, asked for --json) for the command at ``path``: its arguments, a random subset of
@@ -84,7 +94,7 @@ def argv_for(draw, path: tuple[str, ...]) -> tuple[list[str], bool]:
     for p in cmd.params:
         if p.param_type_name == "argument":
             if p.required or draw(st.booleans()):
-                argv.append(draw(value))
+                argv.append(draw(value_for(p)))
             continue
         if p.hidden or not (p.required or draw(st.integers(0, 9)) < 4):
             continue
@@ -95,7 +105,7 @@ def argv_for(draw, path: tuple[str, ...]) -> tuple[list[str], bool]:
             continue
         for _ in range(draw(st.integers(1, 3)) if p.multiple else 1):
             opt = draw(st.sampled_from(p.opts))
-            v = draw(value)
+            v = draw(value_for(p))
             if opt.startswith("--") and draw(st.booleans()):
                 argv.append(f"{opt}={v}")
             else:
