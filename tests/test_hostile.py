@@ -168,7 +168,7 @@ def test_a_10_mb_value_in_every_option(path, seeded, tmp_path, monkeypatch):
 
 
 DB_TARGETS = ["{tmp}", "{tmp}/no/such/dir/../x.db", "sqlite:///{tmp}/no/such/dir/x.db", "nosuchdriver://x/y", "sqlite://",
-              "::", "a\x00b", "{tmp}/not-a-db.db", "/proc/1/no/such/x.db", "x" * 300 + ".db"]
+              "::", "a\x00b", "{tmp}/not-a-db.db", "/proc/1/no/such/x.db", "x" * 300 + ".db", "/proc/new\nline/x.db"]
 
 
 @pytest.mark.parametrize("target", DB_TARGETS, ids=range(len(DB_TARGETS)))
@@ -184,7 +184,7 @@ def test_hostile_db_targets(target, command, tmp_path, monkeypatch):
 
 
 PLAUSIBLE = {"order": "SO-00002", "quote": "QT-00001", "invoice": "INV-00001", "purchase": "PO-00001", "delivery": "DN-00001"}
-PATH_VALUES = ["a\x00b", "x" * 300, "/proc/no/such/dir/f", "/proc/version", "{tmp}", "{tmp}/missing/deep/f", "-"]
+PATH_VALUES = ["a\x00b", "x" * 300, "/proc/no/such/dir/f", "/proc/version", "{tmp}", "{tmp}/missing/deep/f", "-", "/proc/new\nline", "/proc/\r"]
 PATH_PARAMS = [
     (path, p.name)
     for path, cmd in sorted(LEAVES.items())
