@@ -265,3 +265,23 @@ def test_a_bad_orders_today_is_a_refusal(today, seeded, tmp_path, monkeypatch):
     r = outcome(["order", "add", "--subject", "x", "--account", "Café Müller", "--line", "MUG:1"], db, cfg)
     assert r.code == 1 and "ORDERS_TODAY" in r.err
     drop(db, cfg)
+
+
+CONFIG_VALUES = ["", "-1", "65536", "1e309", "NaN", "yes", "x" * 5000, "a\x00b", "line1\nline2", "\x1b[2J", "'; DROP TABLE x; --",
+                 "🙂", "none", "NOPE", "eur", "zz-ZZ"]
+
+
+def test_every_setting_with_hostile_values(seeded, tmp_path, monkeypatch):
+    """`config set` for every key the tool knows: a refusal leaves the settings file as it was,
+    and what is accepted can be read back by the next command."""
+    from orders_cli.config import KEYS
+
+    for key in KEYS:
+        for bad in CONFIG_VALUES:
+            db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
+            try:
+                r = outcome(["config", "set", key, bad], db, cfg)
+                if r.code == 0:
+                    outcome(["config", "get", key, "--json"], db, cfg, json_out=True)
+            finally:
+                drop(db, cfg)
