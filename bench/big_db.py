@@ -108,7 +108,7 @@ def write_orders(path: Path, n: int) -> int:
 TIME = shutil.which("time", path="/usr/bin:/bin")
 
 
-def timed(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, int, subprocess.Popen]:
+def timed(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, int, subprocess.Popen]:  # float-ok: timing
     """Run a process; (wall seconds, its own peak RSS in KiB, the finished Popen).
 
     The peak comes from /usr/bin/time when there is one: a child forked from this (large)
@@ -133,7 +133,7 @@ def checkpoint(db: Path) -> None:
     con.close()
 
 
-def floor_insert(imported_db: Path, floor_db: Path) -> tuple[float, int]:
+def floor_insert(imported_db: Path, floor_db: Path) -> tuple[float, int]:  # float-ok: timing
     """Insert the imported rows into the catalog-only copy with executemany, in one
     transaction; read in chunks so memory stays flat, and only the inserts are timed."""
     src = sqlite3.connect(imported_db)
@@ -189,7 +189,7 @@ def build(n: int, cache: Path, env: dict) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def median_run(cmd: list[str], env: dict | None = None, repeat: int = REPEAT) -> tuple[float, int]:
+def median_run(cmd: list[str], env: dict | None = None, repeat: int = REPEAT) -> tuple[float, int]:  # float-ok: timing
     times, peaks = [], []
     for _ in range(repeat):
         elapsed, peak, _ = timed(cmd, env=env)
