@@ -10,6 +10,7 @@ settings file exactly as they were. Input files: tests/test_hostile_files.py.
 
 from __future__ import annotations
 
+import os
 import typing
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def seeded(tmp_path_factory):
 
 
 SETTINGS = settings(
-    max_examples=12,
+    max_examples=int(os.environ.get("ORDERS_HOSTILE_EXAMPLES", "12")),  # more for a deeper hunt: ORDERS_HOSTILE_EXAMPLES=200
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
