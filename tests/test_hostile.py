@@ -49,7 +49,7 @@ def test_the_tree_is_read_from_the_app():
 NASTY = [
     "", " ", "0", "-0", "-1", "1", "2", "3", "7", "+5", "1e309", "-1e309", "1e-400", "1E+2", "NaN", "nan", "-NaN", "sNaN",
     "Infinity", "-Infinity", "inf", "9" * 12, "9" * 40, "9" * 400, "0.00000000001", "0.125", "1_000", "12,50", "0x10",
-    "١٢", "½", "10%", "-10%", "100%", "101%", "1e3%", "NaN%", "%", "5.5.5",
+    "١٢", "½", "²", "⑤", "１", "10%", "-10%", "100%", "101%", "1e3%", "NaN%", "%", "5.5.5",
     "'; DROP TABLE sales_order; --", "\" OR 1=1 --", "Robert'); DELETE FROM invoice;--", "%s%s%n", "{0}{1}", "{YYYY}",
     "a\x00b", "\x00", "\u202eevil", "\x1b[2J\x1b[31mred", "line1\nline2", "\r", "\t", "\u200b", "\ufeff", "\x7f",
     "🙂" * 3, "Ω≈ç√∫", "𝔘𝔫𝔦", "x" * 5000,
@@ -71,7 +71,7 @@ value = st.one_of(
     st.integers().map(str),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
     st.floats().map(repr),  # float-ok: hostile text that looks like a float
-    st.builds(lambda a, b: f"{a}:{b}", st.sampled_from(["BOOK", "MUG", "1", "2", ""]), st.sampled_from(NASTY)),
+    st.builds(lambda a, b: f"{a}:{b}", st.sampled_from(["BOOK", "MUG", "1", "2", "", "²"]), st.sampled_from(NASTY)),
 )
 
 
@@ -304,3 +304,25 @@ def test_recur_show_as_a_table_stays_bounded_for_a_far_date(seeded, tmp_path, mo
     info = outcome(["recur", "show", "SO-00003", "--date", "2100-01-01", "--json"], db, cfg, json_out=True).json()
     assert len(info["next"]) == info["pending"] > 100
     drop(db, cfg)
+
+
+ODD_DIGITS = ["²", "٣", "⑤", "2²", "１"]  # superscript, Arabic-Indic, circled, mixed, fullwidth: str.isdigit() is not int()
+ARGUMENTS = [(path, p.name) for path, cmd in sorted(LEAVES.items()) for p in cmd.params if p.param_type_name == "argument"]
+
+
+@pytest.mark.parametrize("path,param", ARGUMENTS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
+def test_every_argument_with_unicode_digits(path, param, seeded, tmp_path, monkeypatch):
+    """A reference that looks like an id to str.isdigit() but not to int() ('²' once reached int())."""
+    monkeypatch.chdir(tmp_path)
+    for odd in ODD_DIGITS:
+        argv = list(path)
+        for p in LEAVES[path].params:
+            if p.param_type_name == "argument":
+                argv.append(odd if p.name == param else PLAUSIBLE.get(p.name, "1"))
+        if path[:2] == ("order", "convert"):
+            argv += ["--line", f"{odd}:1" if path[-1] != "purchase" else odd]
+        db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
+        try:
+            outcome(argv, db, cfg)
+        finally:
+            drop(db, cfg)
