@@ -539,7 +539,8 @@ def _refuse_floats(value: Any, path: str = "") -> None:
         raise Invalid(f"{where}the number {shown} must be written as a string (\"{shown}\"): JSON floats are not exact")
     if isinstance(value, dict):
         for key, item in value.items():
-            _refuse_floats(item, f"{path}.{key}" if path else str(key))
+            key = text.shown(key, 40)  # a key is user input too: no newline into the one-line error
+            _refuse_floats(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for i, item in enumerate(value, start=1):
             _refuse_floats(item, f"{path}[{i}]")
