@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,7 +27,7 @@ def seeded(tmp_path_factory):
 
 
 SETTINGS = settings(
-    max_examples=100,
+    max_examples=int(os.environ.get("ORDERS_HOSTILE_EXAMPLES", "100")),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -153,8 +154,9 @@ def test_a_bad_last_document_refuses_the_whole_bulk_import(seeded, tmp_path, mon
         "null",
         "[]",
         "[{}]",
+        '{"subject": "x", "account": {"\\r\\nline two": 0.5}}',
     ],
-    ids=["10MB-subject", "20000-lines", "deep-array", "deep-object", "trailing-NUL", "BOM", "empty", "blank", "null", "empty-array", "empty-object"],
+    ids=["10MB-subject", "20000-lines", "deep-array", "deep-object", "trailing-NUL", "BOM", "empty", "blank", "null", "empty-array", "empty-object", "newline-in-a-key"],
 )
 def test_order_import_of_pathological_documents(text, seeded, tmp_path, monkeypatch):
     db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
