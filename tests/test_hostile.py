@@ -119,7 +119,7 @@ def argv_for(draw, path: tuple[str, ...]) -> tuple[list[str], bool]:
         # 9999-12-31, minutes of work. Bound the run here; test_every_integer_param covers --max-periods.
         argv = [a for i, a in enumerate(argv) if not a.startswith("--max-periods") and not (i and argv[i - 1] == "--max-periods")]
         argv.append("--max-periods=12")
-    if json_out and "--json" in path:
+    if json_out and "--" in argv:  # after a bare "--", "--json" is a positional value, not the flag
         json_out = False
     return argv, json_out and argv.count("--json") == 1
 
