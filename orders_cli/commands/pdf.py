@@ -52,9 +52,8 @@ def _cleanup(tmp: Optional[Path]) -> None:
 
 
 def _cannot_write(path: Path, err: OSError):
-    from orders_cli.errors import Invalid
-
     from orders_cli.core.text import shown
+    from orders_cli.errors import Invalid
 
     return Invalid(f"cannot write {shown(path)}: {err.strerror or err}")
 
