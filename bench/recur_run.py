@@ -2,8 +2,8 @@
 against its floor: raw sqlite3 inserting the same invoice and line rows, one transaction
 per invoice as recur run does. Reports invoices per second and the ratio.
 
-    python bench/recur_run.py            # N = 10,000
-    python bench/recur_run.py --n 2000
+    python bench/recur_run.py                  # N = 10,000
+    python bench/recur_run.py --orders 2000    (--n is the old spelling)
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -25,9 +26,16 @@ def orders_cmd(env: dict, *args: str, stdin: str | None = None) -> subprocess.Co
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--orders", "--n", dest="n", type=int, default=10_000, help="recurring orders, one invoice each (default 10000)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="orders-bench-"))
+    try:
+        run(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args, tmp: Path) -> None:
     env = {**os.environ, "ORDERS_DB": str(tmp / "orders.db"), "ORDERS_CONFIG": str(tmp / "config.toml"), "ORDERS_TODAY": "2026-11-28"}
     orders_cmd(env, "demo")
     feed = tmp / "orders.jsonl"

@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             return getattr(err, "exit_code", EXIT_REFUSED) or EXIT_REFUSED
         if ENV.traceback:
             raise
-        _report("internal", f"{type(err).__name__}: {err} (run again with --traceback for details)")
+        first = str(err).strip().splitlines()[0][:300] if str(err).strip() else ""
+        _report("internal", f"{type(err).__name__}: {first} (run again with --traceback for details)")
         return EXIT_REFUSED
     finally:
         if "orders_cli.store" in sys.modules:

@@ -55,7 +55,12 @@ def today() -> date:
     """Today's date: the one place the clock is read. ``ORDERS_TODAY`` overrides it (tests, demos)."""
     fixed = os.environ.get("ORDERS_TODAY")
     if fixed:
-        return date.fromisoformat(fixed)
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            from orders_cli.errors import Invalid
+
+            raise Invalid(f"ORDERS_TODAY: expected a date YYYY-MM-DD, got {fixed[:30]!r}") from None
     return date.today()
 
 

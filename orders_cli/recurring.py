@@ -554,6 +554,8 @@ def import_usage(session: Session, handle: io.TextIOBase, source: str) -> int:
     reader = csv.DictReader(handle)
     if reader.fieldnames is None:
         raise Invalid(f"{source}: the file is empty (expected a header row: {','.join(USAGE_COLUMNS)})")
+    if reader.fieldnames and reader.fieldnames[0].startswith("\ufeff"):  # a BOM that came through stdin
+        reader.fieldnames = [reader.fieldnames[0].lstrip("\ufeff"), *reader.fieldnames[1:]]
     header = [h.strip() for h in reader.fieldnames]
     unknown = [h for h in header if h not in USAGE_COLUMNS]
     missing = [h for h in ("order", "product", "qty") if h not in header]

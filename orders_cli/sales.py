@@ -539,7 +539,8 @@ def _refuse_floats(value: Any, path: str = "") -> None:
         raise Invalid(f"{where}the number {shown} must be written as a string (\"{shown}\"): JSON floats are not exact")
     if isinstance(value, dict):
         for key, item in value.items():
-            _refuse_floats(item, f"{path}.{key}" if path else str(key))
+            key = text.shown(key, 40)  # a key is user input too: no newline into the one-line error
+            _refuse_floats(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for i, item in enumerate(value, start=1):
             _refuse_floats(item, f"{path}[{i}]")
@@ -558,12 +559,21 @@ def import_json(session: Session, stream, source: str, batch_size: int = 500, pr
     rv = Resolver(session)
     numbers: list[str] = []
     batch: list[Prepared] = []
-    for line, obj in iter_json_documents(stream, source):
+    documents = iter_json_documents(stream, source)
+    line = 1
+    while True:
         try:
-            values = obj if isinstance(obj, list) and False else obj
-            batch.append(prepare(rv, ORDER, input_from_json(values)))
+            line, obj = next(documents)
+        except StopIteration:
+            break
+        except RecursionError:
+            raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
+        try:
+            batch.append(prepare(rv, ORDER, input_from_json(obj)))
         except (Invalid, NotFound, Conflict) as err:
             raise type(err)(f"{source}: line {line}: {err.message}") from None
+        except RecursionError:
+            raise Invalid(f"{source}: line {line}: the JSON is nested too deeply") from None
         if len(batch) >= batch_size:
             numbers.extend(n for _, n in insert(session, ORDER, batch))
             if progress:
@@ -885,6 +895,8 @@ def add_lines(session: Session, kind: Kind, ref: str, specs: list[str]) -> dict:
 
 
 def _line(session: Session, kind: Kind, doc, line_no: int):
+    if not 0 < line_no < 2**31:  # also keeps a huge number away from the driver (OverflowError)
+        raise NotFound(f"{doc.number} has no line {line_no}")
     lt = kind.line_table
     ln = session.exec(select(lt).where(getattr(lt, kind.fk) == doc.id, lt.line_no == line_no)).first()
     if ln is None:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlmodel import Session
 
+from orders_cli.core.text import shown
 from orders_cli.env import ENV
 from orders_cli.errors import Conflict, Invalid, Locked, OrdersError
 from orders_cli.migrations import HEAD
@@ -30,13 +31,20 @@ _ENGINES: dict[str, sa.Engine] = {}
 
 def url_for(target: str) -> str:
     """A SQLAlchemy URL for ``--db``: URLs pass through, a path becomes a SQLite file URL."""
+    if "\x00" in target:
+        raise Invalid("--db: a path or URL cannot contain a NUL character")
     if "://" in target:
         return target
     path = Path(target).expanduser()
-    if path.is_dir():
-        raise Invalid(f"--db {target} is a directory; give a file path such as {path / 'orders.db'}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path.resolve()}"
+    try:
+        if path.is_dir():
+            raise Invalid(f"--db {shown(target)} is a directory; give a file path such as {shown(path / 'orders.db')}")
+        if len(path.name.encode()) > 255:
+            raise OSError(36, "File name too long")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path.resolve()}"
+    except OSError as err:
+        raise Invalid(f"--db {shown(target)}: cannot use this path: {err.strerror or err}") from None
 
 
 def _make_engine(url: str) -> sa.Engine:
@@ -112,18 +120,27 @@ def engine() -> sa.Engine:
         eng = _make_engine(url_for(target))
         try:
             ensure_schema(eng)
-        except (exc.OperationalError, exc.InterfaceError) as err:
+        except exc.DBAPIError as err:
             eng.dispose()
-            if eng.dialect.name == "sqlite":
-                raise
-            # server down, no such database, wrong password: one line, not a driver essay
-            where = eng.url.render_as_string(hide_password=True)
-            raise Invalid(f"cannot open the database {where}: {_first_line(str(err.orig or err))}") from None
+            if eng.dialect.name != "sqlite":
+                # server down, no such database, wrong password: one line, not a driver essay,
+                # and never the password of the URL
+                where = eng.url.render_as_string(hide_password=True)
+                raise Invalid(f"cannot open the database {where}: {_first_line(str(err.orig or err))}") from None
+            raise open_failed(err, target) from None
         except BaseException:
             eng.dispose()
             raise
         _ENGINES[target] = eng
     return eng
+
+
+def open_failed(err: exc.DBAPIError, target: str) -> OrdersError:
+    """The refusal for a database that cannot be opened (missing folder, not a database, busy)."""
+    translated = _translate(err)
+    if translated is not None:
+        return translated
+    return Invalid(f"--db {shown(target)}: cannot open the database: {_first_line(str(err.orig or err))}")
 
 
 def dispose_all() -> None:
@@ -297,22 +314,28 @@ def backup(eng: sa.Engine, target: Path) -> Path:
     source = eng.url.database
     if not source or source == ":memory:":
         raise Invalid("this database has no file to back up")
-    target = target.expanduser()
-    if target.is_dir():
-        target = target / f"{Path(source).stem}-backup.db"
-    if target.exists():
-        raise Conflict(f"{target} already exists; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
-    tmp = target.with_name(target.name + ".part")
+    if "\x00" in str(target):
+        raise Invalid("backup: a file name cannot contain a NUL character")
     try:
-        dst = sqlite3.connect(tmp)
+        target = target.expanduser()
+        if target.is_dir():
+            target = target / f"{Path(source).stem}-backup.db"
+        if target.exists():
+            raise Conflict(f"{shown(target)} already exists; choose a new file name")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+        tmp = target.with_name(target.name + ".part")
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+            tmp.replace(target)
         finally:
-            dst.close()
-        tmp.replace(target)
-    finally:
-        src.close()
-        tmp.unlink(missing_ok=True)
+            src.close()
+            tmp.unlink(missing_ok=True)
+    except (OSError, sqlite3.OperationalError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise Invalid(f"cannot write the backup {shown(target)}: {reason}") from None
     return target

@@ -39,13 +39,18 @@ def upgrade(json_: Json = False) -> None:
     from orders_cli import output, store
     from orders_cli.env import ENV
 
-    url = store.url_for(ENV.db_target())
-    eng = store._make_engine(url)
+    from sqlalchemy import exc
+
+    target = ENV.db_target()
+    eng = store._make_engine(store.url_for(target))
     backup_path = None
     try:
-        with eng.connect() as conn:
-            before = store.current_revision(conn)
-            conn.rollback()
+        try:
+            with eng.connect() as conn:
+                before = store.current_revision(conn)
+                conn.rollback()
+        except exc.DBAPIError as err:
+            raise store.open_failed(err, target) from None
         if before not in (None, store.HEAD) and eng.dialect.name == "sqlite":
             from orders_cli.env import today
 

@@ -156,26 +156,15 @@ def _import(source: str, json_: bool) -> None:
     import sys
 
     from orders_cli import output, sales, store
+    from orders_cli.commands._common import read_input
     from orders_cli.env import stderr_is_tty
-    from orders_cli.errors import Invalid
 
-    name = "stdin" if source == "-" else source
-    try:
-        handle = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
-    except OSError as exc:
-        raise Invalid(f"cannot read {source}: {exc.strerror}") from None
     progress = None
     if stderr_is_tty():
         def progress(n: int) -> None:
             print(f"\rimported {n} orders...", end="", file=sys.stderr, flush=True)
-    try:
-        with store.transaction() as s:
-            numbers = sales.import_json(s, handle, name, progress=progress)
-    except UnicodeDecodeError:
-        raise Invalid(f"{name}: not UTF-8 text") from None
-    finally:
-        if handle is not sys.stdin:
-            handle.close()
+    with read_input(source) as (handle, name), store.transaction() as s:
+        numbers = sales.import_json(s, handle, name, progress=progress)
     if progress:
         print(file=sys.stderr)
     if json_:

@@ -17,17 +17,46 @@ def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool =
     from orders_cli import output as out
     from orders_cli import pdf
 
-    path = Path(output) if output else Path(pdf.default_filename(doc))
-    if path.is_dir():
-        path = path / pdf.default_filename(doc)
+    path = _checked(Path(output) if output else Path(pdf.default_filename(doc)))
     data = pdf.render(kind, doc, settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    tmp: Optional[Path] = None
+    try:
+        if path.is_dir():
+            path = path / pdf.default_filename(doc)
+        tmp = path.with_name(f".{path.name}.tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as err:
+        _cleanup(tmp)
+        raise _cannot_write(path, err) from None
     if not quiet:
         out.note(str(path))
     return path
+
+
+def _checked(path: Path) -> Path:
+    from orders_cli.errors import Invalid
+
+    if "\x00" in str(path):
+        raise Invalid("--output: a file name cannot contain a NUL character")
+    return path
+
+
+def _cleanup(tmp: Optional[Path]) -> None:
+    if tmp is None:
+        return
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _cannot_write(path: Path, err: OSError):
+    from orders_cli.core.text import shown
+    from orders_cli.errors import Invalid
+
+    return Invalid(f"cannot write {shown(path)}: {err.strerror or err}")
 
 
 def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
@@ -84,11 +113,15 @@ def invoice_pdf(
         _one("invoice", invoice, output)
         return
     from orders_cli import billing, config, store
+    from orders_cli.core.text import shown
 
-    folder = Path(output) if output else Path(".")
-    if folder.exists() and not folder.is_dir():
-        raise Invalid(f"--all writes one file per invoice: {folder} must be a folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _checked(Path(output) if output else Path("."))
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise Invalid(f"--all writes one file per invoice: {shown(folder)} must be a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _cannot_write(folder, err) from None
     with store.transaction(write=False) as s:
         numbers = [row["number"] for row in billing.list_invoices(s, since=since)]
         docs = [billing.show_invoice(s, n) for n in reversed(numbers)]

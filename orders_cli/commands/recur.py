@@ -13,6 +13,7 @@ app = group("recur", "Recurring invoicing: settings per order, the daily billing
 usage_app = group("usage", "Usage records (consumption) billed on the next recurring invoice.")
 
 Order = Annotated[str, typer.Argument(help="Order number or id")]
+TABLE_ROWS = 100  # `recur show` as a table: a far --date can make tens of thousands of periods due
 
 
 @app.command("set")
@@ -201,8 +202,11 @@ def recur_show(order: Order, date: Annotated[Optional[str], typer.Option("--date
     output.kv(info["recurrence"], title=f"Recurrence of {info['order']}  {info['subject']}")
     output.rows(info["invoices"], output.TABLE, [("number", "Invoice"), ("period_start", "From"), ("period_end", "To"), ("invoice_date", "Date"),
                                                  ("status", "Status"), ("total", "Total")], title="Invoices", empty="no invoices yet")
-    output.rows(info["next"], output.TABLE, [("invoice_date", "Date"), ("period_start", "From"), ("period_end", "To"), ("amount", "Amount"),
-                                             ("overdue", "Due now")], title="Next", empty="nothing more to bill")
+    shown, more = info["next"][:TABLE_ROWS], len(info["next"]) - TABLE_ROWS
+    output.rows(shown, output.TABLE, [("invoice_date", "Date"), ("period_start", "From"), ("period_end", "To"), ("amount", "Amount"),
+                                      ("overdue", "Due now")], title="Next", empty="nothing more to bill")
+    if more > 0:
+        output.note(f"... and {more} more periods due by {as_of.isoformat()} (--json lists every one)")
 
 
 @usage_app.command("add")

@@ -27,6 +27,15 @@ def clean(value: object, what: str, max_len: int = 200, required: bool = False, 
     return text
 
 
+def shown(value: object, limit: int = 120) -> str:
+    """A value the user gave (a file name, a URL), fit for a one-line message: as is when it is
+    short plain text, else quoted with its control characters escaped, and cut to ``limit``."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text if text.isprintable() else repr(text)
+
+
 def optional(value: object, what: str, max_len: int = 200) -> str | None:
     text = clean(value, what, max_len)
     return text or None
