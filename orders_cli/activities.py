@@ -110,7 +110,7 @@ def list_for(session: Session, order_ref: str, open_only: bool = False) -> list[
 
 def _activity_id(ref: str) -> int:
     value = str(ref).strip()
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdecimal() or not value.isascii() or len(value) > 18:
         raise NotFound(f"no activity {ref!r} (activities are named by their id: orders activity list ORDER)")
     return int(value)
 

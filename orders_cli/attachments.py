@@ -40,17 +40,17 @@ def read_file(path: Path | str, name: str | None = None, content_type: str | Non
     try:
         info = p.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise Invalid(f"cannot attach {path}: it is a directory")
+            raise Invalid(f"cannot attach {text.shown(path)}: it is a directory")
         if not stat.S_ISREG(info.st_mode):
-            raise Invalid(f"cannot attach {path}: not a regular file")
+            raise Invalid(f"cannot attach {text.shown(path)}: not a regular file")
         if info.st_size > MAX_BYTES:
-            raise Invalid(f"cannot attach {path}: {info.st_size} bytes, more than {limit}")
+            raise Invalid(f"cannot attach {text.shown(path)}: {info.st_size} bytes, more than {limit}")
         with open(p, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)  # bounded: /proc files say size 0, files may grow
     except OSError as exc:
-        raise Invalid(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise Invalid(f"cannot read {text.shown(path)}: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
-        raise Invalid(f"cannot attach {path}: more than {limit}")
+        raise Invalid(f"cannot attach {text.shown(path)}: more than {limit}")
     filename = text.clean(name if name is not None else p.name, "file name", max_len=255, required=True)
     if "/" in filename or "\\" in filename or filename in (".", ".."):
         raise Invalid(f"file name: a plain name without folders, got {filename!r}")
@@ -100,7 +100,7 @@ def attach(session: Session, order_ref: str, upload: Upload) -> dict:
 
 def _document_id(ref: str) -> int:
     value = str(ref).strip()
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdecimal() or not value.isascii() or len(value) > 18:
         raise NotFound(f"no document {ref!r} (documents are named by their id: orders doc list ORDER)")
     return int(value)
 

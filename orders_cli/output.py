@@ -52,7 +52,7 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     tty = stderr_is_tty() if stderr else stdout_is_tty()
-    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else None
+    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isascii() and os.environ.get("COLUMNS", "").isdecimal() else None
     return Console(
         stderr=stderr,
         width=width if width else (None if tty else 120),

@@ -139,7 +139,8 @@ def test_any_command_upgrades_on_open_and_reads_the_old_records(old_db):
     doc = ok("order", "show", everything["number"], "--json").json()
     assert doc["recurrence"]["frequency"] == "monthly"
     assert [d["filename"] for d in doc["related"]["documents"]] == ["contrat signé.pdf"]
-    assert {a["subject"] for a in doc["related"]["activities"]} == {"Appeler Anna"}
+    # the order's own activity, and the one on its invoice (order show lists both)
+    assert {a["subject"] for a in doc["related"]["activities"]} == {"Appeler Anna", "Relance facture"}
     assert len(ok("invoice", "list", "--json").json()) == len(before["invoice"])
     assert ok("config", "get", "company.name").out.strip() == "Atelier Müller & Fils"
     # and the finalize lock still holds after the upgrade (the triggers came through)
