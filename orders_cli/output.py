@@ -52,13 +52,16 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     tty = stderr_is_tty() if stderr else stdout_is_tty()
-    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isascii() and os.environ.get("COLUMNS", "").isdecimal() else None
+    # COLUMNS / LINES that are not plain numbers are ignored (Rich would int() a '²' and fail)
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES") or (v.isascii() and v.isdecimal() and len(v) < 7)}
+    width = int(environ["COLUMNS"]) if environ.get("COLUMNS") else None
     return Console(
         stderr=stderr,
         width=width if width else (None if tty else 120),
         no_color=bool(os.environ.get("NO_COLOR")) or not tty,
         highlight=False,
         soft_wrap=False,
+        _environ=environ,
     )
 
 

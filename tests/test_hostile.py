@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import pytest
 
+from conftest import ok
 from hostile import drop, fresh_copy, outcome, seed
 
 from orders_cli.app import app
@@ -326,3 +327,14 @@ def test_every_argument_with_unicode_digits(path, param, seeded, tmp_path, monke
             outcome(argv, db, cfg)
         finally:
             drop(db, cfg)
+
+
+@pytest.mark.parametrize("columns", ["²", "٣", "-1", "0", "99999999999", "abc", ""])
+def test_hostile_terminal_width_is_ignored(columns, monkeypatch):
+    """COLUMNS is the environment's, not ours to trust: a value that is not a plain number
+    (Rich would int() a '²' and fail) falls back to the default width."""
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setenv("LINES", columns)
+    ok("demo")
+    r = ok("order", "list", "--limit", "2")
+    assert "SO-0000" in r.out
