@@ -392,6 +392,10 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("ORDERS_TODAY", "2026-11-28")
     monkeypatch.delenv("ORDERS_SMTP_PASSWORD", raising=False)
+    from orders_cli.env import ENV  # a --db / --config of an earlier in-process run must not leak
+
+    monkeypatch.setattr(ENV, "db", None)
+    monkeypatch.setattr(ENV, "config", None)
     yield tmp_path
     if PG:
         current = os.environ.get("ORDERS_DB", "")

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from conftest import db_content, ok, refused, run
+from conftest import db_content, ok, refused, run, sql
 
 
 @pytest.fixture
@@ -162,10 +161,7 @@ def test_a_damaged_document_is_refused_not_handed_out(orders, tmp_path):
     src = tmp_path / "a.txt"
     src.write_bytes(b"original")
     ok("doc", "attach", "1", src)
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
-    con.execute("UPDATE document SET data = ? WHERE id = 1", (b"tampered",))
-    con.commit()
-    con.close()
+    sql("UPDATE document SET data = ? WHERE id = 1", b"tampered")
     err = refused_unchanged("doc", "get", "1", "-o", tmp_path / "out.txt")
     assert "checksum" in err
     assert not (tmp_path / "out.txt").exists()
@@ -226,13 +222,10 @@ def test_activities_on_a_finalized_order_and_in_order_show(orders):
 def test_mails_logged_by_other_code_show_up_whatever_their_type(orders):
     """The mail code writes activity rows of type "email" (on the order, or on one of its invoices)."""
     ok("order", "convert", "invoice", "SO-00002")
-    con = sqlite3.connect(os.environ["ORDERS_DB"])
-    con.execute("INSERT INTO activity (order_id, invoice_id, type, subject, done, created_at) "
-                "VALUES (2, NULL, 'email', 'Order SO-00002 sent to buy@acme.test', 1, '2026-11-28 10:00:00')")
-    con.execute("INSERT INTO activity (order_id, invoice_id, type, subject, done, created_at) "
-                "VALUES (NULL, 1, 'email', 'Invoice INV-00001 sent to buy@acme.test', 1, '2026-11-28 11:00:00')")
-    con.commit()
-    con.close()
+    sql("INSERT INTO activity (order_id, invoice_id, type, subject, done, created_at) "
+        "VALUES (2, NULL, 'email', 'Order SO-00002 sent to buy@acme.test', ?, '2026-11-28 10:00:00')", True)
+    sql("INSERT INTO activity (order_id, invoice_id, type, subject, done, created_at) "
+        "VALUES (NULL, 1, 'email', 'Invoice INV-00001 sent to buy@acme.test', ?, '2026-11-28 11:00:00')", True)
     listed = ok("activity", "list", "SO-00002", "--json").json()
     assert [(x["type"], x["order"], x["invoice"]) for x in listed] == [("email", "SO-00002", None), ("email", "SO-00002", "INV-00001")]
     assert listed[0]["created_at"] == "2026-11-28T10:00:00+00:00"

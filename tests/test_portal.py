@@ -5,6 +5,8 @@ invisible, revocation, 401/404/405, path tricks, security headers, read-only."""
 
 from __future__ import annotations
 
+import os
+
 import base64
 import hashlib
 import io
@@ -419,7 +421,7 @@ def test_token_refusals_change_nothing():
 def test_cookie_is_secure_when_the_portal_is_served_over_https(tmp_path):
     from portal_server import Portal
 
-    env = {"ORDERS_DB": str(tmp_path / "orders.db"), "ORDERS_CONFIG": str(tmp_path / "config.toml")}
+    env = {"ORDERS_DB": os.environ["ORDERS_DB"], "ORDERS_CONFIG": os.environ["ORDERS_CONFIG"]}
     ok("config", "set", "portal.enabled", "true")
     ok("config", "set", "portal.url", "https://portal.example.com")
     ok("account", "add", "Acme")
