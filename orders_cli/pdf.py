@@ -217,7 +217,7 @@ def _parties(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, list[st
     return [(L["bill_to"], [account_name] + _address_lines(billing)), (L["ship_to"], [account_name] + _address_lines(shipping))]
 
 
-def _columns(kind: str, L: dict[str, str], look: dict) -> list[tuple[str, str, float, str]]:
+def _columns(kind: str, L: dict[str, str], look: dict) -> list[tuple[str, str, float, str]]:  # float-ok: millimetres on the page, not money
     """(field, heading, width mm, alignment) of the lines table, from the layout's column set."""
     return [(field, L[_HEADING.get(field, field)], width, align) for field, width, align in look["columns"][kind]]
 

@@ -404,7 +404,7 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
         if "sku" not in ln or "quantity" not in ln:
             raise Invalid(f"lines[{i}]: sku and quantity are required")
         for key in ("quantity", "unit_price"):
-            if isinstance(ln.get(key), float):
+            if isinstance(ln.get(key), float):  # float-ok: refusing floats
                 raise Invalid(f"lines[{i}].{key}: write numbers as strings (\"2.5\"), not JSON floats")
         specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment")))
     totals = obj.get("totals") if isinstance(obj.get("totals"), dict) else {}
@@ -412,7 +412,7 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
     adjustment = obj.get("adjustment", totals.get("adjustment"))
     discount = obj["discount"] if "discount" in obj else (totals.get("discount") if totals.get("discount") not in (None, "0.00", "0") else None)
     for key, value in (("shipping_charge", shipping), ("adjustment", adjustment), ("discount", discount)):
-        if isinstance(value, float):
+        if isinstance(value, float):  # float-ok: refusing floats
             raise Invalid(f"{key}: write amounts as strings (\"12.00\"), not JSON floats")
     rec = obj.get("recurrence")
     if rec is not None and not isinstance(rec, dict):

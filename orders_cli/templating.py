@@ -27,7 +27,7 @@ KINDS = ("order", "quote", "invoice", "purchase", "delivery")
 
 # Every column a lines table can show, with its width in mm and alignment. The
 # description column takes whatever width the others leave.
-COLUMNS: dict[str, tuple[float, str]] = {
+COLUMNS: dict[str, tuple[float, str]] = {  # float-ok: millimetres on the page, not money
     "line_no": (10, "LEFT"),
     "sku": (24, "LEFT"),
     "description": (0, "LEFT"),
@@ -130,7 +130,7 @@ def _colour(value: Any, where: str) -> tuple[int, int, int]:
     return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
 
 
-def layout(settings, width: float) -> dict:
+def layout(settings, width: float) -> dict:  # float-ok: millimetres on the page, not money
     """The checked layout: colours as RGB, logo placement, and per document kind its
     columns as (field, width mm, alignment) filling ``width``."""
     raw = _merged("layout.toml", settings)

@@ -34,7 +34,7 @@ def D(value: object, what: str = "number") -> Decimal:
     """
     if isinstance(value, bool):
         raise Invalid(f"{what}: expected a number, got {value!r}")
-    if isinstance(value, float):
+    if isinstance(value, float):  # float-ok: refusing floats
         raise Invalid(f"{what}: floats are not accepted ({value!r}); pass a string")
     if isinstance(value, Decimal):
         d = value
