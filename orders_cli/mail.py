@@ -233,27 +233,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def write_eml(msg: EmailMessage, path) -> None:
-    """The message as an .eml file (written whole, then moved into place; no stray temp file)."""
-    from pathlib import Path
+    """The message as an .eml file (written whole; a folder is refused)."""
+    from orders_cli import output
 
-    from orders_cli.core.text import shown
-
-    if "\x00" in str(path):
-        raise Invalid("--eml: a file name cannot contain a NUL character")
-    path = Path(path)
-    data = msg.as_bytes()
-    tmp = None
-    try:
-        if path.is_dir():
-            raise Invalid(f"--eml {shown(path)} is a folder; give a file name")
-        tmp = path.with_name(f".{path.name}.tmp")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        if tmp is not None:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:  # the folder itself is the trouble; nothing was written
-                pass
-        raise Invalid(f"cannot write {shown(path)}: {exc.strerror or exc}") from None
+    output.write_file(path, msg.as_bytes(), option="--eml")

@@ -28,9 +28,6 @@ from orders_cli import models as m
 from orders_cli import store
 from orders_cli.errors import Invalid
 
-SENDABLE_INVOICE = {"created", "auto_created", "approved", "sent", "paid"}
-
-
 def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
     """The document's view and what recording a mail needs (ids, the account's e-mail)."""
     from orders_cli import billing, sales

@@ -99,18 +99,7 @@ def doc_get(
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode("latin-1"))
         sys.stdout.flush()
         return
-    path = Path(output_) if output_ is not None else Path(info["filename"])
-    if path.is_dir():
-        path = path / info["filename"]
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        from orders_cli.errors import Invalid
-
-        raise Invalid(f"cannot write {path}: {exc.strerror or exc}") from None
+    path = output.write_file(output_ if output_ is not None else info["filename"], data, default_name=info["filename"])
     output.note(f"{path} ({info['size']} bytes, sha256 {info['sha256']})")
 
 

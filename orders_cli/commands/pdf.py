@@ -17,46 +17,11 @@ def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool =
     from orders_cli import output as out
     from orders_cli import pdf
 
-    path = _checked(Path(output) if output else Path(pdf.default_filename(doc)))
-    data = pdf.render(kind, doc, settings)
-    tmp: Optional[Path] = None
-    try:
-        if path.is_dir():
-            path = path / pdf.default_filename(doc)
-        tmp = path.with_name(f".{path.name}.tmp")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as err:
-        _cleanup(tmp)
-        raise _cannot_write(path, err) from None
+    target = out.checked_path(output or pdf.default_filename(doc))  # refuse a bad name before drawing
+    path = out.write_file(target, pdf.render(kind, doc, settings), default_name=pdf.default_filename(doc))
     if not quiet:
         out.note(str(path))
     return path
-
-
-def _checked(path: Path) -> Path:
-    from orders_cli.errors import Invalid
-
-    if "\x00" in str(path):
-        raise Invalid("--output: a file name cannot contain a NUL character")
-    return path
-
-
-def _cleanup(tmp: Optional[Path]) -> None:
-    if tmp is None:
-        return
-    try:
-        tmp.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
-def _cannot_write(path: Path, err: OSError):
-    from orders_cli.core.text import shown
-    from orders_cli.errors import Invalid
-
-    return Invalid(f"cannot write {shown(path)}: {err.strerror or err}")
 
 
 def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
@@ -113,15 +78,16 @@ def invoice_pdf(
         _one("invoice", invoice, output)
         return
     from orders_cli import billing, config, store
+    from orders_cli import output as out
     from orders_cli.core.text import shown
 
-    folder = _checked(Path(output) if output else Path("."))
+    folder = out.checked_path(output or ".")
     try:
         if folder.exists() and not folder.is_dir():
             raise Invalid(f"--all writes one file per invoice: {shown(folder)} must be a folder")
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise _cannot_write(folder, err) from None
+        raise Invalid(f"cannot write {shown(folder)}: {err.strerror or err}") from None
     with store.transaction(write=False) as s:
         numbers = [row["number"] for row in billing.list_invoices(s, since=since)]
         docs = [billing.show_invoice(s, n) for n in reversed(numbers)]
@@ -131,8 +97,6 @@ def invoice_pdf(
     if stderr_is_tty() and docs:
         from rich.progress import Progress
 
-        from orders_cli import output as out
-
         with Progress(console=out.console(stderr=True), transient=True) as bar:
             for doc in bar.track(docs, description="writing PDFs"):
                 _write("invoice", doc, folder, settings, quiet=True)
@@ -141,8 +105,6 @@ def invoice_pdf(
         for doc in docs:
             _write("invoice", doc, folder, settings)
     if not docs:
-        from orders_cli import output as out
-
         out.note("no invoices")
 
 
