@@ -210,7 +210,10 @@ def test_eml_writes_the_message_and_logs_nothing(shop, tmp_path):
 
 
 def test_eml_to_a_folder_is_refused(shop, tmp_path):
-    refused("order", "send", shop, "--to", "a@example.com", "--eml", str(tmp_path))
+    before = db_content()
+    r = refused("order", "send", shop, "--to", "a@example.com", "--eml", str(tmp_path))
+    assert "is a folder" in r.err
+    assert db_content() == before and not list(tmp_path.glob(".*.tmp"))
 
 
 # ---------------------------------------------------------------- refusals: nothing sent, nothing logged
@@ -269,8 +272,10 @@ def test_refused_recipient_is_one_error_and_nothing_logged(shop, smtp):
 
 def test_user_without_password_variable_is_refused(shop, smtp):
     ok("config", "set", "smtp.user", "billing")
+    before = db_content()
     r = refused("order", "send", shop, "--to", "a@example.com")
     assert "ORDERS_SMTP_PASSWORD" in r.err
+    assert db_content() == before and smtp.messages == []
 
 
 # ---------------------------------------------------------------- TLS and login
