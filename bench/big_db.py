@@ -70,7 +70,7 @@ def build_catalog(env: dict) -> None:
     """In this process (a child's peak memory then measures the import alone)."""
     os.environ.update(env)
     from orders_cli import store
-    from orders_cli.app import main
+    from orders_cli.cli.app import main
 
     commands = list(CATALOG) + [("account", "add", account_name(i), "--billing-country", "FR") for i in range(ACCOUNTS)]
     with open(os.devnull, "w") as null:

@@ -40,7 +40,7 @@ def build_catalog(env: dict) -> None:
     """In this process (so RUSAGE_CHILDREN measures the import alone)."""
     os.environ.update(env)
     from orders_cli import store
-    from orders_cli.app import main
+    from orders_cli.cli.app import main
 
     for args in CATALOG:
         with open(os.devnull, "w") as null:

@@ -73,9 +73,9 @@ def _pg_name(url_or_name: str) -> str:
 
 
 def _dispose_engines() -> None:
-    store = sys.modules.get("orders_cli.store")
-    if store is not None:
-        store.dispose_all()
+    engine = sys.modules.get("orders_cli.store.database")
+    if engine is not None:
+        engine.dispose_all()
 
 
 def _pg_base() -> str:
@@ -392,9 +392,10 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("ORDERS_TODAY", "2026-11-28")
     monkeypatch.delenv("ORDERS_SMTP_PASSWORD", raising=False)
-    from orders_cli.env import ENV  # a --db / --config of an earlier in-process run must not leak
+    from orders_cli.adapters.env import ENV  # a --db / --config of an earlier in-process run must not leak
+    from orders_cli.store import target
 
-    monkeypatch.setattr(ENV, "db", None)
+    target.use(None)
     monkeypatch.setattr(ENV, "config", None)
     yield tmp_path
     if PG:
@@ -419,7 +420,7 @@ class Result:
 
 def run(*args: str, stdin: str | None = None) -> Result:
     """Run the CLI in this process (fast): exit code, stdout, stderr."""
-    from orders_cli.app import main
+    from orders_cli.cli.app import main
 
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin

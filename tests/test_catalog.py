@@ -509,7 +509,7 @@ def test_every_command_has_help_with_an_example():
     """Like sqlite-utils' test_docs: no command ships without help, no leaf without an example."""
     import typer
 
-    from orders_cli.app import app
+    from orders_cli.cli.app import app
 
     root = typer.main.get_command(app)
     walked = list(_walk(root))

@@ -23,7 +23,7 @@ import pytest
 from conftest import ok
 from hostile import drop, fresh_copy, outcome, seed
 
-from orders_cli.app import app
+from orders_cli.cli.app import app
 
 
 def _leaves(cmd, path=()):
@@ -281,7 +281,7 @@ CONFIG_VALUES = ["", "-1", "65536", "1e309", "NaN", "yes", "x" * 5000, "a\x00b",
 def test_every_setting_with_hostile_values(seeded, tmp_path, monkeypatch):
     """`config set` for every key the tool knows: a refusal leaves the settings file as it was,
     and what is accepted can be read back by the next command."""
-    from orders_cli.config import KEYS
+    from orders_cli.adapters.settings import KEYS
 
     for key in KEYS:
         for bad in CONFIG_VALUES:

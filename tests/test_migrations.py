@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ok, run
 
-from orders_cli.migrations import HEAD
+from orders_cli.store.migrations import HEAD
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DUMP = FIXTURES / "orders_0001.sql"

@@ -560,7 +560,7 @@ def test_a_refused_add_burns_no_number(catalog):
 def test_concurrent_processes_get_unique_gap_free_numbers(catalog):
     code = (
         "import sys\n"
-        "from orders_cli.app import main\n"
+        "from orders_cli.cli.app import main\n"
         "for i in range(5):\n"
         "    rc = main(['order', 'add', '--subject', f'p{sys.argv[1]}-{i}', '--account', 'Acme', '--line', 'MUG:1'])\n"
         "    if rc: sys.exit(rc)\n"

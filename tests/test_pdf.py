@@ -30,7 +30,10 @@ def qpdf_check(path: Path) -> None:
 
 
 def show(kind: str, ref: str) -> dict:
-    from orders_cli import billing, fulfilment, sales, store
+    from orders_cli import store
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.sales import orders as sales
 
     with store.transaction(write=False) as s:
         return {
@@ -51,7 +54,7 @@ def order_numbers() -> dict[str, str]:
 
 
 def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkeypatch, capsys):
-    from orders_cli.commands import pdf as cmd
+    from orders_cli.cli import pdf as cmd
 
     ok("config", "set", "company.name", "Société Générale de Café")
     ok("config", "set", "company.address", "Rue de l'Église 3\\n67000 Strasbourg")
@@ -80,7 +83,7 @@ def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkey
 
 
 def test_every_kind_renders_with_its_parties(demo, tmp_path):
-    from orders_cli.commands import pdf as cmd
+    from orders_cli.cli import pdf as cmd
 
     ok("order", "convert", "invoice", "SO-00002")
     ok("order", "convert", "purchase", "SO-00002")
@@ -110,7 +113,8 @@ def test_every_kind_renders_with_its_parties(demo, tmp_path):
 
 
 def test_polish_account_renders_lodz(demo, tmp_path):
-    from orders_cli import config, pdf
+    from orders_cli.adapters import settings as config
+    from orders_cli.adapters import pdf
 
     number = next(n for name, n in order_numbers().items() if "Łódź" in name)
     doc = show("order", number)
@@ -123,7 +127,7 @@ def test_polish_account_renders_lodz(demo, tmp_path):
 
 
 def test_sixty_lines_break_pages_with_the_heading_repeated(demo, tmp_path):
-    from orders_cli.commands import pdf as cmd
+    from orders_cli.cli import pdf as cmd
 
     lines = []
     for i in range(60):
@@ -146,7 +150,7 @@ def test_sixty_lines_break_pages_with_the_heading_repeated(demo, tmp_path):
 
 
 def test_french_labels_and_templates_dir_override(demo, tmp_path):
-    from orders_cli.commands import pdf as cmd
+    from orders_cli.cli import pdf as cmd
 
     ok("order", "convert", "invoice", "SO-00002")
     ok("config", "set", "language", "fr")
@@ -164,7 +168,8 @@ def test_french_labels_and_templates_dir_override(demo, tmp_path):
 
 
 def test_logo_drawn_when_readable_and_ignored_when_missing(demo, tmp_path):
-    from orders_cli import config, pdf
+    from orders_cli.adapters import settings as config
+    from orders_cli.adapters import pdf
 
     def png(path: Path) -> None:
         def chunk(kind: bytes, data: bytes) -> bytes:
@@ -189,8 +194,8 @@ def test_logo_drawn_when_readable_and_ignored_when_missing(demo, tmp_path):
 
 
 def test_invoice_all_since_writes_one_file_each(demo, tmp_path, capsys):
-    from orders_cli.commands import pdf as cmd
-    from orders_cli.errors import Invalid
+    from orders_cli.cli import pdf as cmd
+    from orders_cli.core.errors import Invalid
 
     ok("order", "convert", "invoice", "SO-00001", "--percent", "30", "--date", "2026-10-01")
     ok("order", "convert", "invoice", "SO-00002", "--date", "2026-11-20")
@@ -210,7 +215,8 @@ def test_invoice_all_since_writes_one_file_each(demo, tmp_path, capsys):
 
 
 def test_recurring_invoice_shows_its_period(demo, tmp_path):
-    from orders_cli import config, pdf
+    from orders_cli.adapters import settings as config
+    from orders_cli.adapters import pdf
 
     doc = show("invoice", _any_invoice())
     doc = {**doc, "recurring": True, "period_start": "2026-11-01", "period_end": "2026-11-30"}
@@ -224,7 +230,8 @@ def _any_invoice() -> str:
 
 
 def test_font_is_parsed_once_per_process(demo):
-    from orders_cli import config, pdf
+    from orders_cli.adapters import settings as config
+    from orders_cli.adapters import pdf
 
     doc = show("order", "SO-00002")
     pdf.render("order", doc, config.current())
@@ -235,7 +242,7 @@ def test_font_is_parsed_once_per_process(demo):
 
 
 def test_fonts_ship_with_their_licence():
-    from orders_cli import pdf
+    from orders_cli.adapters import pdf
 
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE"):
         assert (pdf.FONT_DIR / name).is_file()
@@ -243,18 +250,18 @@ def test_fonts_ship_with_their_licence():
 
 
 def test_commands_have_examples_and_do_not_import_fpdf_at_start_up():
-    from orders_cli.commands import pdf as cmd
+    from orders_cli.cli import pdf as cmd
 
     for fn in (cmd.order_pdf, cmd.quote_pdf, cmd.invoice_pdf, cmd.purchase_pdf, cmd.delivery_pdf):
         assert "Example:" in (fn.__doc__ or ""), fn.__name__
-    r = subprocess.run([sys.executable, "-c", "import sys, orders_cli.pdf, orders_cli.commands.pdf; "
+    r = subprocess.run([sys.executable, "-c", "import sys, orders_cli.adapters.pdf, orders_cli.cli.pdf; "
                         "assert 'fpdf' not in sys.modules and 'fontTools' not in sys.modules"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
 
 
 def test_unknown_kind_refused():
-    from orders_cli import pdf
-    from orders_cli.errors import Invalid
+    from orders_cli.adapters import pdf
+    from orders_cli.core.errors import Invalid
 
     with pytest.raises(Invalid):
         pdf.render("receipt", {}, None)

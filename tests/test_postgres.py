@@ -40,7 +40,7 @@ def test_session_settings(store):
 def test_a_second_writer_waits_for_the_first(store):
     ok("account", "add", "Acme")
     with store.transaction() as s:
-        store.next_number(s, "order")  # holds the write lock and the counter row
+        store.next_number(s, "order", "SO-")  # holds the write lock and the counter row
         proc = subprocess.Popen([sys.executable, "-m", "orders_cli", "vendor", "add", "Waiting"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
         time.sleep(2.5)
@@ -84,7 +84,7 @@ def test_a_trigger_refusal_is_a_clean_locked_error():
     with pytest.raises(Exception, match="locked: the order is finalized"):
         sql("UPDATE sales_order SET subject = 'y'")
     from orders_cli import store
-    from orders_cli.errors import Locked
+    from orders_cli.core.errors import Locked
 
     import sqlalchemy as sa
 

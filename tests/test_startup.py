@@ -17,7 +17,7 @@ HEAVY = ("sqlalchemy", "sqlmodel", "fpdf", "alembic", "psycopg", "starlette", "u
 
 PROBE = """
 import json, sys
-from orders_cli.app import main
+from orders_cli.cli.app import main
 try:
     code = main(json.loads(sys.argv[1]))
 except SystemExit as exc:

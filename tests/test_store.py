@@ -21,9 +21,9 @@ import conftest
 from conftest import PG, db_content, empty_db, ok, refused, sqlite_only
 
 import orders_cli
-from orders_cli.migrations import HEAD
+from orders_cli.store.migrations import HEAD
 
-VERSIONS = Path(orders_cli.__file__).parent / "migrations" / "versions"
+VERSIONS = Path(orders_cli.__file__).parent / "store" / "migrations" / "versions"
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -39,8 +39,9 @@ def _command_tree_built_once():
 @pytest.fixture
 def in_process():
     """Use orders_cli.store directly, with this test's ORDERS_DB / ORDERS_CONFIG."""
-    from orders_cli import config, store
-    from orders_cli.env import ENV, Env
+    from orders_cli import store
+    from orders_cli.adapters import settings as config
+    from orders_cli.adapters.env import ENV, Env
 
     ENV.__dict__.update(Env().__dict__)
     config._CACHE.clear()
@@ -219,7 +220,8 @@ def test_db_backup_refuses_an_existing_target(tmp_path, demo):
 
 WRITER = """
 import os, sys
-from orders_cli import catalog, store
+from orders_cli import store
+from orders_cli.parties import catalog
 stop = sys.argv[1]
 n = 0
 while n < 5000 and not os.path.exists(stop):
@@ -285,7 +287,7 @@ def test_no_float_type_in_the_models():
     import sqlalchemy as sa
     from sqlmodel import SQLModel
 
-    import orders_cli.models  # noqa: F401
+    import orders_cli.store.schema  # noqa: F401
 
     bad = [
         f"{t.name}.{c.name}"
@@ -302,7 +304,7 @@ MONEY_COLUMNS = {"total", "subtotal", "tax_total", "discount_amount", "shipping_
 def test_money_columns_are_integer_cents():
     from sqlmodel import SQLModel
 
-    from orders_cli.models import Cents
+    from orders_cli.store.schema import Cents
 
     ok("db", "init")
     declared = {}
@@ -324,7 +326,7 @@ def test_money_columns_are_integer_cents():
 
 
 def test_an_amount_is_stored_as_an_integer_count_of_cents(in_process):
-    from orders_cli import models as m
+    from orders_cli.store import schema as m
 
     ok("account", "add", "A")
     with in_process.transaction() as s:
@@ -343,30 +345,30 @@ def test_an_amount_is_stored_as_an_integer_count_of_cents(in_process):
 
 
 def test_next_number_is_not_burnt_by_a_failed_transaction(in_process):
-    from orders_cli.errors import Invalid
+    from orders_cli.core.errors import Invalid
 
     store = in_process
     with pytest.raises(RuntimeError):
         with store.transaction() as s:
-            assert store.next_number(s, "order") == "SO-00001"
+            assert store.next_number(s, "order", "SO-") == "SO-00001"
             raise RuntimeError("boom")
     with store.transaction() as s:
-        assert store.next_number(s, "order") == "SO-00001"
+        assert store.next_number(s, "order", "SO-") == "SO-00001"
     with pytest.raises(Invalid):  # a refusal rolls back the same way
         with store.transaction() as s:
-            assert store.next_number(s, "order") == "SO-00002"
+            assert store.next_number(s, "order", "SO-") == "SO-00002"
             raise Invalid("refused")
     with store.transaction() as s:
-        assert store.next_number(s, "order") == "SO-00002"
-        assert store.next_number(s, "invoice") == "INV-00001"
+        assert store.next_number(s, "order", "SO-") == "SO-00002"
+        assert store.next_number(s, "invoice", "INV-") == "INV-00001"
     assert dict(sql(db_path(), "SELECT doc_type, last_value FROM sequence"))["order"] == 2
 
 
 def test_next_number_uses_the_configured_prefix(in_process):
-    from orders_cli import config
+    from orders_cli.adapters import settings as config
 
     ok("config", "set", "numbering.quote_prefix", "DEV-")
     config._CACHE.clear()
     with in_process.transaction() as s:
-        assert in_process.next_number(s, "quote") == "DEV-00001"
-        assert in_process.next_number(s, "delivery") == "DN-00001"
+        assert in_process.next_number(s, "quote", config.current().prefix("quote")) == "DEV-00001"
+        assert in_process.next_number(s, "delivery", config.current().prefix("delivery")) == "DN-00001"

@@ -1,17 +1,31 @@
-"""The domain error hierarchy. Raised anywhere, turned into exit codes in app.py only.
+"""The one error hierarchy and the exit statuses. Raised anywhere, turned into exit codes
+and ``error: ...`` lines in ``cli/app.py`` only.
 
-It lives in core/ so the pure rules can raise it without importing anything outside
-core; ``orders_cli.errors`` re-exports it for the rest of the package.
+It lives in core/ so the pure rules can raise it without importing anything outside core.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """The process exit statuses (CLI.md): 0 done, 1 refused, 2 usage error."""
+
+    OK = 0
+    REFUSED = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = ExitStatus.OK, ExitStatus.REFUSED, ExitStatus.USAGE
 
 
 class OrdersError(Exception):
     """A refusal: the command stops, nothing is written, exit 1."""
 
     code = "invalid"
-    exit_code = 1
+    exit_code = ExitStatus.REFUSED
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -40,3 +54,9 @@ class OverQuantity(OrdersError):
 
 class Conflict(OrdersError):
     code = "conflict"
+
+
+class MailError(OrdersError):
+    """The SMTP server could not be reached or refused the message (exit 1)."""
+
+    code = "mail"

@@ -13,8 +13,10 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from orders_cli import billing, sales, store
-from orders_cli import models as m
+from orders_cli import store
+from orders_cli.invoicing import invoices as billing
+from orders_cli.sales import orders as sales
+from orders_cli.store import schema as m
 from orders_cli.core.money import fmt_money
 
 MAX_NUMBER = 40  # the number column's width: anything longer is not a number of ours

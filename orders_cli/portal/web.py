@@ -159,7 +159,7 @@ def build_app(settings) -> Guard:
             if doc is None:
                 return error(404, who[1])
             if want_pdf:
-                from orders_cli import pdf
+                from orders_cli.adapters import pdf
 
                 data = pdf.render(kind, doc, settings)
                 name = pdf.default_filename(doc)
@@ -193,7 +193,7 @@ def _ascii(name: str) -> str:
 
 def listen(host: str, port: int) -> socket.socket:
     """A bound, listening socket (we bind it ourselves so a busy port is one clear refusal)."""
-    from orders_cli.errors import Invalid
+    from orders_cli.core.errors import Invalid
 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)

@@ -1,0 +1,380 @@
+"""PDF documents: orders, quotes, invoices, purchase orders and delivery notes, drawn with fpdf2.
+
+``render(kind, doc, settings) -> bytes`` takes the plain dict a use case returns
+(``sales.show``, ``billing.show_invoice``, ``fulfilment.show_purchase`` /
+``show_delivery``) and the run's :class:`orders_cli.config.Settings`.
+
+Start-up rule: fpdf2 (and fontTools) are imported only inside the functions that
+draw, never at module top. The shipped DejaVu fonts are parsed once per process and
+reused by every document of a batch (parsing the TTF costs ~80 ms a document).
+Labels, colours, logo placement, column sets and the footer text come from
+``templates/labels.toml`` and ``templates/layout.toml`` (see templating.py); the
+``templates.dir`` setting names a folder whose copies override them key by key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+KINDS = ("order", "quote", "invoice", "purchase", "delivery")
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # orders_cli/ (fonts/)
+FONT_DIR = PACKAGE_DIR / "fonts"
+FONT_FAMILY = "dejavu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+
+MARGIN = 15.0
+WIDTH = 180.0  # A4 (210 mm) minus both margins
+
+
+# ---------------------------------------------------------------- labels and layout (templating.py)
+
+
+def labels_for(language: str | None, settings) -> dict[str, str]:
+    from orders_cli.adapters import templating
+
+    return templating.labels(language, settings)
+
+
+def _setting(settings, key: str) -> Any:
+    from orders_cli.adapters import templating
+
+    return templating._setting(settings, key)
+
+
+# ---------------------------------------------------------------- fonts, loaded once per process
+
+
+_FONT_CACHE: dict[str, tuple[Any, bytes]] = {}
+
+
+def _add_fonts(pdf) -> None:
+    """Register the DejaVu fonts on ``pdf``, parsing each TTF only once per process.
+
+    fpdf2 subsets a font's fontTools object in place when it writes the file, so each
+    document gets its own light copy: the parsed metrics (cmap, widths, glyph ids,
+    descriptor) are shared, the fontTools object is re-opened lazily from cached bytes
+    and the subset map is fresh. If fpdf2's internals ever differ, fall back to add_font.
+    """
+    for style, filename in FONT_FILES.items():
+        path = FONT_DIR / filename
+        try:
+            pdf.fonts[FONT_FAMILY + style] = _font_copy(pdf, style, path)
+        except Exception:  # pragma: no cover - depends on fpdf2's internals
+            pdf.fonts.pop(FONT_FAMILY + style, None)
+            pdf.add_font(FONT_FAMILY, style, str(path))
+
+
+# Tables fpdf2 drops from every embedded subset anyway (plus kerning and hinting, which a
+# PDF viewer does not need from a subset). Removing them once per process, before each
+# document's subsetting, spares fontTools walking the big layout tables every time:
+# the glyph order, metrics and outlines are untouched, so the parsed template stays valid.
+_LEAN_DROP = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "kern", "fpgm", "prep", "cvt ", "gasp", "LTSH", "VDMX")
+
+
+def _lean_font_bytes(path: Path) -> bytes:
+    from io import BytesIO
+
+    from fontTools import ttLib
+
+    font = ttLib.TTFont(str(path), recalcTimestamp=False)
+    for tag in _LEAN_DROP:
+        if tag in font:
+            del font[tag]
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _font_copy(pdf, style: str, path: Path):
+    from io import BytesIO
+
+    from fontTools import ttLib
+    from fpdf import FPDF
+    from fpdf.fonts import SubsetMap, TTFFont
+
+    fontkey = FONT_FAMILY + style
+    if style not in _FONT_CACHE:
+        template = TTFFont(FPDF(), path, fontkey, style)
+        _FONT_CACHE[style] = (template, _lean_font_bytes(path))
+    template, data = _FONT_CACHE[style]
+    font = object.__new__(TTFFont)
+    for name in TTFFont.__slots__:
+        if hasattr(template, name):
+            setattr(font, name, getattr(template, name))
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
+    font._hbfont = None
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font.subset = SubsetMap(font)
+    return font
+
+
+# ---------------------------------------------------------------- the page
+
+
+_PDF_CLASS = None
+
+
+def _pdf_class():
+    global _PDF_CLASS
+    if _PDF_CLASS is None:
+        from fpdf import FPDF
+
+        class DocumentPDF(FPDF):
+            footer_left = ""
+            footer_text = ""
+            page_label = "Page"
+            rule_colour = (90, 90, 90)
+            text_colour = (0, 0, 0)
+
+            def footer(self) -> None:
+                self.set_y(-16 if self.footer_text else -12)
+                self.set_font(FONT_FAMILY, "", 8)
+                self.set_text_color(*self.rule_colour)
+                if self.footer_text:
+                    self.cell(WIDTH, 4, self.footer_text, align="C", new_x="LMARGIN", new_y="NEXT")
+                self.cell(WIDTH / 2, 5, self.footer_left, align="L")
+                self.cell(WIDTH / 2, 5, f"{self.page_label} {self.page_no()}/{{nb}}", align="R")
+                self.set_text_color(*self.text_colour)
+
+        _PDF_CLASS = DocumentPDF
+    return _PDF_CLASS
+
+
+def _address_lines(address: dict | None) -> list[str]:
+    if not address:
+        return []
+    lines = [line for line in str(address.get("street") or "").splitlines() if line.strip()]
+    city = " ".join(p for p in (address.get("postal_code"), address.get("city")) if p)
+    for part in (city, address.get("state"), address.get("country")):
+        if part:
+            lines.append(str(part))
+    return lines
+
+
+def _has_address(address: dict | None) -> bool:
+    return bool(address) and any(str(v or "").strip() for v in address.values())
+
+
+def _company_lines(settings) -> tuple[str, list[str]]:
+    name = str(_setting(settings, "company.name") or "")
+    address = str(_setting(settings, "company.address") or "").replace("\\n", "\n")
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    email = str(_setting(settings, "company.email") or "")
+    if email:
+        lines.append(email)
+    return name, lines
+
+
+def _logo(settings) -> str | None:
+    path = str(_setting(settings, "company.logo") or "").strip()
+    if not path:
+        return None
+    p = Path(path).expanduser()
+    return str(p) if p.is_file() and os.access(p, os.R_OK) else None
+
+
+def _meta_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    if kind == "order":
+        rows.append((L["order_date"], doc.get("order_date") or ""))
+        if doc.get("customer_ref"):
+            rows.append((L["customer_ref"], doc["customer_ref"]))
+        if doc.get("quote"):
+            rows.append((L["quote"], doc["quote"]))
+    elif kind == "quote":
+        rows.append((L["quote_date"], doc.get("quote_date") or ""))
+    elif kind == "invoice":
+        rows.append((L["invoice_date"], doc.get("invoice_date") or ""))
+        if doc.get("due_date"):
+            rows.append((L["due_date"], doc["due_date"]))
+        if doc.get("due_days") is not None:
+            rows.append((L["payment_term"], f"{doc['due_days']} {L['days']}"))
+        if doc.get("period_start"):
+            rows.append((L["period"], f"{doc['period_start']} {L['period_to']} {doc.get('period_end') or ''}".strip()))
+        if doc.get("order"):
+            rows.append((L["order_ref"], doc["order"]))
+    else:  # purchase, delivery
+        rows.append((L["date"], doc.get("date") or ""))
+        if doc.get("order"):
+            rows.append((L["order_ref"], doc["order"]))
+    return [(k, str(v)) for k, v in rows if v]
+
+
+def _parties(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, list[str]]]:
+    if kind == "purchase":
+        vendor = doc.get("vendor") or {}
+        lines = [vendor.get("name") or ""] + ([vendor["email"]] if vendor.get("email") else [])
+        return [(L["vendor"], lines), (L["ship_to"], _address_lines(doc.get("ship_to")))]
+    account_name = (doc.get("account") or {}).get("name") or ""
+    if kind == "delivery":
+        return [(L["customer"], [account_name]), (L["ship_to"], [account_name] + _address_lines(doc.get("ship_to")))]
+    billing = doc.get("billing_address")
+    shipping = doc.get("shipping_address") if _has_address(doc.get("shipping_address")) else billing
+    return [(L["bill_to"], [account_name] + _address_lines(billing)), (L["ship_to"], [account_name] + _address_lines(shipping))]
+
+
+def _columns(kind: str, L: dict[str, str], look: dict) -> list[tuple[str, str, float, str]]:  # float-ok: millimetres on the page, not money
+    """(field, heading, width mm, alignment) of the lines table, from the layout's column set."""
+    return [(field, L[_HEADING.get(field, field)], width, align) for field, width, align in look["columns"][kind]]
+
+
+_HEADING = {"line_no": "line"}
+
+
+def _cell_text(line: dict, field: str) -> str:
+    value = line.get(field)
+    if field == "description" and line.get("comment"):
+        return f"{value or ''}\n{line['comment']}"
+    return "" if value is None else str(value)
+
+
+def _total_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str, bool]]:
+    t = doc.get("totals") or {}
+    currency = doc.get("currency") or ""
+    rows: list[tuple[str, str, bool]] = [(L["subtotal"], str(t.get("subtotal", "")), False)]
+    if t.get("discount") not in (None, "0.00"):
+        rows.append((L["discount_total"], "-" + str(t["discount"]), False))
+    if t.get("shipping") not in (None, "0.00"):
+        rows.append((L["shipping"], str(t["shipping"]), False))
+    breakdown = t.get("tax_breakdown") or []
+    for b in breakdown:
+        rows.append((f"{b.get('name', L['tax'])} {b.get('rate', '')} % {L['tax_on']} {b.get('base', '')}", str(b.get("amount", "")), False))
+    if not breakdown and t.get("tax") not in (None, "0.00"):
+        rows.append((L["tax"], str(t["tax"]), False))
+    if t.get("adjustment") not in (None, "0.00"):
+        rows.append((L["adjustment"], str(t["adjustment"]), False))
+    rows.append((L["total"], f"{t.get('total', '')} {currency}".strip(), True))
+    return rows
+
+
+def render(kind: str, doc: dict, settings) -> bytes:
+    """Draw one document (``order``, ``quote``, ``invoice``, ``purchase``, ``delivery``) as PDF bytes."""
+    from orders_cli.core.errors import Invalid
+
+    if kind not in KINDS:
+        raise Invalid(f"no PDF layout for {kind!r} (kinds: {', '.join(KINDS)})")
+    from fpdf.fonts import FontFace
+
+    from orders_cli.adapters import templating
+
+    L = labels_for(doc.get("language"), settings)
+    look = templating.layout(settings, WIDTH)
+    pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(True, margin=22 if L.get("footer") else 18)
+    _add_fonts(pdf)
+    title = L[kind]
+    number = str(doc.get("number") or "")
+    pdf.footer_left = f"{title} {number}"
+    pdf.footer_text = L.get("footer", "")
+    pdf.page_label = L["page"]
+    pdf.rule_colour = look["rule"]
+    pdf.text_colour = look["text"]
+    company, company_lines = _company_lines(settings)
+    pdf.set_title(f"{title} {number}")
+    pdf.set_creator("orders")
+    if company:
+        pdf.set_author(company)
+    pdf.add_page()
+    pdf.set_text_color(*look["text"])
+
+    # -- company identity and logo on one side, document title, number and dates on the other
+    top = pdf.get_y()
+    logo = _logo(settings) if look["logo_position"] != "none" else None
+    if logo:
+        height = look["logo_height"]
+        try:
+            if look["logo_position"] == "right":
+                pdf.image(logo, x=MARGIN + WIDTH - 60, y=top, h=height, keep_aspect_ratio=True, w=60)
+            else:
+                pdf.image(logo, x=MARGIN, y=top, h=height)
+                pdf.set_y(top + height + 2)
+        except Exception:  # an unreadable or unsupported image: the document goes out without it
+            logo = None
+            pdf.set_y(top)
+    right_top = top + look["logo_height"] + 2 if logo and look["logo_position"] == "right" else top
+    pdf.set_font(FONT_FAMILY, "B", 13)
+    if company:
+        pdf.multi_cell(95, 6, company, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, "", 9)
+    for line in company_lines:
+        pdf.multi_cell(95, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+    vat_id = str(_setting(settings, "company.vat_id") or "")
+    if vat_id:
+        pdf.multi_cell(95, 4.5, f"{L['vat_id']}: {vat_id}", new_x="LMARGIN", new_y="NEXT")
+    left_bottom = pdf.get_y()
+
+    right_x = MARGIN + 100
+    pdf.set_xy(right_x, right_top)
+    pdf.set_font(FONT_FAMILY, "B", 16)
+    pdf.set_text_color(*look["title"])
+    pdf.multi_cell(80, 8, title, align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_text_color(*look["text"])
+    pdf.set_font(FONT_FAMILY, "B", 11)
+    pdf.multi_cell(80, 6, f"{L['number']}: {number}", align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FONT_FAMILY, "", 9)
+    for label, value in _meta_rows(kind, doc, L):
+        pdf.multi_cell(80, 4.5, f"{label}: {value}", align="R", new_x="LEFT", new_y="NEXT")
+    pdf.set_xy(MARGIN, max(left_bottom, pdf.get_y()) + 8)
+
+    # -- the two addresses
+    top = pdf.get_y()
+    bottoms = []
+    for i, (label, lines) in enumerate(_parties(kind, doc, L)):
+        pdf.set_xy(MARGIN + i * 95, top)
+        pdf.set_font(FONT_FAMILY, "B", 9)
+        pdf.multi_cell(85, 5, label, new_x="LEFT", new_y="NEXT")
+        pdf.set_font(FONT_FAMILY, "", 9)
+        for line in lines:
+            if line:
+                pdf.multi_cell(85, 4.5, line, new_x="LEFT", new_y="NEXT")
+        bottoms.append(pdf.get_y())
+    pdf.set_xy(MARGIN, max(bottoms) + 6)
+    if doc.get("subject"):
+        pdf.set_font(FONT_FAMILY, "B", 9)
+        pdf.multi_cell(WIDTH, 5, f"{L['subject']}: {doc['subject']}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+
+    # -- the lines (cells wrap; a page break repeats the heading row)
+    columns = _columns(kind, L, look)
+    pdf.set_font(FONT_FAMILY, "", 8.5)
+    with pdf.table(
+        width=WIDTH,
+        col_widths=tuple(c[2] for c in columns),
+        text_align=tuple(c[3] for c in columns),
+        headings_style=FontFace(emphasis="BOLD", fill_color=look["heading_fill"], color=look["heading_text"]),
+        line_height=4.6,
+        repeat_headings=1,
+        first_row_as_headings=True,
+    ) as table:
+        heading = table.row()
+        for _, label, _, _ in columns:
+            heading.cell(label)
+        for line in doc.get("lines") or []:
+            row = table.row()
+            for field, _, _, _ in columns:
+                row.cell(_cell_text(line, field))
+
+    # -- tax breakdown and totals
+    if kind != "delivery":
+        pdf.ln(4)
+        rows = _total_rows(kind, doc, L)
+        if pdf.get_y() + 5 * len(rows) > pdf.page_break_trigger:
+            pdf.add_page()
+        for label, value, bold in rows:
+            pdf.set_font(FONT_FAMILY, "B" if bold else "", 10 if bold else 9)
+            pdf.set_x(MARGIN + 60)
+            pdf.cell(85, 5.5 if bold else 5, label, align="R")
+            pdf.cell(35, 5.5 if bold else 5, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def default_filename(doc: dict) -> str:
+    """``<NUMBER>.pdf``, with anything unsafe in a file name replaced."""
+    number = str(doc.get("number") or doc.get("id") or "document")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in number).strip(".") or "document"
+    return f"{safe}.pdf"

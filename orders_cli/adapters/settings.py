@@ -1,0 +1,249 @@
+"""Settings: one TOML file, read with tomllib, written with tomli-w.
+
+Every key the tool knows is listed in ``KEYS`` with its validator and default;
+anything else is refused, both by ``config set`` and when a hand-edited file is read.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from orders_cli.core.errors import Invalid
+
+DOC_TYPES = ("quote", "order", "invoice", "purchase", "delivery")
+DEFAULT_PREFIX = {"quote": "QT-", "order": "SO-", "invoice": "INV-", "purchase": "PO-", "delivery": "DN-"}
+
+
+def _text(max_len: int = 500) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected text, got {value!r}")
+        if len(value) > max_len:
+            raise Invalid(f"at most {max_len} characters")
+        if any(ord(c) < 32 and c not in "\n\t" for c in value):
+            raise Invalid("control characters are not allowed")
+        return value
+
+    return check
+
+
+def _email(value: Any) -> str:
+    value = _text(254)(value).strip()
+    if value and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", value):
+        raise Invalid(f"not an e-mail address: {value!r}")
+    return value
+
+
+def _currency(value: Any) -> str:
+    value = _text(3)(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise Invalid(f"a currency is a 3-letter ISO 4217 code (EUR, USD, GBP), got {value!r}")
+    return value
+
+
+def _language(value: Any) -> str:
+    value = _text(20)(value).strip()
+    if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", value):
+        raise Invalid(f"a language is a code like en, fr, de or en_GB, got {value!r}")
+    return value
+
+
+def _prefix(value: Any) -> str:
+    value = _text(12)(value)
+    if not value or any(c.isspace() for c in value):
+        raise Invalid("a prefix is 1 to 12 characters without spaces")
+    return value
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, bool):
+        raise Invalid(f"a port is a whole number from 1 to 65535, got {value!r}")
+    try:
+        port = int(str(value).strip())
+    except ValueError:
+        raise Invalid(f"a port is a whole number from 1 to 65535, got {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise Invalid(f"a port is a whole number from 1 to 65535, got {value!r}")
+    return port
+
+
+def _days(value: Any) -> int:
+    if isinstance(value, bool):
+        raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}")
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}") from None
+    if not 0 <= days <= 3650:
+        raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}")
+    return days
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise Invalid(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    return check
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise Invalid(f"expected true or false, got {value!r}")
+
+
+def _url(value: Any) -> str:
+    value = _text(500)(value).strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise Invalid(f"expected an http:// or https:// address such as https://portal.example.com, got {value!r}")
+    return value
+
+
+def _optional_text(value: Any) -> str:
+    return _text(200)(value).strip()
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    check: Callable[[Any], Any]
+    default: Any
+    help: str
+
+
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in [
+        Key("company.name", _text(200), "", "Your company's name, printed on documents"),
+        Key("company.address", _text(500), "", "Your address (use \\n between lines)"),
+        Key("company.email", _email, "", "Your e-mail address"),
+        Key("company.vat_id", _text(50), "", "Your VAT identification number"),
+        Key("company.logo", _text(1000), "", "Path to a PNG/JPEG logo for documents"),
+        Key("currency", _currency, "EUR", "ISO 4217 currency of new documents"),
+        Key("language", _language, "en", "Default language of documents and subjects"),
+        Key("charges.tax", _optional_text, "", "Name of the tax applied to shipping charges (empty: untaxed)"),
+        *[
+            Key(f"numbering.{t}_prefix", _prefix, DEFAULT_PREFIX[t], f"Number prefix of {t} documents")
+            for t in DOC_TYPES
+        ],
+        Key("invoice.due_days", _days, 30, "Payment term of invoices made from orders (due = date + N days)"),
+        Key("smtp.host", _text(255), "", "SMTP server host name"),
+        Key("smtp.port", _port, 587, "SMTP server port"),
+        Key("smtp.user", _text(255), "", "SMTP user name (password: ORDERS_SMTP_PASSWORD)"),
+        Key("smtp.security", _choice("starttls", "ssl", "none"), "starttls", "starttls | ssl | none"),
+        Key("smtp.sender", _email, "", "From address of outgoing mail"),
+        Key("templates.dir", _text(1000), "", "A folder overriding the shipped templates"),
+        Key("portal.enabled", _bool, False, "Serve the customer portal (orders portal serve)"),
+        Key("portal.url", _url, "http://127.0.0.1:8765", "Address customers reach the portal at (for the sign-in links)"),
+    ]
+}
+
+
+def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+class Settings:
+    """The settings file's values (validated), with defaults for what it does not set."""
+
+    def __init__(self, path: Path, values: dict[str, Any]):
+        self.path = path
+        self.values = values
+
+    def get(self, key: str) -> Any:
+        if key not in KEYS:
+            raise Invalid(f"unknown setting {key!r} (see: orders config show)")
+        return self.values.get(key, KEYS[key].default)
+
+    def prefix(self, doc_type: str) -> str:
+        return self.get(f"numbering.{doc_type}_prefix")
+
+    def all(self) -> dict[str, Any]:
+        return {name: self.get(name) for name in KEYS}
+
+
+def load(path: Path) -> Settings:
+    if not path.exists():
+        return Settings(path, {})
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise Invalid(f"settings file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise Invalid(f"cannot read settings file {path}: {exc.strerror}") from None
+    values: dict[str, Any] = {}
+    for name, value in _flatten(raw).items():
+        if name not in KEYS:
+            raise Invalid(f"settings file {path}: unknown key {name!r}")
+        try:
+            values[name] = KEYS[name].check(value)
+        except Invalid as exc:
+            raise Invalid(f"settings file {path}: {name}: {exc.message}") from None
+    return Settings(path, values)
+
+
+def set_value(path: Path, key: str, raw_value: str) -> Any:
+    """Validate and write one key; the file is replaced atomically."""
+    import os
+    import tempfile
+
+    import tomli_w
+
+    if key not in KEYS:
+        raise Invalid(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
+    try:
+        value = KEYS[key].check(raw_value)
+    except Invalid as exc:
+        raise Invalid(f"{key}: {exc.message}") from None
+    settings = load(path)
+    settings.values[key] = value
+    nested: dict[str, Any] = {}
+    for name in sorted(settings.values):
+        parts = name.split(".")
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = settings.values[name]
+    # top-level scalars must come before tables in TOML: tomli-w handles the ordering.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(nested, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return value
+
+
+_CACHE: dict[Path, Settings] = {}
+
+
+def current() -> Settings:
+    """The settings of this run (``--config`` / ``ORDERS_CONFIG`` / the user config dir)."""
+    from orders_cli.adapters.env import ENV
+
+    path = ENV.config_path()
+    if path not in _CACHE:
+        _CACHE[path] = load(path)
+    return _CACHE[path]

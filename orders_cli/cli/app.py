@@ -1,0 +1,168 @@
+"""The root command: global options, every group mounted, and the ONE place
+where domain errors become exit codes and ``error: ...`` lines on stderr.
+
+Start-up matters (cron and script loops pay it on every call): this module and the
+command modules import only Typer and the standard library at the top.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from orders_cli import __version__
+from orders_cli.adapters.env import ENV, Env
+from orders_cli.core.errors import EXIT_REFUSED, EXIT_USAGE, OrdersError
+
+app = typer.Typer(
+    name="orders",
+    help="Customer orders from the terminal: quotes, orders, invoices, deliveries, purchase orders, recurring billing.\n\n"
+    "Start with: orders demo && orders order list",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"orders {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        Optional[str],
+        typer.Option("--db", envvar="ORDERS_DB", metavar="URL|PATH", help="SQLite file or SQLAlchemy URL (default: orders.db in the user data dir)."),
+    ] = None,
+    config: Annotated[
+        Optional[str],
+        typer.Option("--config", envvar="ORDERS_CONFIG", metavar="PATH", help="Settings file (default: config.toml in the user config dir)."),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    traceback: Annotated[bool, typer.Option("--traceback", hidden=True)] = False,
+) -> None:
+    from orders_cli.store import target
+
+    target.use(db)
+    ENV.config = config
+    ENV.traceback = ENV.traceback or traceback
+
+
+def _mount() -> None:
+    from orders_cli.cli import account, activity, catalog, config as config_cmd, convert, db, demo, doc, documents, order, pdf, portal, recur, send
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(config_cmd.app, name="config")
+    app.add_typer(catalog.tax_app, name="tax")
+    app.add_typer(account.app, name="account")
+    app.add_typer(account.contact_app, name="contact")
+    app.add_typer(catalog.vendor_app, name="vendor")
+    app.add_typer(catalog.product_app, name="product")
+    app.add_typer(catalog.user_app, name="user")
+    app.add_typer(order.quote_app, name="quote")
+    order.app.add_typer(convert.app, name="convert")
+    app.add_typer(order.app, name="order")
+    app.add_typer(documents.invoice_app, name="invoice")
+    app.add_typer(documents.purchase_app, name="purchase")
+    app.add_typer(documents.delivery_app, name="delivery")
+    app.add_typer(recur.app, name="recur")
+    app.add_typer(recur.usage_app, name="usage")
+    app.add_typer(doc.app, name="doc")
+    app.add_typer(activity.app, name="activity")
+    app.add_typer(portal.app, name="portal")
+    order.app.command("pdf")(pdf.order_pdf)
+    order.quote_app.command("pdf")(pdf.quote_pdf)
+    documents.invoice_app.command("pdf")(pdf.invoice_pdf)
+    documents.purchase_app.command("pdf")(pdf.purchase_pdf)
+    documents.delivery_app.command("pdf")(pdf.delivery_pdf)
+    order.app.command("send")(send.order_send)
+    documents.invoice_app.command("send")(send.invoice_send)
+    app.command("demo")(demo.demo)
+
+
+_mount()
+
+
+_COMMAND = None
+
+
+def _command():
+    """The Click command Typer builds from ``app``: built once per process, not per call."""
+    global _COMMAND
+    if _COMMAND is None:
+        _COMMAND = typer.main.get_command(app)
+    return _COMMAND
+
+
+def _report(code: str, message: str) -> None:
+    if ENV.json_errors:
+        import json
+
+        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"error: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 done, 1 refused, 2 usage)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    ENV.__dict__.update(Env().__dict__)
+    from orders_cli.store import target
+
+    target.use(None)
+    ENV.json_errors = "--json" in args or "--jsonl" in args
+    ENV.traceback = "--traceback" in args
+    from orders_cli.adapters import settings as config
+
+    config._CACHE.clear()
+    try:
+        rv = _command().main(args=args, prog_name="orders", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except OrdersError as err:
+        if ENV.traceback:
+            raise
+        _report(err.code, err.message)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
+    except Exception as err:
+        kinds = {cls.__name__ for cls in type(err).__mro__}
+        if "UsageError" in kinds:  # click's, or the copy Typer vendors
+            if ENV.json_errors:
+                _report("usage", err.format_message())  # type: ignore[attr-defined]
+            else:
+                err.show()  # type: ignore[attr-defined]
+            return EXIT_USAGE
+        if "Abort" in kinds:
+            _report("aborted", "aborted")
+            return EXIT_REFUSED
+        if "ClickException" in kinds:
+            _report("invalid", err.format_message())  # type: ignore[attr-defined]
+            return getattr(err, "exit_code", EXIT_REFUSED) or EXIT_REFUSED
+        if ENV.traceback:
+            raise
+        first = str(err).strip().splitlines()[0][:300] if str(err).strip() else ""
+        _report("internal", f"{type(err).__name__}: {first} (run again with --traceback for details)")
+        return EXIT_REFUSED
+    finally:
+        if "orders_cli.store.database" in sys.modules:
+            try:
+                sys.modules["orders_cli.store.database"].dispose_all()
+            except Exception:
+                pass
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,255 @@
+"""orders tax | vendor | user | product: the catalog and the people behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from orders_cli.cli.common import Csv, Json, Jsonl, group
+
+tax_app = group("tax", "Tax rates, with optional rates per tax region.")
+vendor_app = group("vendor", "Suppliers: purchase orders go to them.")
+user_app = group("user", "Users orders can be assigned to.")
+product_app = group("product", "The catalog of products and services.")
+
+TAX_COLUMNS = [("id", "Id"), ("name", "Name"), ("rate", "Rate %"), ("regions", "Regional rates")]
+PARTY_COLUMNS = [("id", "Id"), ("name", "Name"), ("email", "E-mail")]
+PRODUCT_COLUMNS = [
+    ("sku", "SKU"),
+    ("name", "Name"),
+    ("kind", "Kind"),
+    ("unit_price", "Unit price"),
+    ("cost", "Cost"),
+    ("vendor", "Vendor"),
+    ("taxes", "Taxes"),
+]
+
+
+@tax_app.command("add")
+def tax_add(
+    name: Annotated[str, typer.Argument(help="Tax name, e.g. VAT20")],
+    rate: Annotated[str, typer.Option("--rate", help="Rate in percent, e.g. 20 or 5.5")],
+    region: Annotated[Optional[str], typer.Option("--region", help="Set the rate for this tax region only")] = None,
+    json_: Json = False,
+) -> None:
+    """Add a tax, or a regional rate of an existing tax.
+
+    Examples: orders tax add VAT20 --rate 20 ; orders tax add VAT20 --rate 8.5 --region overseas
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    with store.transaction() as s:
+        result = catalog.add_tax(s, name, rate, region)
+    output.record(result, output.JSON if json_ else output.TABLE)
+
+
+@tax_app.command("list")
+def tax_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    """List taxes and their regional rates.
+
+    Example: orders tax list --json
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(catalog.list_taxes(s), fmt, TAX_COLUMNS, empty="no taxes yet: orders tax add VAT20 --rate 20")
+
+
+@vendor_app.command("add")
+def vendor_add(
+    name: Annotated[str, typer.Argument(help="Vendor name")],
+    email: Annotated[Optional[str], typer.Option("--email")] = None,
+    json_: Json = False,
+) -> None:
+    """Add a vendor (supplier).
+
+    Example: orders vendor add "Papeterie Lefèvre" --email commandes@lefevre.example
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    with store.transaction() as s:
+        result = catalog.add_vendor(s, name, email)
+    output.record(result, output.JSON if json_ else output.TABLE)
+
+
+@vendor_app.command("list")
+def vendor_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    """List vendors.
+
+    Example: orders vendor list --csv
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(catalog.list_vendors(s), fmt, PARTY_COLUMNS, empty="no vendors yet")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name")],
+    email: Annotated[Optional[str], typer.Option("--email")] = None,
+    json_: Json = False,
+) -> None:
+    """Add a user (a sales representative orders can be assigned to).
+
+    Example: orders user add "Chloé Martin" --email chloe@example.com
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    with store.transaction() as s:
+        result = catalog.add_user(s, name, email)
+    output.record(result, output.JSON if json_ else output.TABLE)
+
+
+@user_app.command("list")
+def user_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    """List users.
+
+    Example: orders user list
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(catalog.list_users(s), fmt, PARTY_COLUMNS, empty="no users yet")
+
+
+@product_app.command("add")
+def product_add(
+    sku: Annotated[str, typer.Argument(help="Stock keeping unit, unique, e.g. WIDGET")],
+    name: Annotated[str, typer.Option("--name", help="Name printed on documents")],
+    price: Annotated[str, typer.Option("--price", help="Unit price, e.g. 19.99 (more decimals allowed)")],
+    tax: Annotated[Optional[list[str]], typer.Option("--tax", help="A tax that applies (repeatable)")] = None,
+    vendor: Annotated[Optional[str], typer.Option("--vendor", help="The vendor it is bought from")] = None,
+    service: Annotated[bool, typer.Option("--service", help="A service (never delivered)")] = False,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece")] = None,
+    cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost (for purchase orders)")] = None,
+    description: Annotated[Optional[str], typer.Option("--description")] = None,
+    json_: Json = False,
+) -> None:
+    """Add a product or service to the catalog.
+
+    Example: orders product add BOOK --name "Livre d'or" --price 19.99 --tax VAT5.5 --vendor "Papeterie Lefèvre" --cost 9.50
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    with store.transaction() as s:
+        result = catalog.add_product(s, sku, name, price, tax or [], vendor, service, unit, cost, description)
+    output.record(result, output.JSON if json_ else output.TABLE)
+
+
+@product_app.command("list")
+def product_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    """List the catalog.
+
+    Example: orders product list --jsonl
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(catalog.list_products(s), fmt, PRODUCT_COLUMNS, empty="no products yet")
+
+
+@product_app.command("show")
+def product_show(sku: Annotated[str, typer.Argument(help="SKU or id")], json_: Json = False) -> None:
+    """Show one product.
+
+    Example: orders product show BOOK --json
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    with store.transaction(write=False) as s:
+        result = catalog.show_product(s, sku)
+    output.record(result, output.JSON if json_ else output.TABLE)
+
+
+@product_app.command("edit")
+def product_edit(
+    sku: Annotated[str, typer.Argument(help="SKU or id")],
+    name: Annotated[Optional[str], typer.Option("--name")] = None,
+    price: Annotated[Optional[str], typer.Option("--price")] = None,
+    tax: Annotated[Optional[list[str]], typer.Option("--tax", help="Replace the taxes (repeatable)")] = None,
+    no_tax: Annotated[bool, typer.Option("--no-tax", help="Remove every tax")] = False,
+    vendor: Annotated[Optional[str], typer.Option("--vendor", help="Vendor name ('' for none)")] = None,
+    service: Annotated[Optional[bool], typer.Option("--service/--product", help="Kind")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit")] = None,
+    cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost ('' for none)")] = None,
+    description: Annotated[Optional[str], typer.Option("--description")] = None,
+    json_: Json = False,
+) -> None:
+    """Change a product. Existing documents keep the prices and taxes they were made with.
+
+    Example: orders product edit BOOK --price 21.00
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+
+    changes: dict = {
+        k: v
+        for k, v in {
+            "name": name,
+            "price": price,
+            "vendor": vendor,
+            "service": service,
+            "unit": unit,
+            "cost": cost,
+            "description": description,
+        }.items()
+        if v is not None
+    }
+    if tax:
+        changes["taxes"] = tax
+    if no_tax:
+        changes["taxes"] = []
+    with store.transaction() as s:
+        result = catalog.edit_product(s, sku, changes)
+    output.record(result, output.JSON if json_ else output.TABLE)
+
+
+@product_app.command("import")
+def product_import(
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row; '-' for stdin")],
+    json_: Json = False,
+) -> None:
+    """Import products from CSV, all or nothing.
+
+    Columns: sku,name,price (required), kind (product|service), unit, cost, vendor,
+    taxes (names separated by ';'), description.
+
+    Example: orders product import catalog.csv
+    """
+    from orders_cli import store
+    from orders_cli.parties import catalog
+    from orders_cli.cli import output
+    from orders_cli.cli.common import read_input
+
+    with read_input(file, csv=True) as (handle, source), store.transaction() as s:
+        count = catalog.import_products(s, handle, source)
+    if json_:
+        output.record({"imported": count}, output.JSON)
+    else:
+        output.note(f"imported {count} products from {source}")

@@ -1,0 +1,69 @@
+"""orders config: show, get and set the settings (TOML)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from orders_cli.cli.common import Json, group
+
+app = group("config", "Settings: company identity, currency, numbering, SMTP, portal.")
+
+
+@app.command("show")
+def show(json_: Json = False) -> None:
+    """Show every setting with its current value.
+
+    Example: orders config show
+    """
+    from orders_cli.adapters import settings as config
+    from orders_cli.cli import output
+
+    settings = config.current()
+    values = settings.all()
+    if json_:
+        output.record(values, output.JSON)
+        return
+    output.rows(
+        ({"key": k, "value": v, "help": config.KEYS[k].help} for k, v in values.items()),
+        output.TABLE,
+        [("key", "Key"), ("value", "Value"), ("help", "Meaning")],
+        title=f"Settings ({settings.path})",
+    )
+
+
+@app.command("get")
+def get(key: Annotated[str, typer.Argument(help="A key, e.g. company.name")], json_: Json = False) -> None:
+    """Print one setting's value.
+
+    Example: orders config get numbering.invoice_prefix
+    """
+    from orders_cli.adapters import settings as config
+    from orders_cli.cli import output
+
+    value = config.current().get(key)
+    if json_:
+        output.write(output.dumps(value) + "\n")
+    elif isinstance(value, bool):  # as written in the file and accepted by `config set`
+        output.write(("true" if value else "false") + "\n")
+    else:
+        output.write(output.cell(value) + "\n")
+
+
+@app.command("set")
+def set_(
+    key: Annotated[str, typer.Argument(help="A key, e.g. company.name")],
+    value: Annotated[str, typer.Argument(help="The new value")],
+) -> None:
+    """Validate and store one setting.
+
+    Example: orders config set company.name "Atelier Dupré"
+    """
+    from orders_cli.adapters import settings as config
+    from orders_cli.cli import output
+    from orders_cli.adapters.env import ENV
+
+    path = ENV.config_path()
+    stored = config.set_value(path, key, value)
+    output.note(f"{key} = {stored!r} (in {path})")

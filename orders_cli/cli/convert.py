@@ -1,0 +1,91 @@
+"""orders order convert invoice | delivery | purchase: an order becomes the documents that move goods and money."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from orders_cli.cli.common import Json, group
+
+app = group("convert", "Turn an order into an invoice, a delivery note or purchase orders.")
+
+Parts = Annotated[Optional[list[str]], typer.Option("--line", metavar="N:QTY", help="Only QTY of order line N (repeatable)")]
+Order = Annotated[str, typer.Argument(help="Order number or id")]
+
+
+@app.command("invoice")
+def invoice(
+    order: Order,
+    line: Parts = None,
+    percent: Annotated[Optional[str], typer.Option("--percent", metavar="P", help="Invoice P % of every line (deposit, instalment)")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Invoice date (default today)")] = None,
+    json_: Json = False,
+) -> None:
+    """Invoice an order: what remains of every line by default, part of a line, or P % of every line.
+
+    The shipping charge and an amount discount go on the first invoice; the last invoice
+    takes what remains, so the invoices add up exactly to the order.
+
+    Examples: orders order convert invoice SO-00001 --percent 30 ; orders order convert invoice SO-00001 --line 1:2
+    """
+    from orders_cli import store
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.cli import output
+    from orders_cli.cli.documents import human_invoice
+
+    with store.transaction() as s:
+        doc = billing.convert_to_invoice(s, order, line, percent, date)
+    output.record(doc, output.JSON if json_ else output.TABLE, human_invoice)
+    if not json_:
+        output.note(f"created {doc['number']} for {doc['order']}")
+
+
+@app.command("delivery")
+def delivery(
+    order: Order,
+    line: Parts = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Delivery date (default today)")] = None,
+    json_: Json = False,
+) -> None:
+    """Make a delivery note: the remaining quantities of the product lines, or part of them.
+
+    Example: orders order convert delivery SO-00001 --line 1:2
+    """
+    from orders_cli import store
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.cli import output
+    from orders_cli.cli.documents import human_delivery
+
+    with store.transaction() as s:
+        doc = fulfilment.convert_to_delivery(s, order, line, date)
+    output.record(doc, output.JSON if json_ else output.TABLE, human_delivery)
+    if not json_:
+        output.note(f"created {doc['number']} for {doc['order']}")
+
+
+@app.command("purchase")
+def purchase(
+    order: Order,
+    line: Annotated[Optional[list[int]], typer.Option("--line", metavar="N", help="Only order line N (repeatable)")] = None,
+    json_: Json = False,
+) -> None:
+    """Make one purchase order per vendor for the order's product lines, at purchase cost, shipped to the customer.
+
+    Lines without a vendor are named on stderr. Running it again for lines already on a
+    purchase order is refused unless lines are named.
+
+    Example: orders order convert purchase SO-00001
+    """
+    from orders_cli import store
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.cli import output
+
+    with store.transaction() as s:
+        made, unplaced = fulfilment.convert_to_purchase(s, order, line)
+    for item in unplaced:
+        output.note(f"warning: not placed: {item}")
+    if json_:
+        output.write(output.dumps(made) + "\n")
+    else:
+        output.rows(made, output.TABLE, [("number", "Purchase order"), ("vendor.name", "Vendor"), ("totals.total", "Total")])

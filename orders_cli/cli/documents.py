@@ -1,0 +1,201 @@
+"""orders invoice | purchase | delivery: the documents made from orders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from orders_cli.cli.common import Csv, Json, Jsonl, Limit, group
+
+invoice_app = group("invoice", "Invoices: list, show, change status.")
+purchase_app = group("purchase", "Purchase orders to vendors.")
+delivery_app = group("delivery", "Delivery notes.")
+
+INVOICE_COLUMNS = [
+    ("number", "Number"), ("invoice_date", "Date"), ("due_date", "Due"), ("order", "Order"), ("account.name", "Account"),
+    ("subject", "Subject"), ("status", "Status"), ("total", "Total"),
+]
+
+
+def human_invoice(doc: dict) -> None:
+    from orders_cli.cli import output
+
+    head = {
+        "number": doc["number"], "order": doc["order"], "account": doc["account"]["name"], "subject": doc["subject"],
+        "status": doc["status"], "invoice date": doc["invoice_date"], "due date": doc["due_date"],
+    }
+    if doc.get("period_start"):
+        head["period"] = f"{doc['period_start']} to {doc['period_end']}"
+    output.kv({k: v for k, v in head.items() if v}, title=f"Invoice {doc['number']}")
+    output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"),
+                                              ("unit_price", "Unit price"), ("discount", "Disc."), ("net", "Net")])
+    t = doc["totals"]
+    totals = {"subtotal": t["subtotal"]}
+    if t["discount"] != "0.00":
+        totals["discount"] = "-" + t["discount"]
+    if t["shipping"] != "0.00":
+        totals["shipping"] = t["shipping"]
+    for b in t["tax_breakdown"]:
+        totals[f"{b['name']} {b['rate']} % on {b['base']}"] = b["amount"]
+    if t["adjustment"] != "0.00":
+        totals["adjustment"] = t["adjustment"]
+    totals["total"] = f"{t['total']} {doc['currency']}"
+    output.kv(totals)
+
+
+def human_delivery(doc: dict) -> None:
+    from orders_cli.cli import output
+
+    output.kv({"number": doc["number"], "order": doc["order"], "account": doc["account"]["name"], "date": doc["date"],
+               "ship to": ", ".join(v for v in doc["ship_to"].values() if v)}, title=f"Delivery note {doc['number']}")
+    output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty")])
+
+
+def human_purchase(doc: dict) -> None:
+    from orders_cli.cli import output
+
+    output.kv({"number": doc["number"], "order": doc["order"], "vendor": doc["vendor"]["name"], "date": doc["date"],
+               "ship to": ", ".join(v for v in doc["ship_to"].values() if v), "total": f"{doc['totals']['total']} {doc['currency']}"},
+              title=f"Purchase order {doc['number']}")
+    output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"),
+                                              ("unit_cost", "Unit cost"), ("net", "Net")])
+
+
+@invoice_app.command("list")
+def invoice_list(
+    order: Annotated[Optional[str], typer.Option("--order", help="Only this order's invoices")] = None,
+    account: Annotated[Optional[str], typer.Option("--account", help="Only this account's invoices")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="created | auto_created | approved | sent | paid | cancelled")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Invoice date on or after YYYY-MM-DD")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Invoice date on or before YYYY-MM-DD")] = None,
+    limit: Limit = None,
+    json_: Json = False,
+    jsonl: Jsonl = False,
+    csv_: Csv = False,
+) -> None:
+    """List invoices, newest first.
+
+    Example: orders invoice list --order SO-00001 --status created
+    """
+    from orders_cli import store
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(billing.list_invoices(s, order, status, since, until, account, limit), fmt, INVOICE_COLUMNS, empty="no invoices")
+
+
+@invoice_app.command("show")
+def invoice_show(invoice: Annotated[str, typer.Argument(help="Invoice number or id")], json_: Json = False) -> None:
+    """Show an invoice: lines, totals, tax breakdown, due date, period.
+
+    Example: orders invoice show INV-00001 --json
+    """
+    from orders_cli import store
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.cli import output
+
+    with store.transaction(write=False) as s:
+        doc = billing.show_invoice(s, invoice)
+    output.record(doc, output.JSON if json_ else output.TABLE, human_invoice)
+
+
+@invoice_app.command("status")
+def invoice_status(
+    invoice: Annotated[str, typer.Argument(help="Invoice number or id")],
+    status: Annotated[str, typer.Argument(help="approved | sent | paid | cancelled")],
+    json_: Json = False,
+) -> None:
+    """Move an invoice along its statuses (nothing else of an issued invoice ever changes).
+
+    Example: orders invoice status INV-00001 paid
+    """
+    from orders_cli import store
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.cli import output
+
+    with store.transaction() as s:
+        doc = billing.set_invoice_status(s, invoice, status)
+    if json_:
+        output.record(doc, output.JSON)
+    else:
+        output.note(f"{doc['number']} is now {doc['status']}")
+
+
+@purchase_app.command("list")
+def purchase_list(
+    order: Annotated[Optional[str], typer.Option("--order")] = None,
+    vendor: Annotated[Optional[str], typer.Option("--vendor")] = None,
+    limit: Limit = None,
+    json_: Json = False,
+    jsonl: Jsonl = False,
+    csv_: Csv = False,
+) -> None:
+    """List purchase orders, newest first.
+
+    Example: orders purchase list --vendor "Papeterie Lefèvre"
+    """
+    from orders_cli import store
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(fulfilment.list_purchases(s, order, vendor, limit), fmt,
+                    [("number", "Number"), ("date", "Date"), ("order", "Order"), ("vendor", "Vendor"), ("status", "Status"), ("total", "Total")],
+                    empty="no purchase orders")
+
+
+@purchase_app.command("show")
+def purchase_show(purchase: Annotated[str, typer.Argument(help="Purchase order number or id")], json_: Json = False) -> None:
+    """Show a purchase order.
+
+    Example: orders purchase show PO-00001
+    """
+    from orders_cli import store
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.cli import output
+
+    with store.transaction(write=False) as s:
+        doc = fulfilment.show_purchase(s, purchase)
+    output.record(doc, output.JSON if json_ else output.TABLE, human_purchase)
+
+
+@delivery_app.command("list")
+def delivery_list(
+    order: Annotated[Optional[str], typer.Option("--order")] = None,
+    limit: Limit = None,
+    json_: Json = False,
+    jsonl: Jsonl = False,
+    csv_: Csv = False,
+) -> None:
+    """List delivery notes, newest first.
+
+    Example: orders delivery list --order SO-00001
+    """
+    from orders_cli import store
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(fulfilment.list_deliveries(s, order, limit), fmt,
+                    [("number", "Number"), ("date", "Date"), ("order", "Order"), ("account", "Account"), ("status", "Status")],
+                    empty="no delivery notes")
+
+
+@delivery_app.command("show")
+def delivery_show(delivery: Annotated[str, typer.Argument(help="Delivery note number or id")], json_: Json = False) -> None:
+    """Show a delivery note.
+
+    Example: orders delivery show DN-00001
+    """
+    from orders_cli import store
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.cli import output
+
+    with store.transaction(write=False) as s:
+        doc = fulfilment.show_delivery(s, delivery)
+    output.record(doc, output.JSON if json_ else output.TABLE, human_delivery)

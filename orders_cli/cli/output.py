@@ -1,0 +1,161 @@
+"""Every way data leaves the tool, in one place: Rich tables for people,
+``--json`` / ``--jsonl`` / ``--csv`` for programs. Data goes to stdout, everything
+else (notes, warnings, progress, errors) to stderr. Machine formats never pass
+through Rich; Rich is imported only when a table is actually drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from datetime import date, datetime
+from typing import Any, Callable, Iterable, Sequence
+
+from orders_cli.adapters.env import stderr_is_tty, stdout_is_tty
+from orders_cli.adapters.files import checked_path, write_file  # noqa: F401  (output.write_file)
+
+TABLE, JSON, JSONL, CSV = "table", "json", "jsonl", "csv"
+
+Column = tuple[str, str]  # (key in the record, header); key may be dotted: "account.name"
+
+
+def pick(json_: bool = False, jsonl: bool = False, csv_: bool = False) -> str:
+    chosen = [name for name, on in ((JSON, json_), (JSONL, jsonl), (CSV, csv_)) if on]
+    if len(chosen) > 1:
+        import typer
+
+        raise typer.BadParameter(f"choose one output format, not {' and '.join('--' + c for c in chosen)}")
+    return chosen[0] if chosen else TABLE
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, (date, datetime)):
+        return obj.isoformat()
+    raise TypeError(f"{type(obj).__name__} is not JSON-ready (convert it in the use case)")
+
+
+def dumps(obj: Any, indent: int | None = None) -> str:
+    return json.dumps(obj, ensure_ascii=False, default=_default, indent=indent)
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def note(message: str) -> None:
+    """A line for the person at the terminal (stderr), never mixed into data."""
+    print(message, file=sys.stderr)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    tty = stderr_is_tty() if stderr else stdout_is_tty()
+    # COLUMNS / LINES that are not plain numbers are ignored (Rich would int() a '²' and fail)
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES") or (v.isascii() and v.isdecimal() and len(v) < 7)}
+    width = int(environ["COLUMNS"]) if environ.get("COLUMNS") else None
+    return Console(
+        stderr=stderr,
+        width=width if width else (None if tty else 120),
+        no_color=bool(os.environ.get("NO_COLOR")) or not tty,
+        highlight=False,
+        soft_wrap=False,
+        _environ=environ,
+    )
+
+
+def dig(record: dict, key: str) -> Any:
+    value: Any = record
+    for part in key.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, (list, dict)):
+        return dumps(value)
+    return str(value)
+
+
+def record(obj: dict, fmt: str, human: Callable[[dict], None] | None = None) -> None:
+    """One record: JSON object, or the human view."""
+    if fmt in (JSON, JSONL):
+        write(dumps(obj, indent=2 if fmt == JSON and stdout_is_tty() else None) + "\n")
+    elif fmt == CSV:
+        rows([obj], CSV, [(k, k) for k in obj])
+    elif human is not None:
+        human(obj)
+    else:
+        kv(obj)
+
+
+def kv(obj: dict, title: str | None = None) -> None:
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, title=title, title_justify="left", pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in obj.items():
+        table.add_row(key.replace("_", " "), cell(value))
+    console().print(table)
+
+
+def rows(
+    items: Iterable[dict],
+    fmt: str,
+    columns: Sequence[Column],
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> int:
+    """A list: a JSON array (streamed), JSON lines, CSV of ``columns``, or a table. Returns the count."""
+    out = sys.stdout
+    n = 0
+    if fmt == JSON:
+        out.write("[")
+        for item in items:
+            out.write(("," if n else "") + "\n" + dumps(item))
+            n += 1
+        out.write("\n]\n" if n else "]\n")
+    elif fmt == JSONL:
+        for item in items:
+            out.write(dumps(item) + "\n")
+            n += 1
+    elif fmt == CSV:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([key for key, _ in columns])
+        for item in items:
+            writer.writerow([cell(dig(item, key)) for key, _ in columns])
+            n += 1
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left", header_style="bold")
+        for key, header in columns:
+            table.add_column(header, justify="right" if _numeric(key) else "left", overflow="fold")
+        for item in items:
+            table.add_row(*[cell(dig(item, key)) for key, _ in columns])
+            n += 1
+        if n:
+            console().print(table)
+        else:
+            note(empty)
+    out.flush()
+    return n
+
+
+_NUMERIC_HINTS = ("total", "amount", "price", "rate", "quantity", "qty", "cost", "net", "subtotal", "tax", "count", "percent", "billed", "id")
+
+
+def _numeric(key: str) -> bool:
+    last = key.rsplit(".", 1)[-1]
+    return any(last == h or last.endswith("_" + h) for h in _NUMERIC_HINTS)

@@ -1,0 +1,130 @@
+"""orders order|quote|invoice|purchase|delivery pdf: a document as a PDF file.
+
+Plain functions, mounted as ``pdf`` sub-commands of each document group in app.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here (default: <NUMBER>.pdf in the current directory)")]
+
+
+def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool = False) -> Path:
+    from orders_cli.cli import output as out
+    from orders_cli.adapters import pdf
+
+    target = out.checked_path(output or pdf.default_filename(doc))  # refuse a bad name before drawing
+    path = out.write_file(target, pdf.render(kind, doc, settings), default_name=pdf.default_filename(doc))
+    if not quiet:
+        out.note(str(path))
+    return path
+
+
+def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
+    from orders_cli import store
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.adapters import settings as config
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.sales import orders as sales
+
+    with store.transaction(write=False) as s:
+        if kind == "order":
+            doc = sales.show(s, sales.ORDER, ref)
+        elif kind == "quote":
+            doc = sales.show(s, sales.QUOTE, ref)
+        elif kind == "invoice":
+            doc = billing.show_invoice(s, ref)
+        elif kind == "purchase":
+            doc = fulfilment.show_purchase(s, ref)
+        else:
+            doc = fulfilment.show_delivery(s, ref)
+    return _write(kind, doc, output, config.current())
+
+
+def order_pdf(order: Annotated[str, typer.Argument(help="Order number or id")], output: Output = None) -> None:
+    """Write an order as a PDF: company, addresses, lines, tax breakdown, totals.
+
+    Example: orders order pdf SO-00001 -o SO-00001.pdf
+    """
+    _one("order", order, output)
+
+
+def quote_pdf(quote: Annotated[str, typer.Argument(help="Quote number or id")], output: Output = None) -> None:
+    """Write a quote as a PDF.
+
+    Example: orders quote pdf QT-00001
+    """
+    _one("quote", quote, output)
+
+
+def invoice_pdf(
+    invoice: Annotated[Optional[str], typer.Argument(help="Invoice number or id (or --all)")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every invoice (with --since: from that invoice date on), one file each")] = False,
+    since: Annotated[Optional[str], typer.Option("--since", help="With --all: invoice date on or after YYYY-MM-DD")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE|DIR",
+                                                   help="A file for one invoice; a folder with --all (default: current directory)")] = None,
+) -> None:
+    """Write an invoice as a PDF (dates, due date, payment term, period of a recurring invoice), or every invoice with --all.
+
+    Example: orders invoice pdf INV-00001 ; orders invoice pdf --all --since 2026-01-01 -o invoices/
+    """
+    from orders_cli.core.errors import Invalid
+
+    if all_ == bool(invoice):
+        raise Invalid("name one invoice, or use --all")
+    if since and not all_:
+        raise Invalid("--since goes with --all")
+    if not all_:
+        _one("invoice", invoice, output)
+        return
+    from orders_cli import store
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.adapters import settings as config
+    from orders_cli.cli import output as out
+    from orders_cli.core.text import shown
+
+    folder = out.checked_path(output or ".")
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise Invalid(f"--all writes one file per invoice: {shown(folder)} must be a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise Invalid(f"cannot write {shown(folder)}: {err.strerror or err}") from None
+    with store.transaction(write=False) as s:
+        numbers = [row["number"] for row in billing.list_invoices(s, since=since)]
+        docs = [billing.show_invoice(s, n) for n in reversed(numbers)]
+    settings = config.current()
+    from orders_cli.adapters.env import stderr_is_tty
+
+    if stderr_is_tty() and docs:
+        from rich.progress import Progress
+
+        with Progress(console=out.console(stderr=True), transient=True) as bar:
+            for doc in bar.track(docs, description="writing PDFs"):
+                _write("invoice", doc, folder, settings, quiet=True)
+        out.note(f"{len(docs)} PDF{'s' if len(docs) != 1 else ''} written to {folder}")
+    else:
+        for doc in docs:
+            _write("invoice", doc, folder, settings)
+    if not docs:
+        out.note("no invoices")
+
+
+def purchase_pdf(purchase: Annotated[str, typer.Argument(help="Purchase order number or id")], output: Output = None) -> None:
+    """Write a purchase order as a PDF: vendor, ship-to address, lines at cost, totals.
+
+    Example: orders purchase pdf PO-00001
+    """
+    _one("purchase", purchase, output)
+
+
+def delivery_pdf(delivery: Annotated[str, typer.Argument(help="Delivery note number or id")], output: Output = None) -> None:
+    """Write a delivery note as a PDF: customer, ship-to address, lines and quantities.
+
+    Example: orders delivery pdf DN-00001 -o note.pdf
+    """
+    _one("delivery", delivery, output)

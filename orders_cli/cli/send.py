@@ -1,0 +1,55 @@
+"""orders order send | invoice send: a document mailed with its PDF attached.
+
+Plain functions, mounted as ``send`` sub-commands of the order and invoice groups in app.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from orders_cli.cli.common import Json
+
+To = Annotated[Optional[list[str]], typer.Option("--to", metavar="EMAIL", help="Recipient (repeat for several; default: the account's e-mail)")]
+Cc = Annotated[Optional[list[str]], typer.Option("--cc", metavar="EMAIL", help="Copy to (repeat for several)")]
+Subject = Annotated[Optional[str], typer.Option("--subject", help="Subject line (default: from the e-mail template)")]
+Message = Annotated[Optional[str], typer.Option("--message", help="Body text (default: from the e-mail template)")]
+Eml = Annotated[Optional[Path], typer.Option("--eml", metavar="FILE", help="Write the message to FILE (.eml) instead of sending it")]
+
+
+def _send(kind: str, ref: str, to, cc, subject, message, eml, json_: bool) -> None:
+    from orders_cli.cli import output
+    from orders_cli.sending import outbox
+
+    result = outbox.send_document(kind, ref, list(to or []), list(cc or []), subject, message, eml)
+    if json_:
+        output.record(result, output.JSON)
+    elif result["sent"]:
+        output.note(f"{result['number']} mailed to {', '.join(result['to'] + result['cc'])}")
+    else:
+        output.note(f"{result['number']}: message written to {result['eml']} (not sent)")
+
+
+def order_send(order: Annotated[str, typer.Argument(help="Order number or id")], to: To = None, cc: Cc = None, subject: Subject = None,
+               message: Message = None, eml: Eml = None, json_: Json = False) -> None:
+    """Mail an order with its PDF attached, through the smtp.* settings; logged on the order as an activity.
+
+    The password comes from ORDERS_SMTP_PASSWORD only. Subject and body come from the
+    e-mail template of the order's language unless given.
+
+    Example: orders order send SO-00001 --to buyer@example.com --cc boss@example.com
+    """
+    _send("order", order, to, cc, subject, message, eml, json_)
+
+
+def invoice_send(invoice: Annotated[str, typer.Argument(help="Invoice number or id")], to: To = None, cc: Cc = None, subject: Subject = None,
+                 message: Message = None, eml: Eml = None, json_: Json = False) -> None:
+    """Mail an invoice with its PDF attached; logged as an activity, and the invoice becomes sent.
+
+    A cancelled invoice is refused. --eml FILE writes the message instead (nothing logged).
+
+    Example: orders invoice send INV-00001 --to accounts@example.com
+    """
+    _send("invoice", invoice, to, cc, subject, message, eml, json_)

@@ -1,0 +1,460 @@
+"""Use cases for the catalog and the parties: taxes, products, vendors, users,
+accounts and contacts. Each takes a Session and plain values and returns plain dicts
+shaped like the JSON of CLI.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from orders_cli.store import schema as m
+from orders_cli.store import refs
+from orders_cli.core import text
+from orders_cli.core.money import D, non_negative, plain, price_text
+from orders_cli.core.errors import Conflict, Invalid, NotFound
+
+ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
+
+# ---------------------------------------------------------------- taxes
+
+
+def _rate(value: object) -> Decimal:
+    rate = non_negative(value, "rate")
+    if rate > 100:
+        raise Invalid(f"rate is a percent from 0 to 100, got {plain(rate)}")
+    return rate
+
+
+def add_tax(session: Session, name: str, rate: object, region: str | None = None) -> dict:
+    name = text.clean(name, "tax name", 100, required=True)
+    value = _rate(rate)
+    existing = session.exec(select(m.Tax).where(m.Tax.name == name)).first()
+    if region is None:
+        if existing is not None:
+            raise Conflict(f"tax {name!r} already exists (add a regional rate with --region)")
+        tax = m.Tax(name=name, rate=value)
+        session.add(tax)
+        session.flush()
+        return tax_view(session, tax)
+    region = text.clean(region, "region", 100, required=True)
+    if existing is None:
+        raise NotFound(f"no tax {name!r}: add it first with a default rate (orders tax add {name} --rate N)")
+    row = session.exec(
+        select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == existing.id, m.TaxRegionRate.region == region)
+    ).first()
+    if row is not None:
+        raise Conflict(f"tax {name!r} already has a rate for region {region!r} ({plain(row.rate)} %)")
+    session.add(m.TaxRegionRate(tax_id=existing.id, region=region, rate=value))
+    session.flush()
+    return tax_view(session, existing)
+
+
+def tax_view(session: Session, tax: m.Tax) -> dict:
+    regions = session.exec(
+        select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id).order_by(m.TaxRegionRate.region)
+    ).all()
+    return {
+        "id": tax.id,
+        "name": tax.name,
+        "rate": plain(tax.rate),
+        "regions": {r.region: plain(r.rate) for r in regions},
+    }
+
+
+def list_taxes(session: Session) -> list[dict]:
+    return [tax_view(session, t) for t in session.exec(select(m.Tax).order_by(m.Tax.name)).all()]
+
+
+def rate_for(session: Session, tax: m.Tax, region: str | None) -> Decimal:
+    """The tax's rate in a tax region, or its default rate."""
+    if region:
+        row = session.exec(
+            select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id, m.TaxRegionRate.region == region)
+        ).first()
+        if row is not None:
+            return row.rate
+    return tax.rate
+
+
+# ---------------------------------------------------------------- vendors, users
+
+
+def add_vendor(session: Session, name: str, email: str | None = None) -> dict:
+    name = text.clean(name, "vendor name", 200, required=True)
+    if session.exec(select(m.Vendor).where(m.Vendor.name == name)).first():
+        raise Conflict(f"vendor {name!r} already exists")
+    vendor = m.Vendor(name=name, email=text.email(email))
+    session.add(vendor)
+    session.flush()
+    return {"id": vendor.id, "name": vendor.name, "email": vendor.email}
+
+
+def list_vendors(session: Session) -> list[dict]:
+    return [{"id": v.id, "name": v.name, "email": v.email} for v in session.exec(select(m.Vendor).order_by(m.Vendor.name))]
+
+
+def add_user(session: Session, name: str, email: str | None = None) -> dict:
+    name = text.clean(name, "user name", 200, required=True)
+    if session.exec(select(m.AppUser).where(m.AppUser.name == name)).first():
+        raise Conflict(f"user {name!r} already exists")
+    user = m.AppUser(name=name, email=text.email(email))
+    session.add(user)
+    session.flush()
+    return {"id": user.id, "name": user.name, "email": user.email}
+
+
+def list_users(session: Session) -> list[dict]:
+    return [{"id": u.id, "name": u.name, "email": u.email} for u in session.exec(select(m.AppUser).order_by(m.AppUser.name))]
+
+
+# ---------------------------------------------------------------- accounts, contacts
+
+
+def _address(values: dict | None, what: str) -> dict:
+    values = values or {}
+    unknown = set(values) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise Invalid(f"{what}: unknown field {sorted(unknown)[0]!r} (fields: {', '.join(ADDRESS_FIELDS)})")
+    return {f: text.clean(values.get(f), f"{what} {f.replace('_', ' ')}", 300) for f in ADDRESS_FIELDS}
+
+
+def address_of(row, prefix: str) -> dict:
+    return {f: getattr(row, f"{prefix}_{f}") or "" for f in ADDRESS_FIELDS}
+
+
+def add_account(
+    session: Session,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    tax_region: str | None = None,
+    billing: dict | None = None,
+    shipping: dict | None = None,
+    language: str | None = None,
+) -> dict:
+    name = text.clean(name, "account name", 200, required=True)
+    if session.exec(select(m.Account).where(m.Account.name == name)).first():
+        raise Conflict(f"account {name!r} already exists")
+    bill = _address(billing, "billing")
+    ship = _address(shipping, "shipping")
+    if not any(ship.values()):
+        ship = dict(bill)  # shipping defaults to billing
+    acc = m.Account(
+        name=name,
+        email=text.email(email),
+        phone=text.optional(phone, "phone", 50),
+        tax_region=text.optional(tax_region, "tax region", 100),
+        language=_language(language),
+        **{f"billing_{k}": v for k, v in bill.items()},
+        **{f"shipping_{k}": v for k, v in ship.items()},
+    )
+    session.add(acc)
+    session.flush()
+    return account_view(session, acc)
+
+
+def _language(value: str | None) -> str | None:
+    value = text.optional(value, "language", 20)
+    if value is not None:
+        from orders_cli.adapters.settings import KEYS
+
+        value = KEYS["language"].check(value)
+    return value
+
+
+def edit_account(session: Session, ref: str, changes: dict) -> dict:
+    acc = refs.account(session, ref)
+    if "name" in changes:
+        name = text.clean(changes["name"], "account name", 200, required=True)
+        other = session.exec(select(m.Account).where(m.Account.name == name, m.Account.id != acc.id)).first()
+        if other is not None:
+            raise Conflict(f"account {name!r} already exists")
+        acc.name = name
+    if "email" in changes:
+        acc.email = text.email(changes["email"])
+    if "phone" in changes:
+        acc.phone = text.optional(changes["phone"], "phone", 50)
+    if "tax_region" in changes:
+        acc.tax_region = text.optional(changes["tax_region"], "tax region", 100)
+    if "language" in changes:
+        acc.language = _language(changes["language"])
+    for prefix in ("billing", "shipping"):
+        part = changes.get(prefix) or {}
+        for key, value in _address(part, prefix).items():
+            if key in part:
+                setattr(acc, f"{prefix}_{key}", value)
+    session.add(acc)
+    session.flush()
+    return account_view(session, acc)
+
+
+def account_view(session: Session, acc: m.Account, with_related: bool = False) -> dict:
+    view = {
+        "id": acc.id,
+        "name": acc.name,
+        "email": acc.email,
+        "phone": acc.phone,
+        "tax_region": acc.tax_region,
+        "language": acc.language,
+        "billing_address": address_of(acc, "billing"),
+        "shipping_address": address_of(acc, "shipping"),
+    }
+    if with_related:
+        contacts = session.exec(select(m.Contact).where(m.Contact.account_id == acc.id).order_by(m.Contact.name)).all()
+        view["contacts"] = [contact_view(c, acc) for c in contacts]
+        orders = session.exec(
+            select(m.SalesOrder).where(m.SalesOrder.account_id == acc.id).order_by(m.SalesOrder.order_date.desc(), m.SalesOrder.id.desc())
+        ).all()
+        view["orders"] = [
+            {
+                "number": o.number,
+                "subject": o.subject,
+                "status": o.status,
+                "finalized": o.finalized,
+                "order_date": o.order_date.isoformat(),
+                "total": format(o.total, "f"),
+            }
+            for o in orders
+        ]
+    return view
+
+
+def list_accounts(session: Session) -> Iterable[dict]:
+    for acc in session.exec(select(m.Account).order_by(m.Account.name)):
+        yield account_view(session, acc)
+
+
+def show_account(session: Session, ref: str) -> dict:
+    return account_view(session, refs.account(session, ref), with_related=True)
+
+
+def add_contact(session: Session, name: str, account: str, email: str | None = None, phone: str | None = None) -> dict:
+    name = text.clean(name, "contact name", 200, required=True)
+    acc = refs.account(session, account)
+    if session.exec(select(m.Contact).where(m.Contact.account_id == acc.id, m.Contact.name == name)).first():
+        raise Conflict(f"account {acc.name!r} already has a contact {name!r}")
+    contact = m.Contact(name=name, account_id=acc.id, email=text.email(email), phone=text.optional(phone, "phone", 50))
+    session.add(contact)
+    session.flush()
+    return contact_view(contact, acc)
+
+
+def contact_view(c: m.Contact, acc: m.Account) -> dict:
+    return {"id": c.id, "name": c.name, "account": {"id": acc.id, "name": acc.name}, "email": c.email, "phone": c.phone}
+
+
+def list_contacts(session: Session, account: str | None = None) -> list[dict]:
+    query = select(m.Contact, m.Account).join(m.Account, m.Account.id == m.Contact.account_id)
+    if account:
+        query = query.where(m.Contact.account_id == refs.account(session, account).id)
+    return [contact_view(c, a) for c, a in session.exec(query.order_by(m.Account.name, m.Contact.name))]
+
+
+# ---------------------------------------------------------------- products
+
+
+def _price(value: object, what: str) -> Decimal:
+    return non_negative(value, what)
+
+
+def _kind(service: bool | str | None) -> str:
+    if isinstance(service, str):
+        if service not in ("product", "service"):
+            raise Invalid(f"kind is product or service, got {service!r}")
+        return service
+    return "service" if service else "product"
+
+
+def _product_taxes(session: Session, names: Iterable[str]) -> list[m.Tax]:
+    taxes = []
+    for name in names:
+        name = name.strip()
+        if name:
+            taxes.append(refs.tax(session, name))
+    if len({t.id for t in taxes}) != len(taxes):
+        raise Invalid("the same tax is named twice")
+    return taxes
+
+
+def add_product(
+    session: Session,
+    sku: str,
+    name: str,
+    price: object,
+    taxes: Iterable[str] = (),
+    vendor: str | None = None,
+    service: bool | str = False,
+    unit: str | None = None,
+    cost: object | None = None,
+    description: str | None = None,
+) -> dict:
+    sku = text.clean(sku, "SKU", 100, required=True)
+    if any(c.isspace() or c == ":" for c in sku):
+        raise Invalid(f"SKU {sku!r}: no spaces or colons (a line is written SKU:QTY)")
+    if session.exec(select(m.Product).where(m.Product.sku == sku)).first():
+        raise Conflict(f"product {sku!r} already exists")
+    product = m.Product(
+        sku=sku,
+        name=text.clean(name, "name", 300, required=True),
+        kind=_kind(service),
+        unit=text.clean(unit, "unit", 30),
+        unit_price=_price(price, "price"),
+        cost=None if cost in (None, "") else _price(cost, "cost"),
+        vendor_id=refs.vendor(session, vendor).id if vendor else None,
+        description=text.clean(description, "description", 2000, multiline=True),
+    )
+    tax_rows = _product_taxes(session, taxes)
+    session.add(product)
+    session.flush()
+    for tax in tax_rows:
+        session.add(m.ProductTax(product_id=product.id, tax_id=tax.id))
+    session.flush()
+    return product_view(session, product)
+
+
+def edit_product(session: Session, ref: str, changes: dict) -> dict:
+    product = refs.product(session, ref)
+    if "name" in changes:
+        product.name = text.clean(changes["name"], "name", 300, required=True)
+    if "price" in changes:
+        product.unit_price = _price(changes["price"], "price")
+    if "cost" in changes:
+        product.cost = None if changes["cost"] in (None, "") else _price(changes["cost"], "cost")
+    if "unit" in changes:
+        product.unit = text.clean(changes["unit"], "unit", 30)
+    if "description" in changes:
+        product.description = text.clean(changes["description"], "description", 2000, multiline=True)
+    if "service" in changes:
+        product.kind = _kind(changes["service"])
+    if "vendor" in changes:
+        product.vendor_id = refs.vendor(session, changes["vendor"]).id if changes["vendor"] else None
+    if "taxes" in changes:
+        tax_rows = _product_taxes(session, changes["taxes"])
+        session.execute(sa.delete(m.ProductTax).where(m.ProductTax.product_id == product.id))
+        for tax in tax_rows:
+            session.add(m.ProductTax(product_id=product.id, tax_id=tax.id))
+    session.add(product)
+    session.flush()
+    return product_view(session, product)
+
+
+def product_taxes(session: Session, product_id: int) -> list[m.Tax]:
+    return list(
+        session.exec(
+            select(m.Tax).join(m.ProductTax, m.ProductTax.tax_id == m.Tax.id).where(m.ProductTax.product_id == product_id).order_by(m.Tax.name)
+        )
+    )
+
+
+def product_view(session: Session, p: m.Product, vendor_name: str | None = None, taxes: list[str] | None = None) -> dict:
+    if vendor_name is None and p.vendor_id:
+        vendor_name = session.get(m.Vendor, p.vendor_id).name  # type: ignore[union-attr]
+    if taxes is None:
+        taxes = [t.name for t in product_taxes(session, p.id)]  # type: ignore[arg-type]
+    return {
+        "id": p.id,
+        "sku": p.sku,
+        "name": p.name,
+        "kind": p.kind,
+        "unit": p.unit,
+        "unit_price": price_text(p.unit_price),
+        "cost": None if p.cost is None else price_text(p.cost),
+        "vendor": vendor_name,
+        "taxes": taxes,
+        "description": p.description,
+    }
+
+
+def list_products(session: Session) -> Iterable[dict]:
+    vendors = {v.id: v.name for v in session.exec(select(m.Vendor))}
+    taxes: dict[int, list[str]] = {}
+    for pt, t in session.exec(select(m.ProductTax, m.Tax).join(m.Tax, m.Tax.id == m.ProductTax.tax_id).order_by(m.Tax.name)):
+        taxes.setdefault(pt.product_id, []).append(t.name)
+    for p in session.exec(select(m.Product).order_by(m.Product.sku)):
+        yield product_view(session, p, vendors.get(p.vendor_id) if p.vendor_id else None, taxes.get(p.id, []))
+
+
+def show_product(session: Session, ref: str) -> dict:
+    return product_view(session, refs.product(session, ref))
+
+
+PRODUCT_CSV_COLUMNS = ("sku", "name", "price", "kind", "unit", "cost", "vendor", "taxes", "description")
+
+
+def import_products(session: Session, handle: io.TextIOBase, source: str) -> int:
+    """Import products from CSV (header row; columns sku,name,price[,kind,unit,cost,vendor,taxes,description]).
+
+    All or nothing: the first bad row refuses the whole file, naming the line.
+    ``taxes`` holds tax names separated by ``;``. Rows are inserted set-wise.
+    """
+    reader = csv.DictReader(handle)
+    if reader.fieldnames is None:
+        raise Invalid(f"{source}: the file is empty (expected a header row: {','.join(PRODUCT_CSV_COLUMNS)})")
+    if reader.fieldnames and reader.fieldnames[0].startswith("\ufeff"):  # a BOM that came through stdin
+        reader.fieldnames = [reader.fieldnames[0].lstrip("\ufeff"), *reader.fieldnames[1:]]
+    header = [h.strip() for h in reader.fieldnames]
+    unknown = [h for h in header if h not in PRODUCT_CSV_COLUMNS]
+    missing = [h for h in ("sku", "name", "price") if h not in header]
+    if unknown or missing:
+        raise Invalid(
+            f"{source}: line 1: "
+            + (f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}")
+            + f" (columns: {','.join(PRODUCT_CSV_COLUMNS)})"
+        )
+    existing = set(session.exec(select(m.Product.sku)))
+    vendors = {v.name: v.id for v in session.exec(select(m.Vendor))}
+    taxes = {t.name: t.id for t in session.exec(select(m.Tax))}
+    products: list[dict] = []
+    tax_links: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for row in reader:
+        line = reader.line_num
+        row = {(k or "").strip(): v for k, v in row.items()}
+        if None in row or "" in row:
+            raise Invalid(f"{source}: line {line}: more fields than columns")
+        try:
+            sku = text.clean(row.get("sku"), "sku", 100, required=True)
+            if any(c.isspace() or c == ":" for c in sku):
+                raise Invalid(f"SKU {sku!r}: no spaces or colons")
+            if sku in existing or sku in seen:
+                raise Conflict(f"product {sku!r} already exists")
+            seen.add(sku)
+            vendor_name = text.clean(row.get("vendor"), "vendor", 200)
+            if vendor_name and vendor_name not in vendors:
+                raise NotFound(f"no vendor {vendor_name!r}")
+            kind = (row.get("kind") or "product").strip() or "product"
+            products.append(
+                {
+                    "sku": sku,
+                    "name": text.clean(row.get("name"), "name", 300, required=True),
+                    "kind": _kind(kind),
+                    "unit": text.clean(row.get("unit"), "unit", 30),
+                    "unit_price": _price(row.get("price") or "", "price"),
+                    "cost": None if not (row.get("cost") or "").strip() else _price(row["cost"], "cost"),
+                    "vendor_id": vendors.get(vendor_name) if vendor_name else None,
+                    "description": text.clean(row.get("description"), "description", 2000, multiline=True),
+                }
+            )
+            row_taxes: set[str] = set()
+            for name in (row.get("taxes") or "").split(";"):
+                name = name.strip()
+                if name:
+                    if name not in taxes:
+                        raise NotFound(f"no tax {name!r}")
+                    if name in row_taxes:
+                        raise Invalid(f"the tax {name!r} is named twice")
+                    row_taxes.add(name)
+                    tax_links.append((sku, taxes[name]))
+        except (Invalid, Conflict, NotFound) as err:
+            raise type(err)(f"{source}: line {line}: {err.message}") from None
+    if products:
+        session.execute(sa.insert(m.Product), products)
+        if tax_links:
+            ids = dict(session.execute(sa.select(m.Product.sku, m.Product.id)).all())
+            session.execute(sa.insert(m.ProductTax), [{"product_id": ids[s], "tax_id": t} for s, t in tax_links])
+    return len(products)

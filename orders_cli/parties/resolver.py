@@ -1,0 +1,92 @@
+"""Resolving the references a document names (account, contact, user, products, their tax
+rates, the charge tax) once per transaction: a bulk import names the same few many times."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, select
+
+from orders_cli.adapters import settings as settings_mod
+from orders_cli.core import pricing, text
+from orders_cli.core.errors import Invalid
+from orders_cli.core.money import plain
+from orders_cli.parties.catalog import product_taxes, rate_for
+from orders_cli.store import refs
+from orders_cli.store import schema as m
+
+
+class Resolver:
+    """Looks references up once per transaction (a bulk import names the same few many times)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.settings = settings_mod.current()
+        self._accounts: dict[str, m.Account] = {}
+        self._products: dict[str, tuple[m.Product, list[m.Tax]]] = {}
+        self._rates: dict[tuple[int, str | None], Decimal] = {}
+        self._contacts: dict[tuple[str, int], m.Contact] = {}
+        self._users: dict[str, m.AppUser] = {}
+        self._charge: dict[str | None, pricing.TaxRate | None] = {}
+
+    def account(self, ref: Any) -> m.Account:
+        key = _ref_text(ref, "account")
+        if key not in self._accounts:
+            self._accounts[key] = refs.account(self.session, key)
+        return self._accounts[key]
+
+    def contact(self, ref: Any, account: m.Account) -> m.Contact:
+        key = (_ref_text(ref, "contact"), account.id)
+        if key not in self._contacts:
+            self._contacts[key] = refs.contact(self.session, key[0], account.id)
+        return self._contacts[key]
+
+    def user(self, ref: Any) -> m.AppUser:
+        key = _ref_text(ref, "assigned user")
+        if key not in self._users:
+            self._users[key] = refs.user(self.session, key)
+        return self._users[key]
+
+    def product(self, sku: str) -> tuple[m.Product, list[m.Tax]]:
+        if sku not in self._products:
+            product = refs.product(self.session, sku)
+            self._products[sku] = (product, product_taxes(self.session, product.id))
+        return self._products[sku]
+
+    def rate(self, tax: m.Tax, region: str | None) -> Decimal:
+        key = (tax.id, region)
+        if key not in self._rates:
+            self._rates[key] = rate_for(self.session, tax, region)
+        return self._rates[key]
+
+    def taxes_of(self, taxes: list[m.Tax], region: str | None) -> list[dict]:
+        return [{"name": t.name, "rate": plain(self.rate(t, region))} for t in taxes]
+
+    def charge_tax(self, region: str | None) -> pricing.TaxRate | None:
+        if region not in self._charge:
+            name = self.settings.get("charges.tax")
+            if not name:
+                self._charge[region] = None
+            else:
+                tax = self.session.exec(select(m.Tax).where(m.Tax.name == name)).first()
+                if tax is None:
+                    raise Invalid(f"the setting charges.tax names an unknown tax {name!r} (orders tax list)")
+                self._charge[region] = pricing.TaxRate(tax.name, self.rate(tax, region))
+        return self._charge[region]
+
+
+def _ref_text(ref: Any, what: str) -> str:
+    if isinstance(ref, dict):
+        if ref.get("name") is not None:
+            ref = ref["name"]
+        elif ref.get("number") is not None:
+            ref = ref["number"]
+        elif ref.get("id") is not None:
+            ref = ref["id"]
+        else:
+            raise Invalid(f"{what}: expected a name or an id")
+    if isinstance(ref, bool) or not isinstance(ref, (str, int)):
+        raise Invalid(f"{what}: expected a name or an id, got {type(ref).__name__}")
+    value = text.clean(str(ref), what, 200, required=True)
+    return value

@@ -1,0 +1,126 @@
+"""Activities on an order (SPEC.md §5): calls, meetings and tasks with a due date and a
+done state. Mails sent are activities too (type "email", written by the mail code): every
+type is listed, only call | meeting | task can be added by hand. Activities never change
+the order, so they can be added to a finalized one.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from orders_cli.store import schema as m
+from orders_cli.store import documents
+from orders_cli.core import text
+from orders_cli.adapters.env import today
+from orders_cli.core.errors import Invalid, NotFound
+
+TYPES = ("call", "meeting", "task")
+
+
+def _ts(value) -> str | None:
+    if value is None:
+        return None
+    if not hasattr(value, "isoformat"):
+        return str(value)
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
+
+
+def _date(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _query():
+    a = m.Activity.__table__
+    o = m.SalesOrder.__table__
+    i = m.Invoice.__table__
+    io = o.alias("invoice_order")
+    return (
+        sa.select(
+            a.c.id, a.c.type, a.c.subject, a.c.due, a.c.note, a.c.done, a.c.created_at,
+            sa.func.coalesce(o.c.number, io.c.number).label("order_number"),
+            i.c.number.label("invoice_number"),
+        )
+        .select_from(a)
+        .outerjoin(o, o.c.id == a.c.order_id)
+        .outerjoin(i, i.c.id == a.c.invoice_id)
+        .outerjoin(io, io.c.id == i.c.order_id)
+    )
+
+
+def _view(row) -> dict:
+    due = row.due
+    done = bool(row.done)
+    return {
+        "id": row.id,
+        "order": row.order_number,
+        "invoice": row.invoice_number,
+        "type": row.type,
+        "subject": row.subject,
+        "due": _date(due),
+        "note": row.note,
+        "done": done,
+        "overdue": bool(due is not None and not done and due < today()),
+        "created_at": _ts(row.created_at),
+    }
+
+
+def for_order(session: Session, order_id: int) -> list[dict]:
+    """Every activity of the order, and of its invoices (e.g. an invoice mailed), oldest first."""
+    a = m.Activity.__table__
+    i = m.Invoice.__table__
+    q = _query().where(
+        sa.or_(a.c.order_id == order_id, a.c.invoice_id.in_(sa.select(i.c.id).where(i.c.order_id == order_id)))
+    ).order_by(a.c.id)
+    return [_view(r) for r in session.execute(q)]
+
+
+def _one(session: Session, activity_id: int) -> dict:
+    row = session.execute(_query().where(m.Activity.__table__.c.id == activity_id)).first()
+    if row is None:
+        raise NotFound(f"no activity {activity_id}")
+    return _view(row)
+
+
+def add(session: Session, order_ref: str, type_: str, subject: str, due: str | None = None, note: str | None = None) -> dict:
+    kind = text.clean(type_, "--type", max_len=20).lower()
+    if kind not in TYPES:
+        raise Invalid(f"--type: one of {', '.join(TYPES)}, got {type_!r}")
+    subject_text = text.clean(subject, "--subject", max_len=500, required=True)
+    due_date = text.parse_date(due, "--due") if due not in (None, "") else None
+    note_text = text.clean(note, "--note", max_len=10_000, multiline=True) or None
+    order = documents.get(session, documents.ORDER, order_ref)
+    act = m.Activity(order_id=order.id, type=kind, subject=subject_text, due=due_date, note=note_text, done=False)
+    session.add(act)
+    session.flush()
+    return _one(session, act.id)
+
+
+def list_for(session: Session, order_ref: str, open_only: bool = False) -> list[dict]:
+    order = documents.get(session, documents.ORDER, order_ref)
+    items = for_order(session, order.id)
+    return [a for a in items if not a["done"]] if open_only else items
+
+
+def _activity_id(ref: str) -> int:
+    value = str(ref).strip()
+    if not value.isdecimal() or not value.isascii() or len(value) > 18:
+        raise NotFound(f"no activity {ref!r} (activities are named by their id: orders activity list ORDER)")
+    return int(value)
+
+
+def mark_done(session: Session, ref: str, done: bool = True) -> dict:
+    """Mark an activity done (or open again); doing it twice changes nothing."""
+    activity_id = _activity_id(ref)
+    current = _one(session, activity_id)
+    if current["done"] != done:
+        a = m.Activity.__table__
+        session.execute(sa.update(a).where(a.c.id == activity_id).values(done=done))
+        current = _one(session, activity_id)
+    return current

@@ -1,0 +1,323 @@
+"""The database: engine and session from --db / ORDERS_DB, SQLite pragmas,
+migrations on open and the ``transaction()`` unit of work (numbering: numbering.py).
+
+Nothing here assumes SQLite: a plain path means a SQLite file, anything with
+``://`` is a SQLAlchemy URL (``postgresql+psycopg://user@host/db``).
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlmodel import Session
+
+from orders_cli.core.text import shown
+from orders_cli.core.errors import Conflict, Invalid, Locked, OrdersError
+from orders_cli.store.migrations import HEAD
+from orders_cli.store.target import db_target
+
+BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL advisory lock keys: every write transaction (the single writer), and migrations.
+WRITE_LOCK_KEY = 727273
+MIGRATE_LOCK_KEY = 727274
+
+_ENGINES: dict[str, sa.Engine] = {}
+
+
+def url_for(target: str) -> str:
+    """A SQLAlchemy URL for ``--db``: URLs pass through, a path becomes a SQLite file URL."""
+    if "\x00" in target:
+        raise Invalid("--db: a path or URL cannot contain a NUL character")
+    if "://" in target:
+        return target
+    path = Path(target).expanduser()
+    try:
+        if path.is_dir():
+            raise Invalid(f"--db {shown(target)} is a directory; give a file path such as {shown(path / 'orders.db')}")
+        if len(path.name.encode()) > 255:
+            raise OSError(36, "File name too long")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path.resolve()}"
+    except OSError as err:
+        raise Invalid(f"--db {shown(target)}: cannot use this path: {err.strerror or err}") from None
+
+
+def _make_engine(url: str) -> sa.Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except exc.ArgumentError:
+        raise Invalid(f"--db: not a database path or URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            # Let SQLAlchemy's begin event issue BEGIN itself (the pysqlite recipe),
+            # so write transactions can take the write lock up front (BEGIN IMMEDIATE).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):
+            write = conn.get_execution_options().get("orders_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    elif parsed.get_backend_name() == "postgresql":
+        try:
+            engine = sa.create_engine(url, pool_pre_ping=True)
+        except (exc.NoSuchModuleError, ModuleNotFoundError) as e:
+            raise Invalid(
+                f"--db: cannot use {parsed.drivername!r}: {e} (use postgresql+psycopg://... and pip install 'orders-cli[postgres]')"
+            ) from None
+
+        @event.listens_for(engine, "connect")
+        def _pg_on_connect(dbapi_conn, _record):
+            # The busy timeout of SQLite: wait this long for a lock, then fail with 55P03.
+            autocommit = dbapi_conn.autocommit
+            dbapi_conn.autocommit = True
+            cur = dbapi_conn.cursor()
+            cur.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("SET TIME ZONE 'UTC'")
+            cur.close()
+            dbapi_conn.autocommit = autocommit
+
+        @event.listens_for(engine, "begin")
+        def _pg_on_begin(conn):
+            # SQLite's single writer, on PostgreSQL: every write transaction first takes one
+            # transaction-level advisory lock, so writers queue one behind the other exactly as
+            # BEGIN IMMEDIATE makes them queue on SQLite. Writers stay READ COMMITTED, so each
+            # statement after the lock sees everything the previous writer committed (no
+            # serialization failures to retry); readers get one consistent snapshot (REPEATABLE
+            # READ, which never fails for a transaction that does not write), like a deferred BEGIN.
+            if conn.get_execution_options().get("orders_write", False):
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            else:
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    else:
+        try:
+            engine = sa.create_engine(url, pool_pre_ping=True)
+        except (exc.NoSuchModuleError, ModuleNotFoundError) as e:
+            raise Invalid(f"--db: cannot use {parsed.get_backend_name()!r}: {e}") from None
+    return engine
+
+
+def engine() -> sa.Engine:
+    """The engine of this run, created on first use and migrated to the current schema."""
+    target = db_target()
+    eng = _ENGINES.get(target)
+    if eng is None:
+        eng = _make_engine(url_for(target))
+        try:
+            ensure_schema(eng)
+        except exc.DBAPIError as err:
+            eng.dispose()
+            if eng.dialect.name != "sqlite":
+                # server down, no such database, wrong password: one line, not a driver essay,
+                # and never the password of the URL
+                where = eng.url.render_as_string(hide_password=True)
+                raise Invalid(f"cannot open the database {where}: {_first_line(str(err.orig or err))}") from None
+            raise open_failed(err, target) from None
+        except BaseException:
+            eng.dispose()
+            raise
+        _ENGINES[target] = eng
+    return eng
+
+
+def open_failed(err: exc.DBAPIError, target: str) -> OrdersError:
+    """The refusal for a database that cannot be opened (missing folder, not a database, busy)."""
+    translated = _translate(err)
+    if translated is not None:
+        return translated
+    return Invalid(f"--db {shown(target)}: cannot open the database: {_first_line(str(err.orig or err))}")
+
+
+def dispose_all() -> None:
+    for eng in _ENGINES.values():
+        eng.dispose()
+    _ENGINES.clear()
+
+
+def current_revision(conn: sa.Connection) -> str | None:
+    """The stored schema revision, or None for a database without our schema (one cheap query)."""
+    insp_ok = True
+    try:
+        with conn.begin_nested() if conn.in_transaction() else _null():
+            row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    except (exc.OperationalError, exc.ProgrammingError):
+        insp_ok = False
+        row = None
+    if not insp_ok:
+        return None
+    return row[0] if row else None
+
+
+@contextmanager
+def _null():
+    yield
+
+
+def ensure_schema(eng: sa.Engine) -> None:
+    """Bring the database to HEAD; imports Alembic only when an upgrade is due."""
+    with eng.connect() as conn:
+        rev = current_revision(conn)
+        conn.rollback()
+    if rev == HEAD:
+        return
+    upgrade(eng)
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return cfg
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def upgrade(eng: sa.Engine) -> tuple[str | None, str]:
+    """Migrate to HEAD in one transaction holding the write lock, so concurrent
+    first opens of a new database serialise instead of racing."""
+    from alembic import command
+
+    cfg = _alembic_config()
+    with eng.execution_options(orders_write=True).connect() as conn:
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK_KEY})")
+            before = current_revision(conn)
+            if before is not None and before not in known_revisions():
+                raise Invalid(
+                    f"the database schema is at revision {before}, newer than this version of orders "
+                    f"knows (head {HEAD}): upgrade orders"
+                )
+            if before != HEAD:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+    return before, HEAD
+
+
+def _translate(err: exc.DBAPIError) -> OrdersError | None:
+    msg = str(err.orig) if err.orig is not None else str(err)
+    m = re.search(r"locked: ([^\n]*)", msg)
+    if m:
+        return Locked(m.group(1).strip())
+    low = msg.lower()
+    code = getattr(err.orig, "sqlstate", None)  # PostgreSQL (psycopg); None on SQLite
+    if "database is locked" in low or "database is busy" in low or code == "55P03":
+        return Conflict(
+            f"the database stayed busy for {BUSY_TIMEOUT_MS // 1000} s (another process is writing); try again"
+        )
+    if isinstance(err, exc.IntegrityError):
+        if "unique" in low or "duplicate key" in low:
+            return Conflict(f"conflict: a record with the same key already exists ({_first_line(msg)})")
+        return Conflict(f"refused by the database: {_first_line(msg)}")
+    if code in ("40001", "40P01") or "deadlock" in low or "could not serialize" in low:
+        return Conflict("a concurrent change got in the way; try again")
+    if code is not None and isinstance(err, (exc.OperationalError, exc.InterfaceError)):
+        # PostgreSQL: the connection dropped, the server shut down, ... nothing was committed
+        return Conflict(f"the database connection failed, nothing was changed: {_first_line(msg)}")
+    return None
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else text
+
+
+@contextmanager
+def transaction(write: bool = True) -> Iterator[Session]:
+    """One command, one transaction: commit on success, roll back everything on any error.
+
+    Write transactions take the write lock at BEGIN on SQLite (BEGIN IMMEDIATE), so two
+    writers queue on the busy timeout instead of failing half way.
+    """
+    eng = engine()
+    if write:
+        eng = eng.execution_options(orders_write=True)
+    session = Session(eng, expire_on_commit=False, autoflush=True)
+    try:
+        with session.begin():
+            yield session
+    except exc.DBAPIError as err:
+        translated = _translate(err)
+        if translated is not None:
+            raise translated from err
+        raise
+    finally:
+        session.close()
+
+
+PG_LOCK_TRIGGERS = ("sales_order_lock", "order_line_lock", "invoice_lock", "invoice_line_lock")
+
+
+def check(eng: sa.Engine) -> dict:
+    """Integrity check and schema revision."""
+    with eng.connect() as conn:
+        rev = current_revision(conn)
+        problems: list[str] = []
+        if conn.dialect.name == "sqlite":
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            if rows != ["ok"]:
+                problems += rows
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            problems += [f"foreign key: {tuple(r)}" for r in fk]
+        else:
+            # constraints are always enforced there; check that the finalize locks are in place
+            have = {r[0] for r in conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
+            missing = sorted(set(PG_LOCK_TRIGGERS) - have) if rev is not None else []
+            problems += [f"missing trigger {name} (the finalize lock)" for name in missing]
+        conn.rollback()
+    return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
+
+
+def backup(eng: sa.Engine, target: Path) -> Path:
+    """A consistent copy of a SQLite database through SQLite's online backup API."""
+    import sqlite3
+
+    if eng.dialect.name != "sqlite":
+        raise Invalid("backup copies SQLite files only; for PostgreSQL use pg_dump")
+    source = eng.url.database
+    if not source or source == ":memory:":
+        raise Invalid("this database has no file to back up")
+    if "\x00" in str(target):
+        raise Invalid("backup: a file name cannot contain a NUL character")
+    try:
+        target = target.expanduser()
+        if target.is_dir():
+            target = target / f"{Path(source).stem}-backup.db"
+        if target.exists():
+            raise Conflict(f"{shown(target)} already exists; choose a new file name")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+        tmp = target.with_name(target.name + ".part")
+        try:
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+            tmp.replace(target)
+        finally:
+            src.close()
+            tmp.unlink(missing_ok=True)
+    except (OSError, sqlite3.OperationalError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise Invalid(f"cannot write the backup {shown(target)}: {reason}") from None
+    return target

@@ -1,0 +1,117 @@
+"""Orders and quotes as stored: the kind descriptors (table, line table, date column), look-ups
+by reference, their lines, the quantities already delivered and invoiced, and the mapping
+between a document's amount columns and ``core.pricing.Totals``. Imports only core/ and the
+rest of store/.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from orders_cli.core import pricing
+from orders_cli.core.money import fmt_money, from_cents, plain
+from orders_cli.store import refs
+from orders_cli.store import schema as m
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # "order" | "quote"
+    table: Any
+    line_table: Any
+    fk: str
+    date_field: str
+    label: str
+
+
+ORDER = Kind("order", m.SalesOrder, m.OrderLine, "order_id", "order_date", "order")
+
+
+QUOTE = Kind("quote", m.Quote, m.QuoteLine, "quote_id", "quote_date", "quote")
+
+
+def taxes_from_json(raw: str) -> tuple[pricing.TaxRate, ...]:
+    return tuple(pricing.TaxRate(t["name"], Decimal(t["rate"])) for t in json.loads(raw))
+
+
+def totals_columns(t: pricing.Totals) -> dict:
+    return {
+        "subtotal": t.subtotal,
+        "discount_amount": t.discount,
+        "shipping_charge": t.shipping,
+        "tax_total": t.tax,
+        "adjustment": t.adjustment,
+        "total": t.total,
+        "tax_breakdown": json.dumps(
+            [{"name": b.name, "rate": plain(b.rate), "base": fmt_money(b.base), "amount": fmt_money(b.amount)} for b in t.tax_breakdown]
+        ),
+    }
+
+
+def totals_view(row) -> dict:
+    return {
+        "subtotal": fmt_money(row.subtotal),
+        "discount": fmt_money(row.discount_amount),
+        "shipping": fmt_money(row.shipping_charge),
+        "tax": fmt_money(row.tax_total),
+        "adjustment": fmt_money(row.adjustment),
+        "total": fmt_money(row.total),
+        "tax_breakdown": json.loads(row.tax_breakdown),
+    }
+
+
+def totals_from_row(row) -> pricing.Totals:
+    """A stored document's totals as a pricing.Totals (for sums and remainders)."""
+    return pricing.Totals(
+        subtotal=row.subtotal,
+        discount=row.discount_amount,
+        shipping=row.shipping_charge,
+        tax=row.tax_total,
+        adjustment=row.adjustment,
+        total=row.total,
+        tax_breakdown=tuple(
+            pricing.TaxAmount(b["name"], Decimal(b["rate"]), Decimal(b["base"]), Decimal(b["amount"])) for b in json.loads(row.tax_breakdown)
+        ),
+        line_nets=(),
+    )
+
+
+def progress_quantities(session: Session, order_id: int) -> tuple[dict[int, Decimal], dict[int, Decimal], Decimal]:
+    """Delivered and invoiced quantity per order line id, and the amount invoiced.
+    Recurring and cancelled invoices do not count."""
+    delivered: dict[int, Decimal] = {}
+    for line_id, qty in session.execute(
+        sa.select(m.DeliveryLine.order_line_id, m.DeliveryLine.quantity)
+        .join(m.Delivery, m.Delivery.id == m.DeliveryLine.delivery_id)
+        .where(m.Delivery.order_id == order_id, m.Delivery.status != "cancelled")
+    ):
+        delivered[line_id] = delivered.get(line_id, Decimal(0)) + qty
+    invoiced: dict[int, Decimal] = {}
+    for line_id, qty in session.execute(
+        sa.select(m.InvoiceLine.order_line_id, m.InvoiceLine.quantity)
+        .join(m.Invoice, m.Invoice.id == m.InvoiceLine.invoice_id)
+        .where(m.Invoice.order_id == order_id, m.Invoice.recurring == False, m.Invoice.status != "cancelled")  # noqa: E712
+    ):
+        if line_id is not None:
+            invoiced[line_id] = invoiced.get(line_id, Decimal(0)) + qty
+    amount = session.execute(
+        sa.select(sa.func.sum(m.Invoice.__table__.c.total, type_=sa.BigInteger)).where(
+            m.Invoice.order_id == order_id, m.Invoice.recurring == False, m.Invoice.status != "cancelled"  # noqa: E712
+        )
+    ).scalar_one()
+    return delivered, invoiced, from_cents(amount or 0)
+
+
+def lines_of(session: Session, kind: Kind, doc_id: int) -> list:
+    lt = kind.line_table
+    return list(session.exec(select(lt).where(getattr(lt, kind.fk) == doc_id).order_by(lt.line_no)))
+
+
+def get(session: Session, kind: Kind, ref: str):
+    return refs.document(session, kind.table, ref, kind.label)
