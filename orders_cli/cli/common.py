@@ -63,3 +63,12 @@ def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, st
     finally:
         if handle is not sys.stdin:
             handle.close()
+
+
+def context():
+    """The run's context for a use case: today (ORDERS_TODAY or the clock) and the settings."""
+    from orders_cli.adapters import settings
+    from orders_cli.adapters.env import today
+    from orders_cli.core.context import Context
+
+    return Context(today=today(), settings=settings.current())

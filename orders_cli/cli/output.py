@@ -31,9 +31,10 @@ def pick(json_: bool = False, jsonl: bool = False, csv_: bool = False) -> str:
 
 
 def _default(obj: Any) -> Any:
-    if isinstance(obj, (date, datetime)):
-        return obj.isoformat()
-    raise TypeError(f"{type(obj).__name__} is not JSON-ready (convert it in the use case)")
+    """Typed results (dataclasses, tagged Decimals, dates) become CLI.md's plain data."""
+    from orders_cli.core.results import to_data
+
+    return to_data(obj)
 
 
 def dumps(obj: Any, indent: int | None = None) -> str:
@@ -87,8 +88,19 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def record(obj: dict, fmt: str, human: Callable[[dict], None] | None = None) -> None:
-    """One record: JSON object, or the human view."""
+def as_data(obj: Any) -> Any:
+    """A typed result as CLI.md's plain data (dicts pass through): the one place money,
+    quantities and dates become text for the terminal, JSON and CSV."""
+    if isinstance(obj, dict):
+        return obj
+    from orders_cli.core.results import to_data
+
+    return to_data(obj)
+
+
+def record(obj: Any, fmt: str, human: Callable[[dict], None] | None = None) -> None:
+    """One record (a typed result or a dict): JSON object, or the human view."""
+    obj = as_data(obj)
     if fmt in (JSON, JSONL):
         write(dumps(obj, indent=2 if fmt == JSON and stdout_is_tty() else None) + "\n")
     elif fmt == CSV:
@@ -111,7 +123,7 @@ def kv(obj: dict, title: str | None = None) -> None:
 
 
 def rows(
-    items: Iterable[dict],
+    items: Iterable[Any],
     fmt: str,
     columns: Sequence[Column],
     title: str | None = None,
@@ -119,6 +131,7 @@ def rows(
 ) -> int:
     """A list: a JSON array (streamed), JSON lines, CSV of ``columns``, or a table. Returns the count."""
     out = sys.stdout
+    items = map(as_data, items)
     n = 0
     if fmt == JSON:
         out.write("[")

@@ -118,6 +118,41 @@ def price_text(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+# ---------------------------------------------------------------- typed numbers in results
+#
+# Use cases return Decimals tagged with what they are, so every renderer (the terminal, JSON
+# and CSV in cli/output.py, the PDF, the portal, mail) writes them the same way through
+# ``core.results.to_data`` and nobody parses text back into numbers. They are Decimals:
+# arithmetic on them gives plain Decimals, comparisons work as usual.
+
+
+class Money(Decimal):
+    """An amount of the document's currency (2 places): written ``"12.50"``."""
+
+    __slots__ = ()
+
+
+class Price(Decimal):
+    """A unit price: at least 2 places, more when it has them (``"10.00"``, ``"0.125"``)."""
+
+    __slots__ = ()
+
+
+class Quantity(Decimal):
+    """A quantity, rate or percent: written exactly, without needless zeros (``"2.5"``, ``"20"``)."""
+
+    __slots__ = ()
+
+
+def text_of(d: Decimal) -> str:
+    """A tagged Decimal as its text (a plain Decimal counts as a Quantity)."""
+    if isinstance(d, Money):
+        return fmt_money(d)
+    if isinstance(d, Price):
+        return price_text(d)
+    return plain(d)
+
+
 def _show(text: str) -> str:
     text = str(text)
     if len(text) > 30:
