@@ -53,7 +53,9 @@ def test_a_second_writer_waits_for_the_first(store):
 
 
 def test_a_writer_that_waits_too_long_says_so_and_changes_nothing(store, monkeypatch):
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 500)
+    from orders_cli.store import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 500)
     ok("account", "add", "Acme")
     holder = Raw()
     try:
