@@ -20,12 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import partial_steps
 from orders_cli.core import planner, pricing
 from orders_cli.core.errors import Invalid, NotFound, OverQuantity
+from partial_steps import SCALARS, fits_grid, prices, quantities, some_lines
 
 D = Decimal
 ZERO = D(0)
-SCALARS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total")
 VAT20 = pricing.TaxRate("VAT20", D("20"))
 VAT55 = pricing.TaxRate("VAT5.5", D("5.5"))
 VAT10 = pricing.TaxRate("VAT10", D("10"))
@@ -243,14 +244,6 @@ def test_a_percent_discount_applies_to_every_invoice():
 
 # ---------------------------------------------------------------- strategies
 
-quantities = st.builds(lambda n, places: D(n).scaleb(-places), st.integers(1, 4000), st.integers(0, 3)).filter(lambda q: q <= 200)
-prices = st.one_of(
-    st.none(),
-    st.builds(lambda n: D(n).scaleb(-4), st.integers(0, 2_000_000)),
-    st.sampled_from([D("0.33"), D("0.07"), D("1.005"), D("2.4999"), D("0.0125"), D("3.3333")]),  # awkward to split
-)
-
-
 @st.composite
 def orders(draw, with_charge: bool = True):
     n = draw(st.integers(1, 4))
@@ -283,26 +276,6 @@ def orders(draw, with_charge: bool = True):
     return make_order(lines, discount, shipping, adjustment, charge), charge
 
 
-def fits_grid(remaining: Decimal, draw) -> Decimal:
-    """A quantity in (0, remaining]: all of it, a third or a half of it (cut to 0.001), or a multiple of 0.001 below it."""
-    steps = int(remaining * 1000)
-    how = draw(st.sampled_from(["all", "third", "half", "grid"]))
-    if steps <= 1 or how == "all":
-        return remaining
-    if how == "third":
-        return D(max(steps // 3, 1)).scaleb(-3)
-    if how == "half":
-        return D(max(steps // 2, 1)).scaleb(-3)
-    return D(draw(st.integers(1, steps - 1))).scaleb(-3)
-
-
-def some_lines(open_lines: list[int], draw) -> list[int]:
-    """Mostly one line at a time (so lines get split in several parts), sometimes several."""
-    if len(open_lines) == 1 or draw(st.integers(0, 3)) > 0:
-        return [draw(st.sampled_from(open_lines))]
-    return draw(st.lists(st.sampled_from(open_lines), min_size=1, max_size=len(open_lines), unique=True))
-
-
 # ---------------------------------------------------------------- sums
 
 
@@ -313,15 +286,7 @@ def totals_of(t: pricing.Totals) -> dict:
 
 
 def add_up(totals: list[pricing.Totals]) -> dict:
-    out = {k: D("0.00") for k in SCALARS}
-    bd: dict = defaultdict(lambda: (D("0.00"), D("0.00")))
-    for t in map(totals_of, totals):
-        for k in SCALARS:
-            out[k] += t[k]
-        for key, (base, amount) in t["breakdown"].items():
-            bd[key] = (bd[key][0] + base, bd[key][1] + amount)
-    out["breakdown"] = {k: v for k, v in bd.items() if v != (0, 0)}
-    return out
+    return partial_steps.add_up(map(totals_of, totals))
 
 
 def consistent(plan: planner.InvoicePlan) -> None:
