@@ -11,12 +11,12 @@ import csv
 import io
 import json
 import os
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+import partial_steps
 from conftest import db_content, ok, raw_connect, refused, run
 
 D = Decimal
@@ -89,15 +89,7 @@ def totals_of(t: dict) -> dict:
 
 
 def add_up(totals: list[dict]) -> dict:
-    out = {k: D("0.00") for k in SCALARS}
-    bd: dict = defaultdict(lambda: (D("0.00"), D("0.00")))
-    for t in map(totals_of, totals):
-        for k in SCALARS:
-            out[k] += t[k]
-        for key, (base, amount) in t["breakdown"].items():
-            bd[key] = (bd[key][0] + base, bd[key][1] + amount)
-    out["breakdown"] = {k: v for k, v in bd.items() if v != (0, 0)}
-    return out
+    return partial_steps.add_up(map(totals_of, totals))
 
 
 def nonzero(t: dict) -> dict:

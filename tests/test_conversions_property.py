@@ -1,13 +1,16 @@
-"""Property tests of partial conversions (SPEC.md §3), through the CLI in-process.
+"""Partial conversions (SPEC.md §3) end to end, through the CLI in-process: a few examples.
 
-Random orders (fractional quantities, 4-place prices, line and overall discounts,
-shipping, adjustment, maybe a tax on shipping) are invoiced in random partial steps
-(`--line N:QTY`, `--percent P`, the default remainder) until nothing remains:
-no line is ever invoiced beyond its quantity, an over-quantity step is refused and
-writes nothing, and at the end the invoices add up exactly, to the cent and per tax
-rate, to the order. Likewise random partial deliveries never exceed what was ordered.
+The properties themselves (no line invoiced beyond its quantity, over-quantity refused, the
+invoices adding up to the order to the cent and per tax rate, deliveries never beyond the
+product quantities) run on the pure planner in tests/core/test_planner.py, hundreds of examples
+in a few seconds. Here a few random orders go the whole way through the commands, with the
+same assertions, to show the CLI, the database and the planner agree (numbering, stored
+totals, `order show` progress, refusals that write nothing).
 
-Each example gets its own database: a copy of a catalog database built once.
+Random orders (fractional quantities, 4-place prices, line and overall discounts, shipping,
+adjustment, maybe a tax on shipping) are invoiced in random partial steps (`--line N:QTY`,
+`--percent P`, the default remainder) until nothing remains; likewise random partial
+deliveries. Each example gets its own database: a copy of a catalog database built once.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections import defaultdict
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -23,11 +25,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import partial_steps
 from conftest import clone_db, db_content, drop_db, freeze_db, new_db_target, ok, refused
+from partial_steps import SCALARS, fits_grid, prices, quantities, some_lines
 
 D = Decimal
 ZERO = D(0)
-SCALARS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total")
 
 # sku -> (catalog price, is a service)
 CATALOG = {
@@ -95,14 +98,6 @@ def fresh_db():
 
 # ---------------------------------------------------------------- strategies
 
-quantities = st.builds(lambda n, places: D(n).scaleb(-places), st.integers(1, 4000), st.integers(0, 3)).filter(lambda q: q <= 200)
-prices = st.one_of(
-    st.none(),
-    st.builds(lambda n: D(n).scaleb(-4), st.integers(0, 2_000_000)),
-    st.sampled_from([D("0.33"), D("0.07"), D("1.005"), D("2.4999"), D("0.0125"), D("3.3333")]),  # awkward to split
-)
-
-
 @st.composite
 def order_specs(draw):
     from orders_cli.core import pricing
@@ -165,15 +160,7 @@ def totals_of(t: dict) -> dict:
 
 
 def add_up(totals: list[dict]) -> dict:
-    out = {k: D("0.00") for k in SCALARS}
-    bd: dict = defaultdict(lambda: (D("0.00"), D("0.00")))
-    for t in map(totals_of, totals):
-        for k in SCALARS:
-            out[k] += t[k]
-        for key, (base, amount) in t["breakdown"].items():
-            bd[key] = (bd[key][0] + base, bd[key][1] + amount)
-    out["breakdown"] = {k: v for k, v in bd.items() if v != (0, 0)}
-    return out
+    return partial_steps.add_up(map(totals_of, totals))
 
 
 def consistent(doc: dict) -> None:
@@ -183,27 +170,7 @@ def consistent(doc: dict) -> None:
     assert sum((a for _, a in t["breakdown"].values()), ZERO) == t["tax"], doc
 
 
-def fits_grid(remaining: Decimal, draw) -> Decimal:
-    """A quantity in (0, remaining]: all of it, a third or a half of it (cut to 0.001), or a multiple of 0.001 below it."""
-    steps = int(remaining * 1000)
-    how = draw(st.sampled_from(["all", "third", "half", "grid"]))
-    if steps <= 1 or how == "all":
-        return remaining
-    if how == "third":
-        return D(max(steps // 3, 1)).scaleb(-3)
-    if how == "half":
-        return D(max(steps // 2, 1)).scaleb(-3)
-    return D(draw(st.integers(1, steps - 1))).scaleb(-3)
-
-
-def some_lines(open_lines: list[int], draw) -> list[int]:
-    """Mostly one line at a time (so lines get split in several parts), sometimes several."""
-    if len(open_lines) == 1 or draw(st.integers(0, 3)) > 0:
-        return [draw(st.sampled_from(open_lines))]
-    return draw(st.lists(st.sampled_from(open_lines), min_size=1, max_size=len(open_lines), unique=True))
-
-
-SETTINGS = settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(max_examples=3, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 # ---------------------------------------------------------------- invoices
@@ -282,7 +249,7 @@ def test_partial_invoices_add_up_to_the_order(spec, data):
 # ---------------------------------------------------------------- deliveries
 
 
-@settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(spec=order_specs(), data=st.data())
 def test_partial_deliveries_never_exceed_the_order(spec, data):
     with fresh_db():

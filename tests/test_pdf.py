@@ -35,14 +35,16 @@ def show(kind: str, ref: str) -> dict:
     from orders_cli.fulfilment import notes as fulfilment
     from orders_cli.sales import orders as sales
 
+    from orders_cli.core.results import to_data
+
     with store.transaction(write=False) as s:
-        return {
+        return to_data({
             "order": lambda: sales.show(s, sales.ORDER, ref),
             "quote": lambda: sales.show(s, sales.QUOTE, ref),
             "invoice": lambda: billing.show_invoice(s, ref),
             "purchase": lambda: fulfilment.show_purchase(s, ref),
             "delivery": lambda: fulfilment.show_delivery(s, ref),
-        }[kind]()
+        }[kind]())
 
 
 def order_numbers() -> dict[str, str]:

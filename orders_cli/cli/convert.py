@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
@@ -12,6 +12,20 @@ app = group("convert", "Turn an order into an invoice, a delivery note or purcha
 
 Parts = Annotated[Optional[list[str]], typer.Option("--line", metavar="N:QTY", help="Only QTY of order line N (repeatable)")]
 Order = Annotated[str, typer.Argument(help="Order number or id")]
+
+
+def _made(make: Callable[[Any, Any], Any], json_: bool, human: Callable[[dict], None]) -> None:
+    """The skeleton of ``convert invoice|delivery``: make the document in one transaction, print it."""
+    from orders_cli import store
+    from orders_cli.cli import output
+    from orders_cli.cli.common import context
+
+    ctx = context()
+    with store.transaction() as s:
+        doc = make(s, ctx)
+    output.record(doc, output.JSON if json_ else output.TABLE, human)
+    if not json_:
+        output.note(f"created {doc.number} for {doc.order}")
 
 
 @app.command("invoice")
@@ -29,16 +43,10 @@ def invoice(
 
     Examples: orders order convert invoice SO-00001 --percent 30 ; orders order convert invoice SO-00001 --line 1:2
     """
-    from orders_cli import store
     from orders_cli.invoicing import invoices as billing
-    from orders_cli.cli import output
     from orders_cli.cli.documents import human_invoice
 
-    with store.transaction() as s:
-        doc = billing.convert_to_invoice(s, order, line, percent, date)
-    output.record(doc, output.JSON if json_ else output.TABLE, human_invoice)
-    if not json_:
-        output.note(f"created {doc['number']} for {doc['order']}")
+    _made(lambda s, ctx: billing.convert_to_invoice(s, ctx, order, line, percent, date), json_, human_invoice)
 
 
 @app.command("delivery")
@@ -52,16 +60,10 @@ def delivery(
 
     Example: orders order convert delivery SO-00001 --line 1:2
     """
-    from orders_cli import store
     from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.cli import output
     from orders_cli.cli.documents import human_delivery
 
-    with store.transaction() as s:
-        doc = fulfilment.convert_to_delivery(s, order, line, date)
-    output.record(doc, output.JSON if json_ else output.TABLE, human_delivery)
-    if not json_:
-        output.note(f"created {doc['number']} for {doc['order']}")
+    _made(lambda s, ctx: fulfilment.convert_to_delivery(s, ctx, order, line, date), json_, human_delivery)
 
 
 @app.command("purchase")
@@ -80,12 +82,14 @@ def purchase(
     from orders_cli import store
     from orders_cli.fulfilment import notes as fulfilment
     from orders_cli.cli import output
+    from orders_cli.cli.common import context
 
+    ctx = context()
     with store.transaction() as s:
-        made, unplaced = fulfilment.convert_to_purchase(s, order, line)
-    for item in unplaced:
+        result = fulfilment.convert_to_purchase(s, ctx, order, line)
+    for item in result.unplaced:
         output.note(f"warning: not placed: {item}")
     if json_:
-        output.write(output.dumps(made) + "\n")
+        output.write(output.dumps(result.purchase_orders) + "\n")
     else:
-        output.rows(made, output.TABLE, [("number", "Purchase order"), ("vendor.name", "Vendor"), ("totals.total", "Total")])
+        output.rows(result.purchase_orders, output.TABLE, [("number", "Purchase order"), ("vendor.name", "Vendor"), ("totals.total", "Total")])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
@@ -62,6 +62,26 @@ def human_purchase(doc: dict) -> None:
                                               ("unit_cost", "Unit cost"), ("net", "Net")])
 
 
+def _show(fetch: Callable[[Any, str], Any], ref: str, json_: bool, human: Callable[[dict], None]) -> None:
+    """The skeleton of every ``show``: read the document in a read-only transaction, print it."""
+    from orders_cli import store
+    from orders_cli.cli import output
+
+    with store.transaction(write=False) as s:
+        doc = fetch(s, ref)
+    output.record(doc, output.JSON if json_ else output.TABLE, human)
+
+
+def _list(items: Callable[[Any], Iterable[Any]], json_: bool, jsonl: bool, csv_: bool, columns, empty: str) -> None:
+    """The skeleton of every ``list``: stream the rows of a read-only transaction in the chosen format."""
+    from orders_cli import store
+    from orders_cli.cli import output
+
+    fmt = output.pick(json_, jsonl, csv_)
+    with store.transaction(write=False) as s:
+        output.rows(items(s), fmt, columns, empty=empty)
+
+
 @invoice_app.command("list")
 def invoice_list(
     order: Annotated[Optional[str], typer.Option("--order", help="Only this order's invoices")] = None,
@@ -78,13 +98,9 @@ def invoice_list(
 
     Example: orders invoice list --order SO-00001 --status created
     """
-    from orders_cli import store
     from orders_cli.invoicing import invoices as billing
-    from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(billing.list_invoices(s, order, status, since, until, account, limit), fmt, INVOICE_COLUMNS, empty="no invoices")
+    _list(lambda s: billing.list_invoices(s, order, status, since, until, account, limit), json_, jsonl, csv_, INVOICE_COLUMNS, "no invoices")
 
 
 @invoice_app.command("show")
@@ -93,13 +109,9 @@ def invoice_show(invoice: Annotated[str, typer.Argument(help="Invoice number or 
 
     Example: orders invoice show INV-00001 --json
     """
-    from orders_cli import store
     from orders_cli.invoicing import invoices as billing
-    from orders_cli.cli import output
 
-    with store.transaction(write=False) as s:
-        doc = billing.show_invoice(s, invoice)
-    output.record(doc, output.JSON if json_ else output.TABLE, human_invoice)
+    _show(billing.show_invoice, invoice, json_, human_invoice)
 
 
 @invoice_app.command("status")
@@ -121,13 +133,13 @@ def invoice_status(
     if json_:
         output.record(doc, output.JSON)
     else:
-        output.note(f"{doc['number']} is now {doc['status']}")
+        output.note(f"{doc.number} is now {doc.status}")
 
 
 @purchase_app.command("list")
 def purchase_list(
-    order: Annotated[Optional[str], typer.Option("--order")] = None,
-    vendor: Annotated[Optional[str], typer.Option("--vendor")] = None,
+    order: Annotated[Optional[str], typer.Option("--order", help="Only this order's purchase orders")] = None,
+    vendor: Annotated[Optional[str], typer.Option("--vendor", help="Only this vendor's purchase orders (name or id)")] = None,
     limit: Limit = None,
     json_: Json = False,
     jsonl: Jsonl = False,
@@ -137,15 +149,11 @@ def purchase_list(
 
     Example: orders purchase list --vendor "Papeterie Lefèvre"
     """
-    from orders_cli import store
     from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(fulfilment.list_purchases(s, order, vendor, limit), fmt,
-                    [("number", "Number"), ("date", "Date"), ("order", "Order"), ("vendor", "Vendor"), ("status", "Status"), ("total", "Total")],
-                    empty="no purchase orders")
+    _list(lambda s: fulfilment.list_purchases(s, order, vendor, limit), json_, jsonl, csv_,
+          [("number", "Number"), ("date", "Date"), ("order", "Order"), ("vendor", "Vendor"), ("status", "Status"), ("total", "Total")],
+          "no purchase orders")
 
 
 @purchase_app.command("show")
@@ -154,18 +162,14 @@ def purchase_show(purchase: Annotated[str, typer.Argument(help="Purchase order n
 
     Example: orders purchase show PO-00001
     """
-    from orders_cli import store
     from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.cli import output
 
-    with store.transaction(write=False) as s:
-        doc = fulfilment.show_purchase(s, purchase)
-    output.record(doc, output.JSON if json_ else output.TABLE, human_purchase)
+    _show(fulfilment.show_purchase, purchase, json_, human_purchase)
 
 
 @delivery_app.command("list")
 def delivery_list(
-    order: Annotated[Optional[str], typer.Option("--order")] = None,
+    order: Annotated[Optional[str], typer.Option("--order", help="Only this order's delivery notes")] = None,
     limit: Limit = None,
     json_: Json = False,
     jsonl: Jsonl = False,
@@ -175,15 +179,11 @@ def delivery_list(
 
     Example: orders delivery list --order SO-00001
     """
-    from orders_cli import store
     from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(fulfilment.list_deliveries(s, order, limit), fmt,
-                    [("number", "Number"), ("date", "Date"), ("order", "Order"), ("account", "Account"), ("status", "Status")],
-                    empty="no delivery notes")
+    _list(lambda s: fulfilment.list_deliveries(s, order, limit), json_, jsonl, csv_,
+          [("number", "Number"), ("date", "Date"), ("order", "Order"), ("account", "Account"), ("status", "Status")],
+          "no delivery notes")
 
 
 @delivery_app.command("show")
@@ -192,10 +192,6 @@ def delivery_show(delivery: Annotated[str, typer.Argument(help="Delivery note nu
 
     Example: orders delivery show DN-00001
     """
-    from orders_cli import store
     from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.cli import output
 
-    with store.transaction(write=False) as s:
-        doc = fulfilment.show_delivery(s, delivery)
-    output.record(doc, output.JSON if json_ else output.TABLE, human_delivery)
+    _show(fulfilment.show_delivery, delivery, json_, human_delivery)

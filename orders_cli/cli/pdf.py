@@ -30,6 +30,7 @@ def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
     from orders_cli.adapters import settings as config
     from orders_cli.fulfilment import notes as fulfilment
     from orders_cli.sales import orders as sales
+    from orders_cli.core.results import to_data
 
     with store.transaction(write=False) as s:
         if kind == "order":
@@ -37,11 +38,11 @@ def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
         elif kind == "quote":
             doc = sales.show(s, sales.QUOTE, ref)
         elif kind == "invoice":
-            doc = billing.show_invoice(s, ref)
+            doc = to_data(billing.show_invoice(s, ref))
         elif kind == "purchase":
-            doc = fulfilment.show_purchase(s, ref)
+            doc = to_data(fulfilment.show_purchase(s, ref))
         else:
-            doc = fulfilment.show_delivery(s, ref)
+            doc = to_data(fulfilment.show_delivery(s, ref))
     return _write(kind, doc, output, config.current())
 
 
@@ -85,6 +86,7 @@ def invoice_pdf(
     from orders_cli.invoicing import invoices as billing
     from orders_cli.adapters import settings as config
     from orders_cli.cli import output as out
+    from orders_cli.core.results import to_data
     from orders_cli.core.text import shown
 
     folder = out.checked_path(output or ".")
@@ -95,8 +97,8 @@ def invoice_pdf(
     except OSError as err:
         raise Invalid(f"cannot write {shown(folder)}: {err.strerror or err}") from None
     with store.transaction(write=False) as s:
-        numbers = [row["number"] for row in billing.list_invoices(s, since=since)]
-        docs = [billing.show_invoice(s, n) for n in reversed(numbers)]
+        numbers = [row.number for row in billing.list_invoices(s, since=since)]
+        docs = [to_data(billing.show_invoice(s, n)) for n in reversed(numbers)]
     settings = config.current()
     from orders_cli.adapters.env import stderr_is_tty
 

@@ -1,4 +1,5 @@
-"""Use cases for the documents that move goods: delivery notes and purchase orders."""
+"""Use cases for the documents that move goods: delivery notes and purchase orders. They
+return the typed results of ``results.py``; what a delivery note may take is ``core.planner``'s rule."""
 
 from __future__ import annotations
 
@@ -11,15 +12,14 @@ from sqlmodel import Session, select
 
 from orders_cli.store import schema as m
 from orders_cli import store
-from orders_cli.adapters import settings as config
 from orders_cli.store import refs
 from orders_cli.store import documents
 from orders_cli.parties.catalog import address_of, rate_for
-from orders_cli.core import pricing, text
-from orders_cli.core.lines import parse_part
-from orders_cli.core.money import fmt_money, plain, price_text
-from orders_cli.adapters.env import today
-from orders_cli.core.errors import Conflict, Invalid, NotFound, OverQuantity
+from orders_cli.core import planner, pricing, text
+from orders_cli.core.context import Context
+from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.errors import Conflict, Invalid, NotFound
+from orders_cli.fulfilment import results as r
 
 ZERO = Decimal(0)
 SHIP_FIELDS = ("street", "city", "postal_code", "state", "country")
@@ -32,77 +32,57 @@ def _ship_to(row) -> dict:
 # ---------------------------------------------------------------- delivery notes
 
 
-def convert_to_delivery(session: Session, ref: str, parts: list[str] | None = None, on: str | None = None) -> dict:
+def convert_to_delivery(session: Session, ctx: Context, ref: str, parts: list[str] | None = None, on: str | None = None) -> r.Delivery:
     """A delivery note for the remaining quantities of the product lines, or ``N:QTY`` parts."""
     order = documents.get(session, documents.ORDER, ref)
-    if order.status == "cancelled":
-        raise Invalid(f"{order.number} is cancelled: nothing to deliver")
     lines = documents.lines_of(session, documents.ORDER, order.id)
     delivered, _, _ = documents.progress_quantities(session, order.id)
-    remaining = {ln.id: ln.quantity - delivered.get(ln.id, ZERO) for ln in lines}
-    by_no = {ln.line_no: ln for ln in lines}
-    wanted: dict[int, Decimal] = {}
-    if parts:
-        for part in parts:
-            line_no, qty = parse_part(part)
-            if line_no not in by_no:
-                raise NotFound(f"{order.number} has no line {line_no}")
-            ln = by_no[line_no]
-            if ln.kind != "product":
-                raise Invalid(f"{order.number} line {line_no} ({ln.sku}) is a service: services are not delivered")
-            wanted[ln.id] = wanted.get(ln.id, ZERO) + qty
-    else:
-        wanted = {ln.id: remaining[ln.id] for ln in lines if ln.kind == "product" and remaining[ln.id] > 0}
-    for ln in lines:
-        if wanted.get(ln.id, ZERO) > remaining[ln.id]:
-            raise OverQuantity(
-                f"{order.number} line {ln.line_no} ({ln.sku}): {plain(wanted[ln.id])} asked, only {plain(max(remaining[ln.id], ZERO))} left to deliver"
-            )
-    if not wanted:
-        raise OverQuantity(f"{order.number}: nothing left to deliver (services are never delivered)")
-    day = text.parse_date(on, "--date") if on else today()
+    plan_in = planner.Order(order.number, order.status, tuple(planner.OrderLine(ln.id, ln.line_no, ln.sku, ln.kind, ln.quantity) for ln in lines))
+    plan = planner.plan_delivery(plan_in, delivered, parts)
+    day = text.parse_date(on, "--date") if on else ctx.today
     note = m.Delivery(
-        number=store.next_number(session, "delivery", config.current().prefix("delivery")),
+        number=store.next_number(session, "delivery", ctx.settings.prefix("delivery")),
         order_id=order.id,
         delivery_date=day,
         **{f"ship_{k}": v for k, v in address_of(order, "shipping").items()},
     )
     session.add(note)
     session.flush()
+    rows = {ln.id: ln for ln in lines}
     session.execute(
         sa.insert(m.DeliveryLine.__table__),
         [
-            {"delivery_id": note.id, "order_line_id": ln.id, "order_line_no": ln.line_no, "sku": ln.sku, "description": ln.description, "quantity": wanted[ln.id]}
-            for ln in lines
-            if ln.id in wanted
+            {"delivery_id": note.id, "order_line_id": p.line.id, "order_line_no": p.line.line_no, "sku": p.line.sku,
+             "description": rows[p.line.id].description, "quantity": p.quantity}
+            for p in plan.parts
         ],
     )
     session.flush()
     return delivery_view(session, note)
 
 
-def delivery_view(session: Session, note: m.Delivery) -> dict:
+def delivery_view(session: Session, note: m.Delivery) -> r.Delivery:
     order = session.get(m.SalesOrder, note.order_id)
     account = session.get(m.Account, order.account_id)
     lines = session.exec(select(m.DeliveryLine).where(m.DeliveryLine.delivery_id == note.id).order_by(m.DeliveryLine.order_line_no)).all()
-    return {
-        "id": note.id,
-        "number": note.number,
-        "order": order.number,
-        "account": {"id": account.id, "name": account.name},
-        "date": note.delivery_date.isoformat(),
-        "status": note.status,
-        "language": order.language or account.language,
-        "ship_to": _ship_to(note),
-        "lines": [{"line_no": ln.order_line_no, "sku": ln.sku, "description": ln.description, "quantity": plain(ln.quantity)} for ln in lines],
-    }
+    return r.Delivery(
+        id=note.id,
+        number=note.number,
+        order=order.number,
+        account=r.AccountRef(account.id, account.name),
+        date=note.delivery_date,
+        status=note.status,
+        language=order.language or account.language,
+        ship_to=_ship_to(note),
+        lines=[r.DeliveryLine(ln.order_line_no, ln.sku, ln.description, Quantity(ln.quantity)) for ln in lines],
+    )
 
 
-def show_delivery(session: Session, ref: str) -> dict:
+def show_delivery(session: Session, ref: str) -> r.Delivery:
     return delivery_view(session, refs.document(session, m.Delivery, ref, "delivery note"))
 
 
-def list_deliveries(session: Session, order: str | None = None, limit: int | None = None) -> Iterator[dict]:
+def list_deliveries(session: Session, order: str | None = None, limit: int | None = None) -> Iterator[r.DeliveryRow]:
     t = m.Delivery.__table__
     o = m.SalesOrder.__table__
     a = m.Account.__table__
@@ -115,13 +95,13 @@ def list_deliveries(session: Session, order: str | None = None, limit: int | Non
     if limit:
         q = q.limit(limit)
     for row in session.execute(q):
-        yield {"id": row.id, "number": row.number, "order": row.order_number, "account": row.account_name, "date": row.delivery_date.isoformat(), "status": row.status}
+        yield r.DeliveryRow(row.id, row.number, row.order_number, row.account_name, row.delivery_date, row.status)
 
 
 # ---------------------------------------------------------------- purchase orders
 
 
-def convert_to_purchase(session: Session, ref: str, line_nos: list[int] | None = None) -> tuple[list[dict], list[str]]:
+def convert_to_purchase(session: Session, ctx: Context, ref: str, line_nos: list[int] | None = None) -> r.PurchasesMade:
     """One purchase order per vendor for the chosen lines (default: every product line with a
     vendor not yet on a purchase order), each line at the product's purchase cost, shipping to
     the order's shipping address. Returns the purchase orders and the lines it could not place."""
@@ -174,10 +154,10 @@ def convert_to_purchase(session: Session, ref: str, line_nos: list[int] | None =
                          "description": product.name, "quantity": ln.quantity, "unit_cost": cost, "net": net})
         totals = pricing.totals_from_nets(nets)
         po = m.PurchaseOrder(
-            number=store.next_number(session, "purchase", config.current().prefix("purchase")),
+            number=store.next_number(session, "purchase", ctx.settings.prefix("purchase")),
             order_id=order.id,
             vendor_id=vendor_id,
-            po_date=today(),
+            po_date=ctx.today,
             currency=order.currency,
             subtotal=totals.subtotal,
             tax_total=totals.tax,
@@ -190,7 +170,7 @@ def convert_to_purchase(session: Session, ref: str, line_nos: list[int] | None =
         session.execute(sa.insert(m.PurchaseLine.__table__), [dict(r, purchase_order_id=po.id) for r in rows])
         session.flush()
         made.append(purchase_view(session, po))
-    return made, unplaced
+    return r.PurchasesMade(made, unplaced)
 
 
 def _taxes(session: Session, product_id: int) -> list[m.Tax]:
@@ -199,34 +179,37 @@ def _taxes(session: Session, product_id: int) -> list[m.Tax]:
     return product_taxes(session, product_id)
 
 
-def purchase_view(session: Session, po: m.PurchaseOrder) -> dict:
+def purchase_view(session: Session, po: m.PurchaseOrder) -> r.Purchase:
     order = session.get(m.SalesOrder, po.order_id) if po.order_id else None
     vendor = session.get(m.Vendor, po.vendor_id)
     lines = session.exec(select(m.PurchaseLine).where(m.PurchaseLine.purchase_order_id == po.id).order_by(m.PurchaseLine.id)).all()
-    return {
-        "id": po.id,
-        "number": po.number,
-        "order": order.number if order else None,
-        "vendor": {"id": vendor.id, "name": vendor.name, "email": vendor.email},
-        "date": po.po_date.isoformat(),
-        "status": po.status,
-        "currency": po.currency,
-        "ship_to": _ship_to(po),
-        "lines": [
-            {"line_no": ln.order_line_no, "sku": ln.sku, "description": ln.description, "quantity": plain(ln.quantity),
-             "unit_cost": price_text(ln.unit_cost), "net": fmt_money(ln.net)}
+    return r.Purchase(
+        id=po.id,
+        number=po.number,
+        order=order.number if order else None,
+        vendor=r.VendorRef(vendor.id, vendor.name, vendor.email),
+        date=po.po_date,
+        status=po.status,
+        currency=po.currency,
+        ship_to=_ship_to(po),
+        lines=[
+            r.PurchaseLine(ln.order_line_no, ln.sku, ln.description, Quantity(ln.quantity), Price(ln.unit_cost), Money(ln.net))
             for ln in lines
         ],
-        "totals": {"subtotal": fmt_money(po.subtotal), "tax": fmt_money(po.tax_total), "total": fmt_money(po.total),
-                   "tax_breakdown": json.loads(po.tax_breakdown)},
-    }
+        totals=r.PurchaseTotals(
+            Money(po.subtotal),
+            Money(po.tax_total),
+            Money(po.total),
+            tuple(pricing.TaxAmount(b["name"], Decimal(b["rate"]), Decimal(b["base"]), Decimal(b["amount"])) for b in json.loads(po.tax_breakdown)),
+        ),
+    )
 
 
-def show_purchase(session: Session, ref: str) -> dict:
+def show_purchase(session: Session, ref: str) -> r.Purchase:
     return purchase_view(session, refs.document(session, m.PurchaseOrder, ref, "purchase order"))
 
 
-def list_purchases(session: Session, order: str | None = None, vendor: str | None = None, limit: int | None = None) -> Iterator[dict]:
+def list_purchases(session: Session, order: str | None = None, vendor: str | None = None, limit: int | None = None) -> Iterator[r.PurchaseRow]:
     t = m.PurchaseOrder.__table__
     o = m.SalesOrder.__table__
     v = m.Vendor.__table__
@@ -241,5 +224,4 @@ def list_purchases(session: Session, order: str | None = None, vendor: str | Non
     if limit:
         q = q.limit(limit)
     for row in session.execute(q):
-        yield {"id": row.id, "number": row.number, "order": row.order_number, "vendor": row.vendor_name, "date": row.po_date.isoformat(),
-               "status": row.status, "total": fmt_money(row.total)}
+        yield r.PurchaseRow(row.id, row.number, row.order_number, row.vendor_name, row.po_date, row.status, Money(row.total))

@@ -1,14 +1,14 @@
 """Use cases for invoices: made from orders (whole, per line, or a percent), shown,
-listed, moved through their statuses; and the recurrence settings of an order.
+listed, moved through their statuses. They return the typed results of ``results.py``.
 
 Invariant: once every line of an order is fully invoiced, its (non-cancelled,
 non-recurring) invoices add up exactly, to the cent, to the order's total and to each
-rate of its tax breakdown, because the last invoice is the order minus the others.
+rate of its tax breakdown, because the last invoice is the order minus the others
+(the rules are ``core.planner``'s; this module loads the state and writes the invoice).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Iterator
@@ -18,16 +18,14 @@ from sqlmodel import Session, select
 
 from orders_cli.store import schema as m
 from orders_cli import store
-from orders_cli.adapters import settings as config
 from orders_cli.store import refs
 from orders_cli.store import documents
 from orders_cli.parties.resolver import Resolver
 from orders_cli.parties.catalog import address_of
-from orders_cli.core import lifecycle, pricing, text
-from orders_cli.core.lines import parse_part
-from orders_cli.core.money import D, fmt_money, plain, price_text
-from orders_cli.adapters.env import today
-from orders_cli.core.errors import Invalid, NotFound, OverQuantity
+from orders_cli.core import lifecycle, planner, text
+from orders_cli.core.context import Context
+from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.invoicing import results as r
 
 ZERO = Decimal(0)
 
@@ -53,102 +51,44 @@ def _invoiced_nets(session: Session, invoice_ids: list[int]) -> dict[int, Decima
     return nets
 
 
-def _percent(value: Any) -> Decimal:
-    p = D(value, "--percent")
-    if p <= 0 or p > 100:
-        raise Invalid(f"--percent is between 0 (excluded) and 100, got {plain(p)}")
-    if p != p.quantize(Decimal("0.01")):
-        raise Invalid(f"--percent has at most 2 decimal places, got {plain(p)}")
-    return p
+def planned_order(order: m.SalesOrder, lines: list) -> planner.Order:
+    """A stored order as the planner's input (lines already loaded, in line order)."""
+    return planner.Order(
+        number=order.number,
+        status=order.status,
+        lines=tuple(
+            planner.OrderLine(ln.id, ln.line_no, ln.sku, ln.kind, ln.quantity, ln.net, documents.taxes_from_json(ln.taxes)) for ln in lines
+        ),
+        totals=documents.totals_from_row(order),
+        discount=order.discount,
+        shipping=order.shipping_charge,
+        adjustment=order.adjustment,
+    )
 
 
-def invoice_date_and_due(on: Any, due_days: int) -> tuple[date, date]:
-    day = text.parse_date(on, "--date") if on not in (None, "") else today()
+def invoice_date_and_due(ctx: Context, on: Any, due_days: int) -> tuple[date, date]:
+    day = text.parse_date(on, "--date") if on not in (None, "") else ctx.today
     return day, day + timedelta(days=due_days)
 
 
-def convert_to_invoice(session: Session, ref: str, parts: list[str] | None = None, percent: Any = None, on: Any = None) -> dict:
+def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | None = None, percent: Any = None,
+                       on: Any = None) -> r.Invoice:
     """Invoice an order: the remaining quantities (default), ``N:QTY`` parts of lines, or P % of every line."""
     order = documents.get(session, documents.ORDER, ref)
-    if order.status == "cancelled":
-        raise Invalid(f"{order.number} is cancelled: nothing to invoice")
-    if parts and percent is not None:
-        raise Invalid("use --line or --percent, not both")
     lines = documents.lines_of(session, documents.ORDER, order.id)
-    if not lines:
-        raise Invalid(f"{order.number} has no lines to invoice")
+    plan_in = planned_order(order, lines)
     _, invoiced, _ = documents.progress_quantities(session, order.id)
-    remaining = {ln.id: ln.quantity - invoiced.get(ln.id, ZERO) for ln in lines}
-    by_no = {ln.line_no: ln for ln in lines}
-
-    wanted: dict[int, Decimal] = {}
-    if parts:
-        for part in parts:
-            line_no, qty = parse_part(part)
-            if line_no not in by_no:
-                raise NotFound(f"{order.number} has no line {line_no}")
-            ln = by_no[line_no]
-            wanted[ln.id] = wanted.get(ln.id, ZERO) + qty
-    elif percent is not None:
-        p = _percent(percent)
-        for ln in lines:
-            wanted[ln.id] = pricing.part_quantity(ln.quantity, p)
-            if wanted[ln.id].as_tuple().exponent < -10:  # what a stored quantity can hold (core.money.MAX_PLACES)
-                raise Invalid(
-                    f"--percent {plain(p)} of line {ln.line_no} ({plain(ln.quantity)}) has more than 10 decimal places; "
-                    f"invoice it with --line {ln.line_no}:QTY"
-                )
-    else:
-        wanted = {ln.id: remaining[ln.id] for ln in lines if remaining[ln.id] > 0}
-    for ln in lines:
-        qty = wanted.get(ln.id, ZERO)
-        if qty > remaining[ln.id]:
-            raise OverQuantity(
-                f"{order.number} line {ln.line_no} ({ln.sku}): {plain(qty)} asked, only {plain(max(remaining[ln.id], ZERO))} left to invoice"
-            )
-    wanted = {k: v for k, v in wanted.items() if v > 0}
-    if not wanted:
-        raise OverQuantity(f"{order.number} is fully invoiced: nothing left to invoice")
+    take = planner.invoice_quantities(plan_in, invoiced, parts, percent)
 
     earlier = _earlier_invoices(session, order.id)
-    final = all(remaining[ln.id] - wanted.get(ln.id, ZERO) == 0 for ln in lines)
-    first = not earlier
     earlier_nets = _invoiced_nets(session, [i.id for i in earlier])
     account = session.get(m.Account, order.account_id)
     charge = Resolver(session).charge_tax(account.tax_region)
+    plan = planner.plan_invoice(plan_in, take, earlier_nets, [documents.totals_from_row(i) for i in earlier], charge)
 
-    inv_lines = []
-    for ln in lines:
-        qty = wanted.get(ln.id)
-        if not qty:
-            continue
-        if qty == remaining[ln.id]:
-            # the last part of a line (on any invoice) takes what is left of its net, so a
-            # line's invoiced nets add up to its net and the final invoice's lines to its subtotal
-            net = ln.net - earlier_nets.get(ln.id, ZERO)
-        else:
-            net = pricing.prorate(ln.net, qty, ln.quantity)
-        inv_lines.append((ln, qty, net))
-
-    if final:
-        totals = pricing.remainder_totals(documents.totals_from_row(order), [documents.totals_from_row(i) for i in earlier])
-    else:
-        discount = pricing.parse_discount(order.discount)
-        nets = [(net, documents.taxes_from_json(ln.taxes)) for ln, _, net in inv_lines]
-        subtotal = sum((n for n, _ in nets), ZERO)
-        if discount is not None and discount.kind == "amount":
-            discount = pricing.Discount("amount", min(discount.value, subtotal)) if first and subtotal > 0 else None
-        totals = pricing.totals_from_nets(
-            nets,
-            discount,
-            order.shipping_charge if first else ZERO,
-            charge,
-            order.adjustment if first else ZERO,
-        )
-
-    due_days = _due_days_setting()
-    day, due = invoice_date_and_due(on, due_days)
-    number = store.next_number(session, "invoice", config.current().prefix("invoice"))
+    due_days = int(ctx.settings.get("invoice.due_days"))
+    day, due = invoice_date_and_due(ctx, on, due_days)
+    number = store.next_number(session, "invoice", ctx.settings.prefix("invoice"))
     inv = m.Invoice(
         number=number,
         order_id=order.id,
@@ -158,16 +98,17 @@ def convert_to_invoice(session: Session, ref: str, parts: list[str] | None = Non
         invoice_date=day,
         due_date=due,
         due_days=due_days,
-        percent=_percent(percent) if percent is not None else None,
+        percent=plan.percent,
         currency=order.currency,
         language=order.language,
         discount=order.discount,
         **{f"billing_{k}": v for k, v in address_of(order, "billing").items()},
         **{f"shipping_{k}": v for k, v in address_of(order, "shipping").items()},
-        **documents.totals_columns(totals),
+        **documents.totals_columns(plan.totals),
     )
     session.add(inv)
     session.flush()
+    rows = {ln.id: ln for ln in lines}
     session.execute(
         sa.insert(m.InvoiceLine.__table__),
         [
@@ -180,14 +121,14 @@ def convert_to_invoice(session: Session, ref: str, parts: list[str] | None = Non
                 "sku": ln.sku,
                 "description": ln.description,
                 "kind": ln.kind,
-                "quantity": qty,
+                "quantity": part.quantity,
                 "unit_price": ln.unit_price,
                 "discount": ln.discount,
-                "net": net,
+                "net": part.net,
                 "taxes": ln.taxes,
                 "comment": ln.comment,
             }
-            for i, (ln, qty, net) in enumerate(inv_lines, start=1)
+            for i, (part, ln) in enumerate(((p, rows[p.line.id]) for p in plan.parts), start=1)
         ],
     )
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=None, new_status="created"))
@@ -195,66 +136,60 @@ def convert_to_invoice(session: Session, ref: str, parts: list[str] | None = Non
     return invoice_view(session, inv)
 
 
-def _due_days_setting() -> int:
-    from orders_cli.adapters import settings as config
-
-    return int(config.current().get("invoice.due_days"))
-
-
 # ---------------------------------------------------------------- viewing invoices
 
 
-def invoice_view(session: Session, inv: m.Invoice) -> dict:
+def invoice_view(session: Session, inv: m.Invoice) -> r.Invoice:
     order = session.get(m.SalesOrder, inv.order_id) if inv.order_id else None
     account = session.get(m.Account, inv.account_id)
     lines = session.exec(select(m.InvoiceLine).where(m.InvoiceLine.invoice_id == inv.id).order_by(m.InvoiceLine.line_no)).all()
-    return {
-        "id": inv.id,
-        "number": inv.number,
-        "order": order.number if order else None,
-        "account": {"id": account.id, "name": account.name},
-        "subject": inv.subject,
-        "status": inv.status,
-        "invoice_date": inv.invoice_date.isoformat(),
-        "due_date": inv.due_date.isoformat() if inv.due_date else None,
-        "due_days": inv.due_days,
-        "period_start": inv.period_start.isoformat() if inv.period_start else None,
-        "period_end": inv.period_end.isoformat() if inv.period_end else None,
-        "recurring": inv.recurring,
-        "percent": plain(inv.percent) if inv.percent is not None else None,
-        "currency": inv.currency,
-        "language": inv.language or account.language,
-        "billing_address": address_of(inv, "billing"),
-        "shipping_address": address_of(inv, "shipping"),
-        "discount": inv.discount,
-        "lines": [
-            {
-                "line_no": ln.order_line_no,
-                "sku": ln.sku,
-                "description": ln.description,
-                "kind": ln.kind,
-                "quantity": plain(ln.quantity),
-                "unit_price": price_text(ln.unit_price),
-                "discount": ln.discount,
-                "net": fmt_money(ln.net),
-                "taxes": json.loads(ln.taxes),
-            }
+    return r.Invoice(
+        id=inv.id,
+        number=inv.number,
+        order=order.number if order else None,
+        account=r.AccountRef(account.id, account.name),
+        subject=inv.subject,
+        status=inv.status,
+        invoice_date=inv.invoice_date,
+        due_date=inv.due_date,
+        due_days=inv.due_days,
+        period_start=inv.period_start,
+        period_end=inv.period_end,
+        recurring=inv.recurring,
+        percent=Quantity(inv.percent) if inv.percent is not None else None,
+        currency=inv.currency,
+        language=inv.language or account.language,
+        billing_address=address_of(inv, "billing"),
+        shipping_address=address_of(inv, "shipping"),
+        discount=inv.discount,
+        lines=[
+            r.InvoiceLine(
+                line_no=ln.order_line_no,
+                sku=ln.sku,
+                description=ln.description,
+                kind=ln.kind,
+                quantity=Quantity(ln.quantity),
+                unit_price=Price(ln.unit_price),
+                discount=ln.discount,
+                net=Money(ln.net),
+                taxes=documents.taxes_from_json(ln.taxes),
+            )
             for ln in lines
         ],
-        "totals": documents.totals_view(inv),
-    }
+        totals=documents.totals_from_row(inv),
+    )
 
 
 def get_invoice(session: Session, ref: str) -> m.Invoice:
     return refs.document(session, m.Invoice, ref, "invoice")
 
 
-def show_invoice(session: Session, ref: str) -> dict:
+def show_invoice(session: Session, ref: str) -> r.Invoice:
     return invoice_view(session, get_invoice(session, ref))
 
 
 def list_invoices(session: Session, order: str | None = None, status: str | None = None, since: str | None = None,
-                  until: str | None = None, account: str | None = None, limit: int | None = None) -> Iterator[dict]:
+                  until: str | None = None, account: str | None = None, limit: int | None = None) -> Iterator[r.InvoiceRow]:
     t = m.Invoice.__table__
     o = m.SalesOrder.__table__
     a = m.Account.__table__
@@ -279,25 +214,25 @@ def list_invoices(session: Session, order: str | None = None, status: str | None
     if limit:
         q = q.limit(limit)
     for row in session.connection().execution_options(stream_results=True, yield_per=1000).execute(q):
-        yield {
-            "id": row.id,
-            "number": row.number,
-            "order": row.order_number,
-            "account": {"id": row.account_id, "name": row.account_name},
-            "subject": row.subject,
-            "status": row.status,
-            "invoice_date": row.invoice_date.isoformat(),
-            "due_date": row.due_date.isoformat() if row.due_date else None,
-            "period_start": row.period_start.isoformat() if row.period_start else None,
-            "period_end": row.period_end.isoformat() if row.period_end else None,
-            "currency": row.currency,
-            "subtotal": fmt_money(row.subtotal),
-            "tax": fmt_money(row.tax_total),
-            "total": fmt_money(row.total),
-        }
+        yield r.InvoiceRow(
+            id=row.id,
+            number=row.number,
+            order=row.order_number,
+            account=r.AccountRef(row.account_id, row.account_name),
+            subject=row.subject,
+            status=row.status,
+            invoice_date=row.invoice_date,
+            due_date=row.due_date,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            currency=row.currency,
+            subtotal=Money(row.subtotal),
+            tax=Money(row.tax_total),
+            total=Money(row.total),
+        )
 
 
-def set_invoice_status(session: Session, ref: str, status: str) -> dict:
+def set_invoice_status(session: Session, ref: str, status: str) -> r.Invoice:
     inv = get_invoice(session, ref)
     new = lifecycle.invoice_transition(inv.status, status)
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=inv.status, new_status=new))

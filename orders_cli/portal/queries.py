@@ -8,6 +8,8 @@ Every request runs in a read-only transaction (SQLite ``PRAGMA query_only``, Pos
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Iterator
 
 import sqlalchemy as sa
@@ -17,7 +19,8 @@ from orders_cli import store
 from orders_cli.invoicing import invoices as billing
 from orders_cli.sales import orders as sales
 from orders_cli.store import schema as m
-from orders_cli.core.money import fmt_money
+from orders_cli.core.money import Money
+from orders_cli.core.results import to_data
 
 MAX_NUMBER = 40  # the number column's width: anything longer is not a number of ours
 
@@ -37,7 +40,29 @@ def plausible_number(number: str) -> bool:
     return 0 < len(number) <= MAX_NUMBER and not any(ord(c) < 32 or ord(c) == 127 for c in number)
 
 
-def overview(session: Session, account_id: int) -> list[dict]:
+@dataclass(frozen=True)
+class InvoiceEntry:
+    number: str
+    subject: str
+    status: str
+    invoice_date: date
+    due_date: date | None
+    currency: str
+    total: Money
+
+
+@dataclass(frozen=True)
+class OrderEntry:
+    number: str
+    subject: str
+    status: str
+    order_date: date
+    currency: str
+    total: Money
+    invoices: list[InvoiceEntry] = field(default_factory=list)
+
+
+def overview(session: Session, account_id: int) -> list[OrderEntry]:
     """The account's finalized orders, newest first, each with its invoices."""
     o = m.SalesOrder.__table__
     i = m.Invoice.__table__
@@ -46,20 +71,16 @@ def overview(session: Session, account_id: int) -> list[dict]:
         .where(o.c.account_id == account_id, o.c.finalized == True)  # noqa: E712
         .order_by(o.c.order_date.desc(), o.c.id.desc())
     ).all()
-    out: dict[int, dict] = {}
+    out: dict[int, OrderEntry] = {}
     for r in orders:
-        out[r.id] = {"number": r.number, "subject": r.subject, "status": r.status, "order_date": r.order_date.isoformat(),
-                     "currency": r.currency, "total": fmt_money(r.total), "invoices": []}
+        out[r.id] = OrderEntry(r.number, r.subject, r.status, r.order_date, r.currency, Money(r.total))
     if out:
         for r in session.execute(
             sa.select(i.c.order_id, i.c.number, i.c.subject, i.c.status, i.c.invoice_date, i.c.due_date, i.c.currency, i.c.total)
             .where(i.c.order_id.in_(list(out)), i.c.account_id == account_id)
             .order_by(i.c.invoice_date, i.c.id)
         ):
-            out[r.order_id]["invoices"].append({
-                "number": r.number, "subject": r.subject, "status": r.status, "invoice_date": r.invoice_date.isoformat(),
-                "due_date": r.due_date.isoformat() if r.due_date else None, "currency": r.currency, "total": fmt_money(r.total),
-            })
+            out[r.order_id].invoices.append(InvoiceEntry(r.number, r.subject, r.status, r.invoice_date, r.due_date, r.currency, Money(r.total)))
     return list(out.values())
 
 
@@ -73,7 +94,7 @@ def order(session: Session, account_id: int, number: str) -> dict | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    view = sales.view(session, sales.ORDER, row)
+    view = to_data(sales.view(session, sales.ORDER, row))  # plain data for the page and the PDF
     invoices = view["related"]["invoices"]
     view["related"] = {"invoices": invoices}  # nothing internal (purchase orders, activities, documents)
     return view
@@ -92,4 +113,4 @@ def invoice(session: Session, account_id: int, number: str) -> dict | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    return billing.invoice_view(session, row)
+    return to_data(billing.invoice_view(session, row))  # plain data for the page and the PDF

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from orders_cli.core.money import text_of
 from orders_cli.portal import queries, tokens
 
 COOKIE = "orders_portal"
@@ -88,6 +89,7 @@ def build_app(settings) -> Guard:
     css = _css()
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), auto_reload=False)
     env.filters["seg"] = lambda value: quote(str(value), safe="")
+    env.filters["money"] = text_of  # typed results' amounts as CLI.md writes them ("12.50")
     company = settings.get("company.name") or "Customer portal"
     style = Markup(css)
     # behind a reverse proxy that terminates HTTPS the request arrives as http: trust the configured address

@@ -32,6 +32,7 @@ def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
     """The document's view and what recording a mail needs (ids, the account's e-mail)."""
     from orders_cli.invoicing import invoices as billing
     from orders_cli.sales import orders as sales
+    from orders_cli.core.results import to_data
 
     with store.transaction(write=False) as s:
         if kind == "order":
@@ -42,7 +43,7 @@ def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
             row = billing.get_invoice(s, ref)
             if row.status == "cancelled":
                 raise Invalid(f"{row.number} is cancelled: a cancelled invoice is not sent")
-            doc = billing.invoice_view(s, row)
+            doc = to_data(billing.invoice_view(s, row))
             ids = {"order_id": row.order_id, "invoice_id": row.id}
         account = s.get(m.Account, row.account_id)
         ids["account_email"] = account.email if account else None
@@ -151,6 +152,7 @@ def _claim(log, row_id: int) -> bool:
 
 def _send_claimed(settings, cfg, mailer, log, row) -> dict:
     from orders_cli.invoicing import invoices as billing
+    from orders_cli.core.results import to_data
     from orders_cli.adapters import mail
     from orders_cli.adapters import pdf
     from orders_cli.core.errors import OrdersError
@@ -160,7 +162,7 @@ def _send_claimed(settings, cfg, mailer, log, row) -> dict:
         with store.transaction(write=False) as s:
             inv = s.get(m.Invoice, row.invoice_id)
             number, order_id = inv.number, inv.order_id
-            doc = billing.invoice_view(s, inv)
+            doc = to_data(billing.invoice_view(s, inv))
         msg = mail.compose("invoice", doc, settings, sender=cfg.sender, to=[row.recipient],
                            pdf_bytes=pdf.render("invoice", doc, settings), filename=pdf.default_filename(doc))
         mailer.send(msg)

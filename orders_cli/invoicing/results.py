@@ -1,0 +1,73 @@
+"""What the invoice use cases return: typed results, written out by ``core.results.to_data``
+(field order = CLI.md's key order)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.pricing import TaxRate, Totals
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    line_no: int | None  # the order line it invoices (None: a recurring invoice's line of no order line)
+    sku: str
+    description: str
+    kind: str
+    quantity: Quantity
+    unit_price: Price
+    discount: str | None
+    net: Money
+    taxes: tuple[TaxRate, ...]
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: int
+    number: str
+    order: str | None
+    account: AccountRef
+    subject: str
+    status: str
+    invoice_date: date
+    due_date: date | None
+    due_days: int | None
+    period_start: date | None
+    period_end: date | None
+    recurring: bool
+    percent: Quantity | None
+    currency: str
+    language: str | None
+    billing_address: dict[str, str]
+    shipping_address: dict[str, str]
+    discount: str | None
+    lines: list[InvoiceLine]
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    """One row of ``invoice list``."""
+
+    id: int
+    number: str
+    order: str | None
+    account: AccountRef
+    subject: str
+    status: str
+    invoice_date: date
+    due_date: date | None
+    period_start: date | None
+    period_end: date | None
+    currency: str
+    subtotal: Money
+    tax: Money
+    total: Money
