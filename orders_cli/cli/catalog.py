@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group
+from orders_cli.cli.common import Csv, Json, Jsonl, group, show_record, show_rows
 
 tax_app = group("tax", "Tax rates, with optional rates per tax region.")
 vendor_app = group("vendor", "Suppliers: purchase orders go to them.")
@@ -16,6 +16,7 @@ product_app = group("product", "The catalog of products and services.")
 
 TAX_COLUMNS = [("id", "Id"), ("name", "Name"), ("rate", "Rate %"), ("regions", "Regional rates")]
 PARTY_COLUMNS = [("id", "Id"), ("name", "Name"), ("email", "E-mail")]
+Email = Annotated[Optional[str], typer.Option("--email", help="E-mail address")]
 PRODUCT_COLUMNS = [
     ("sku", "SKU"),
     ("name", "Name"),
@@ -38,13 +39,9 @@ def tax_add(
 
     Examples: orders tax add VAT20 --rate 20 ; orders tax add VAT20 --rate 8.5 --region overseas
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction() as s:
-        result = catalog.add_tax(s, name, rate, region)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.add_tax, name, rate, region, json_=json_)
 
 
 @tax_app.command("list")
@@ -53,32 +50,25 @@ def tax_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> No
 
     Example: orders tax list --json
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_taxes(s), fmt, TAX_COLUMNS, empty="no taxes yet: orders tax add VAT20 --rate 20")
+    show_rows(catalog.list_taxes, fmt=output.pick(json_, jsonl, csv_), columns=TAX_COLUMNS, empty="no taxes yet: orders tax add VAT20 --rate 20")
 
 
 @vendor_app.command("add")
 def vendor_add(
     name: Annotated[str, typer.Argument(help="Vendor name")],
-    email: Annotated[Optional[str], typer.Option("--email")] = None,
+    email: Email = None,
     json_: Json = False,
 ) -> None:
     """Add a vendor (supplier).
 
     Example: orders vendor add "Papeterie Lefèvre" --email commandes@lefevre.example
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction() as s:
-        result = catalog.add_vendor(s, name, email)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.add_vendor, name, email, json_=json_)
 
 
 @vendor_app.command("list")
@@ -87,32 +77,25 @@ def vendor_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) ->
 
     Example: orders vendor list --csv
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_vendors(s), fmt, PARTY_COLUMNS, empty="no vendors yet")
+    show_rows(catalog.list_vendors, fmt=output.pick(json_, jsonl, csv_), columns=PARTY_COLUMNS, empty="no vendors yet")
 
 
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="User name")],
-    email: Annotated[Optional[str], typer.Option("--email")] = None,
+    email: Email = None,
     json_: Json = False,
 ) -> None:
     """Add a user (a sales representative orders can be assigned to).
 
     Example: orders user add "Chloé Martin" --email chloe@example.com
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction() as s:
-        result = catalog.add_user(s, name, email)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.add_user, name, email, json_=json_)
 
 
 @user_app.command("list")
@@ -121,13 +104,10 @@ def user_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> N
 
     Example: orders user list
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_users(s), fmt, PARTY_COLUMNS, empty="no users yet")
+    show_rows(catalog.list_users, fmt=output.pick(json_, jsonl, csv_), columns=PARTY_COLUMNS, empty="no users yet")
 
 
 @product_app.command("add")
@@ -140,20 +120,16 @@ def product_add(
     service: Annotated[bool, typer.Option("--service", help="A service (never delivered)")] = False,
     unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece")] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost (for purchase orders)")] = None,
-    description: Annotated[Optional[str], typer.Option("--description")] = None,
+    description: Annotated[Optional[str], typer.Option("--description", help="Description: longer text about it")] = None,
     json_: Json = False,
 ) -> None:
     """Add a product or service to the catalog.
 
     Example: orders product add BOOK --name "Livre d'or" --price 19.99 --tax VAT5.5 --vendor "Papeterie Lefèvre" --cost 9.50
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction() as s:
-        result = catalog.add_product(s, sku, name, price, tax or [], vendor, service, unit, cost, description)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, json_=json_)
 
 
 @product_app.command("list")
@@ -162,13 +138,10 @@ def product_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -
 
     Example: orders product list --jsonl
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_products(s), fmt, PRODUCT_COLUMNS, empty="no products yet")
+    show_rows(catalog.list_products, fmt=output.pick(json_, jsonl, csv_), columns=PRODUCT_COLUMNS, empty="no products yet")
 
 
 @product_app.command("show")
@@ -177,36 +150,30 @@ def product_show(sku: Annotated[str, typer.Argument(help="SKU or id")], json_: J
 
     Example: orders product show BOOK --json
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction(write=False) as s:
-        result = catalog.show_product(s, sku)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.show_product, sku, json_=json_, write=False)
 
 
 @product_app.command("edit")
 def product_edit(
     sku: Annotated[str, typer.Argument(help="SKU or id")],
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
-    price: Annotated[Optional[str], typer.Option("--price")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="New name printed on documents")] = None,
+    price: Annotated[Optional[str], typer.Option("--price", help="New unit price, e.g. 21.00")] = None,
     tax: Annotated[Optional[list[str]], typer.Option("--tax", help="Replace the taxes (repeatable)")] = None,
     no_tax: Annotated[bool, typer.Option("--no-tax", help="Remove every tax")] = False,
     vendor: Annotated[Optional[str], typer.Option("--vendor", help="Vendor name ('' for none)")] = None,
     service: Annotated[Optional[bool], typer.Option("--service/--product", help="Kind")] = None,
-    unit: Annotated[Optional[str], typer.Option("--unit")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece ('' for none)")] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost ('' for none)")] = None,
-    description: Annotated[Optional[str], typer.Option("--description")] = None,
+    description: Annotated[Optional[str], typer.Option("--description", help="New description ('' for none)")] = None,
     json_: Json = False,
 ) -> None:
     """Change a product. Existing documents keep the prices and taxes they were made with.
 
     Example: orders product edit BOOK --price 21.00
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
     changes: dict = {
         k: v
@@ -225,9 +192,7 @@ def product_edit(
         changes["taxes"] = tax
     if no_tax:
         changes["taxes"] = []
-    with store.transaction() as s:
-        result = catalog.edit_product(s, sku, changes)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.edit_product, sku, changes, json_=json_)
 
 
 @product_app.command("import")
@@ -248,8 +213,8 @@ def product_import(
     from orders_cli.cli.common import read_input
 
     with read_input(file, csv=True) as (handle, source), store.transaction() as s:
-        count = catalog.import_products(s, handle, source)
+        result = catalog.import_products(s, handle, source)
     if json_:
-        output.record({"imported": count}, output.JSON)
+        output.record(result, output.JSON)
     else:
-        output.note(f"imported {count} products from {source}")
+        output.note(f"imported {result.imported} products from {source}")

@@ -72,3 +72,76 @@ def context():
     from orders_cli.core.context import Context
 
     return Context(today=today(), settings=settings.current())
+
+
+# ---------------------------------------------------------------- address options
+
+ADDRESS_OPTION_FIELDS = (("street", "street"), ("city", "city"), ("postal_code", "postal code"), ("state", "state or region"), ("country", "country"))
+
+
+def address_options(*prefixes: str):
+    """Decorator for a command: each parameter named like a prefix (``billing``, ``shipping``)
+    becomes the options ``--PREFIX-street``, ``--PREFIX-city``, ``--PREFIX-postal-code``,
+    ``--PREFIX-state``, ``--PREFIX-country`` (in its place, with help texts); the command
+    receives ``PREFIX`` as a dict of the options given (``{"city": "Lyon"}``, ``{}`` for none).
+    """
+    import functools
+    import inspect
+
+    def decorate(fn):
+        signature = inspect.signature(fn, eval_str=True)
+        params: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            if param.name not in prefixes:
+                params.append(param)
+                continue
+            for field, words in ADDRESS_OPTION_FIELDS:
+                option = typer.Option(f"--{param.name}-{field.replace('_', '-')}", help=f"{param.name.capitalize()} address: {words}")
+                params.append(inspect.Parameter(f"{param.name}_{field}", param.kind, default=None, annotation=Annotated[Optional[str], option]))
+
+        @functools.wraps(fn)
+        def command(*args, **kwargs):
+            for prefix in prefixes:
+                values = {field: kwargs.pop(f"{prefix}_{field}", None) for field, _ in ADDRESS_OPTION_FIELDS}
+                kwargs[prefix] = {k: v for k, v in values.items() if v is not None}
+            return fn(*args, **kwargs)
+
+        command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return decorate
+
+
+# ---------------------------------------------------------------- command skeletons
+
+
+def show_record(use_case, *args, json_: bool = False, human=None, write: bool = True) -> None:
+    """The body of an add / edit / show command: ``use_case(session, *args)`` in one
+    transaction (read-only unless ``write``), its result printed as JSON or for people."""
+    from orders_cli import store
+    from orders_cli.cli import output
+
+    with store.transaction(write=write) as s:
+        result = use_case(s, *args)
+    output.record(result, output.JSON if json_ else output.TABLE, human)
+
+
+def show_rows(use_case, *args, fmt: str, columns, empty: str, title: str | None = None) -> int:
+    """The body of a list command: ``use_case(session, *args)`` rendered inside a read-only
+    transaction (a use case may yield its rows lazily)."""
+    from orders_cli import store
+    from orders_cli.cli import output
+
+    with store.transaction(write=False) as s:
+        return output.rows(use_case(s, *args), fmt, columns, title=title, empty=empty)
+
+
+def record_or_note(result, json_: bool, message: str) -> None:
+    """What a command that changed something prints: the record as JSON, or one line for people (stderr)."""
+    from orders_cli.cli import output
+
+    if json_:
+        output.record(result, output.JSON)
+    else:
+        output.note(message)
