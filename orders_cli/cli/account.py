@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, address_options, group, show_record, show_rows
+from orders_cli.cli.common import Json, address_options, group, list_formats, show_record, show_rows
 
 app = group("account", "Customer accounts: addresses, tax region, their orders.")
 contact_app = group("contact", "Contacts: the people at a customer account.")
@@ -49,15 +49,15 @@ def add(
 
 
 @app.command("list")
-def list_(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+@list_formats
+def list_(fmt: str = "table") -> None:
     """List customer accounts.
 
     Example: orders account list --csv > accounts.csv
     """
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    show_rows(catalog.list_accounts, fmt=output.pick(json_, jsonl, csv_), columns=ACCOUNT_COLUMNS, empty="no accounts yet")
+    show_rows(catalog.list_accounts, fmt=fmt, columns=ACCOUNT_COLUMNS, empty="no accounts yet")
 
 
 @app.command("show")
@@ -130,17 +130,15 @@ def contact_add(
 
 
 @contact_app.command("list")
+@list_formats
 def contact_list(
     account: Annotated[Optional[str], typer.Option("--account", help="Only this account's contacts")] = None,
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
+    fmt: str = "table",
 ) -> None:
     """List contacts.
 
     Example: orders contact list --account "Café Müller"
     """
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    show_rows(catalog.list_contacts, account, fmt=output.pick(json_, jsonl, csv_), columns=CONTACT_COLUMNS, empty="no contacts")
+    show_rows(catalog.list_contacts, account, fmt=fmt, columns=CONTACT_COLUMNS, empty="no contacts")

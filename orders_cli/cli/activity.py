@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group, record_or_note, show_rows
+from orders_cli.cli.common import Json, group, list_formats, record_or_note, show_rows
 
 app = group("activity", "Calls, meetings and tasks on an order, with due dates and a done state.")
 
@@ -58,12 +58,11 @@ def activity_add(
 
 
 @app.command("list")
+@list_formats
 def activity_list(
     order: Annotated[str, typer.Argument(help="Order number or id")],
     open_: Annotated[bool, typer.Option("--open", help="Only those not done yet")] = False,
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
+    fmt: str = "table",
 ) -> None:
     """List an order's activities of every type (calls, meetings, tasks, mails sent), oldest first.
 
@@ -72,7 +71,6 @@ def activity_list(
     from orders_cli.records import activities
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
     show_rows(activities.list_for, context(), order, open_, fmt=fmt, columns=TABLE_COLUMNS if fmt == output.TABLE else COLUMNS,
               empty="no activities (add one: orders activity add ORDER --type call --subject ...)")
 

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group, show_record, show_rows
+from orders_cli.cli.common import Json, group, list_formats, show_record, show_rows
 
 tax_app = group("tax", "Tax rates, with optional rates per tax region.")
 vendor_app = group("vendor", "Suppliers: purchase orders go to them.")
@@ -44,70 +44,62 @@ def tax_add(
     show_record(catalog.add_tax, name, rate, region, json_=json_)
 
 
-@tax_app.command("list")
-def tax_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+def _list_command(group_app: typer.Typer, list_name: str, columns, empty: str, help: str) -> None:
+    """Give a group its ``list`` command: ``parties.catalog.<list_name>`` as a table, JSON, JSON lines or CSV."""
+
+    def list_(fmt: str = "table") -> None:
+        from orders_cli.parties import catalog
+
+        show_rows(getattr(catalog, list_name), fmt=fmt, columns=columns, empty=empty)
+
+    group_app.command("list", help=help)(list_formats(list_))
+
+
+def _party_commands(group_app: typer.Typer, what: str, add_help: str, list_help: str) -> None:
+    """Vendors and users: the same two commands, add (a name and an e-mail) and list."""
+
+    def add(
+        name: str = typer.Argument(..., help=f"{what.capitalize()} name"),
+        email: Email = None,
+        json_: Json = False,
+    ) -> None:
+        from orders_cli.parties import catalog
+
+        show_record(getattr(catalog, f"add_{what}"), name, email, json_=json_)
+
+    group_app.command("add", help=add_help)(add)
+    _list_command(group_app, f"list_{what}s", PARTY_COLUMNS, f"no {what}s yet", list_help)
+
+
+_list_command(
+    tax_app,
+    "list_taxes",
+    TAX_COLUMNS,
+    "no taxes yet: orders tax add VAT20 --rate 20",
     """List taxes and their regional rates.
 
-    Example: orders tax list --json
-    """
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    show_rows(catalog.list_taxes, fmt=output.pick(json_, jsonl, csv_), columns=TAX_COLUMNS, empty="no taxes yet: orders tax add VAT20 --rate 20")
-
-
-@vendor_app.command("add")
-def vendor_add(
-    name: Annotated[str, typer.Argument(help="Vendor name")],
-    email: Email = None,
-    json_: Json = False,
-) -> None:
+    Example: orders tax list --json""",
+)
+_party_commands(
+    vendor_app,
+    "vendor",
     """Add a vendor (supplier).
 
-    Example: orders vendor add "Papeterie Lefèvre" --email commandes@lefevre.example
-    """
-    from orders_cli.parties import catalog
-
-    show_record(catalog.add_vendor, name, email, json_=json_)
-
-
-@vendor_app.command("list")
-def vendor_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    Example: orders vendor add "Papeterie Lefèvre" --email commandes@lefevre.example""",
     """List vendors.
 
-    Example: orders vendor list --csv
-    """
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    show_rows(catalog.list_vendors, fmt=output.pick(json_, jsonl, csv_), columns=PARTY_COLUMNS, empty="no vendors yet")
-
-
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="User name")],
-    email: Email = None,
-    json_: Json = False,
-) -> None:
+    Example: orders vendor list --csv""",
+)
+_party_commands(
+    user_app,
+    "user",
     """Add a user (a sales representative orders can be assigned to).
 
-    Example: orders user add "Chloé Martin" --email chloe@example.com
-    """
-    from orders_cli.parties import catalog
-
-    show_record(catalog.add_user, name, email, json_=json_)
-
-
-@user_app.command("list")
-def user_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    Example: orders user add "Chloé Martin" --email chloe@example.com""",
     """List users.
 
-    Example: orders user list
-    """
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    show_rows(catalog.list_users, fmt=output.pick(json_, jsonl, csv_), columns=PARTY_COLUMNS, empty="no users yet")
+    Example: orders user list""",
+)
 
 
 @product_app.command("add")
@@ -132,16 +124,15 @@ def product_add(
     show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, json_=json_)
 
 
-@product_app.command("list")
-def product_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+_list_command(
+    product_app,
+    "list_products",
+    PRODUCT_COLUMNS,
+    "no products yet",
     """List the catalog.
 
-    Example: orders product list --jsonl
-    """
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    show_rows(catalog.list_products, fmt=output.pick(json_, jsonl, csv_), columns=PRODUCT_COLUMNS, empty="no products yet")
+    Example: orders product list --jsonl""",
+)
 
 
 @product_app.command("show")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group, record_or_note, show_record, show_rows
+from orders_cli.cli.common import Json, group, list_formats, record_or_note, show_record, show_rows
 
 app = group("doc", "Files attached to orders: attach, list, get back byte-identical, remove.")
 
@@ -54,11 +54,10 @@ def doc_attach(
 
 
 @app.command("list")
+@list_formats
 def doc_list(
     order: Annotated[str, typer.Argument(help="Order number or id")],
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
+    fmt: str = "table",
 ) -> None:
     """List the files attached to an order (no content: use doc get).
 
@@ -67,7 +66,6 @@ def doc_list(
     from orders_cli.records import attachments
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
     show_rows(_short_checksums if fmt == output.TABLE else attachments.list_for, order,
               fmt=fmt, columns=COLUMNS, empty="no documents (attach one: orders doc attach ORDER FILE)")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 from orders_cli.core.errors import Invalid
 
@@ -36,3 +36,14 @@ def check_header(
         problem = f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}"
         raise Invalid(f"{source}: " + bad.format(problem=problem, columns=columns))
     return names
+
+
+def data_rows(reader: Iterable[dict], source: str) -> Iterator[tuple[int, dict]]:
+    """The rows of a ``csv.DictReader`` whose header was checked: ``(line number, row)`` with
+    the column names trimmed; a row with more fields than columns is refused."""
+    for row in reader:
+        line = reader.line_num  # type: ignore[attr-defined]
+        row = {(k or "").strip(): v for k, v in row.items()}
+        if "" in row:  # the extra fields of a long row sit under the key None
+            raise Invalid(f"{source}: line {line}: more fields than columns")
+        yield line, row

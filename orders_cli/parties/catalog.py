@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from orders_cli.store import schema as m
 from orders_cli.store import refs
 from orders_cli.core import text
-from orders_cli.core.csvcheck import check_header
+from orders_cli.core.csvcheck import check_header, data_rows
 from orders_cli.core.results import OMIT
 from orders_cli.core.money import Money, Price, Quantity, non_negative, plain
 from orders_cli.core.errors import Conflict, Invalid, NotFound
@@ -408,11 +408,7 @@ def import_products(session: Session, handle: io.TextIOBase, source: str) -> Imp
     products: list[dict] = []
     tax_links: list[tuple[str, int]] = []
     seen: set[str] = set()
-    for row in reader:
-        line = reader.line_num
-        row = {(k or "").strip(): v for k, v in row.items()}
-        if None in row or "" in row:
-            raise Invalid(f"{source}: line {line}: more fields than columns")
+    for line, row in data_rows(reader, source):
         try:
             sku = text.clean(row.get("sku"), "sku", 100, required=True)
             if any(c.isspace() or c == ":" for c in sku):
