@@ -474,3 +474,34 @@ def cli():
 def demo():
     ok("demo")
     return True
+
+
+# ---------------------------------------------------------------- template databases
+
+
+def build_template(folder: Path, build, name: str = "orders.db") -> str:
+    """A database made once by ``build()`` (CLI calls, with ORDERS_DB / ORDERS_CONFIG / HOME in
+    ``folder``, today 2026-11-28, no colour) and frozen: each test gets a copy (``clone_db``)."""
+    target = new_db_target(folder, name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORDERS_DB", target)
+        mp.setenv("ORDERS_CONFIG", str(folder / "config.toml"))
+        mp.setenv("HOME", str(folder))
+        mp.setenv("NO_COLOR", "1")
+        mp.setenv("ORDERS_TODAY", "2026-11-28")
+        build()
+    return freeze_db(target)  # closes every engine first
+
+
+@pytest.fixture(scope="session")
+def db_template(tmp_path_factory):
+    """``db_template(key, build)``: the template database ``build()`` makes (``build_template``),
+    built once per test session for each key."""
+    made: dict[str, str] = {}
+
+    def template(key: str, build) -> str:
+        if key not in made:
+            made[key] = build_template(tmp_path_factory.mktemp(key), build)
+        return made[key]
+
+    return template

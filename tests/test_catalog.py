@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PG, clone_db, db_content, freeze_db, new_db_target, ok, refused, run
+from conftest import PG, clone_db, db_content, ok, refused, run
 
 # ---------------------------------------------------------------- a small fixed catalog
 
@@ -36,17 +36,9 @@ def _command_tree_built_once():
 
 
 @pytest.fixture(scope="module")
-def catalog_template(tmp_path_factory, _command_tree_built_once):
+def catalog_template(db_template, _command_tree_built_once):
     """The fixed catalog, made once through the CLI; each test gets a copy of the file."""
-    folder = tmp_path_factory.mktemp("catalog")
-    target = new_db_target(folder)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_DB", target)
-        mp.setenv("ORDERS_CONFIG", str(folder / "config.toml"))
-        mp.setenv("NO_COLOR", "1")
-        mp.setenv("ORDERS_TODAY", "2026-11-28")
-        _make_catalog()
-    return freeze_db(target)
+    return db_template("catalog", _make_catalog)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import typing
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer.main
@@ -36,6 +37,22 @@ def _leaves(cmd, path=()):
 
 ROOT = typer.main.get_command(app)
 LEAVES = dict(_leaves(ROOT))
+
+
+@contextmanager
+def copy_of(seeded, tmp_path, monkeypatch):
+    """A fresh copy of the seeded database and settings file, dropped afterwards: (db, cfg)."""
+    db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
+    try:
+        yield db, cfg
+    finally:
+        drop(db, cfg)
+
+
+def outcome_on_copy(argv, seeded, tmp_path, monkeypatch, **kw):
+    """``outcome(argv, ...)`` on a fresh copy of the seeded database."""
+    with copy_of(seeded, tmp_path, monkeypatch) as (db, cfg):
+        return outcome(argv, db, cfg, **kw)
 
 
 def test_the_tree_is_read_from_the_app():
@@ -147,11 +164,7 @@ SETTINGS = settings(
 def test_every_command_survives_hostile_values(path, data, seeded, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # PDFs and backups land here
     argv, json_out = data.draw(argv_for(path), label="argv")
-    db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-    try:
-        outcome(argv, db, cfg, json_out=json_out)
-    finally:
-        drop(db, cfg)
+    outcome_on_copy(argv, seeded, tmp_path, monkeypatch, json_out=json_out)
 
 
 @pytest.mark.parametrize("path", sorted(LEAVES), ids=" ".join)
@@ -167,11 +180,7 @@ def test_a_10_mb_value_in_every_option(path, seeded, tmp_path, monkeypatch):
             argv.append(big)
         elif not p.is_flag and not p.hidden:
             argv += [p.opts[0], big]
-    db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-    try:
-        outcome(argv, db, cfg)
-    finally:
-        drop(db, cfg)
+    outcome_on_copy(argv, seeded, tmp_path, monkeypatch)
 
 
 DB_TARGETS = ["{tmp}", "{tmp}/no/such/dir/../x.db", "sqlite:///{tmp}/no/such/dir/x.db", "nosuchdriver://x/y", "sqlite://",
@@ -216,11 +225,7 @@ def test_every_file_param_with_hostile_paths(path, param, bad, seeded, tmp_path,
             argv.append(bad if p.name == param else PLAUSIBLE.get(p.name, "1"))
         elif p.name == param:
             argv += [p.opts[0], bad]
-    db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-    try:
-        outcome(argv, db, cfg)
-    finally:
-        drop(db, cfg)
+    outcome_on_copy(argv, seeded, tmp_path, monkeypatch)
 
 
 def _base(annotation):
@@ -258,20 +263,15 @@ def test_every_integer_param_with_hostile_numbers(path, param, seeded, tmp_path,
                 argv += [p.opts[0], {"--frequency": "monthly", "--start": "2026-01-01"}.get(p.opts[0], "1")]
         if path == ("recur", "set"):
             argv += ["--frequency", "monthly", "--start", "2026-01-01"]
-        db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-        try:
-            outcome(argv, db, cfg)
-        finally:
-            drop(db, cfg)
+        outcome_on_copy(argv, seeded, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("today", ["garbage", "2026-02-30", "9" * 40])
 def test_a_bad_orders_today_is_a_refusal(today, seeded, tmp_path, monkeypatch):
-    db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-    monkeypatch.setenv("ORDERS_TODAY", today)
-    r = outcome(["order", "add", "--subject", "x", "--account", "Café Müller", "--line", "MUG:1"], db, cfg)
-    assert r.code == 1 and "ORDERS_TODAY" in r.err
-    drop(db, cfg)
+    with copy_of(seeded, tmp_path, monkeypatch) as (db, cfg):
+        monkeypatch.setenv("ORDERS_TODAY", today)
+        r = outcome(["order", "add", "--subject", "x", "--account", "Café Müller", "--line", "MUG:1"], db, cfg)
+        assert r.code == 1 and "ORDERS_TODAY" in r.err
 
 
 CONFIG_VALUES = ["", "-1", "65536", "1e309", "NaN", "yes", "x" * 5000, "a\x00b", "line1\nline2", "\x1b[2J", "'; DROP TABLE x; --",
@@ -285,26 +285,22 @@ def test_every_setting_with_hostile_values(seeded, tmp_path, monkeypatch):
 
     for key in KEYS:
         for bad in CONFIG_VALUES:
-            db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-            try:
+            with copy_of(seeded, tmp_path, monkeypatch) as (db, cfg):
                 r = outcome(["config", "set", key, bad], db, cfg)
                 if r.code == 0:
                     outcome(["config", "get", key, "--json"], db, cfg, json_out=True)
-            finally:
-                drop(db, cfg)
 
 
 def test_recur_show_as_a_table_stays_bounded_for_a_far_date(seeded, tmp_path, monkeypatch):
     """95,677 periods are due by 9999-12-31: the table shows the first 100 and says how many more
     (it used to render every one: 48 s); --json still lists them all."""
-    db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-    r = outcome(["recur", "show", "SO-00003", "--date", "9999-12-31"], db, cfg)
-    assert r.code == 0
-    assert len(r.out.splitlines()) < 150
-    assert "and 95577 more periods due by 9999-12-31" in r.err
-    info = outcome(["recur", "show", "SO-00003", "--date", "2100-01-01", "--json"], db, cfg, json_out=True).json()
-    assert len(info["next"]) == info["pending"] > 100
-    drop(db, cfg)
+    with copy_of(seeded, tmp_path, monkeypatch) as (db, cfg):
+        r = outcome(["recur", "show", "SO-00003", "--date", "9999-12-31"], db, cfg)
+        assert r.code == 0
+        assert len(r.out.splitlines()) < 150
+        assert "and 95577 more periods due by 9999-12-31" in r.err
+        info = outcome(["recur", "show", "SO-00003", "--date", "2100-01-01", "--json"], db, cfg, json_out=True).json()
+        assert len(info["next"]) == info["pending"] > 100
 
 
 ODD_DIGITS = ["²", "٣", "⑤", "2²", "１"]  # superscript, Arabic-Indic, circled, mixed, fullwidth: str.isdigit() is not int()
@@ -322,11 +318,7 @@ def test_every_argument_with_unicode_digits(path, param, seeded, tmp_path, monke
                 argv.append(odd if p.name == param else PLAUSIBLE.get(p.name, "1"))
         if path[:2] == ("order", "convert"):
             argv += ["--line", f"{odd}:1" if path[-1] != "purchase" else odd]
-        db, cfg = fresh_copy(*seeded, tmp_path, monkeypatch)
-        try:
-            outcome(argv, db, cfg)
-        finally:
-            drop(db, cfg)
+        outcome_on_copy(argv, seeded, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("columns", ["²", "٣", "-1", "0", "99999999999", "abc", ""])

@@ -6,13 +6,34 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group
+from orders_cli.cli.common import Json, group, list_formats, record_or_note, show_rows
 
 app = group("activity", "Calls, meetings and tasks on an order, with due dates and a done state.")
 
 COLUMNS = [("id", "Id"), ("order", "Order"), ("invoice", "Invoice"), ("type", "Type"), ("subject", "Subject"), ("due", "Due"),
            ("done", "Done"), ("overdue", "Overdue"), ("note", "Note"), ("created_at", "Added")]
 TABLE_COLUMNS = [("id", "Id"), ("type", "Type"), ("subject", "Subject"), ("due", "Due"), ("done", "Done"), ("invoice", "Invoice"), ("note", "Note")]
+
+
+class _SettingsOnDemand:
+    """The settings, read only if a use case asks (activities need today, not the config file)."""
+
+    def get(self, key: str):
+        from orders_cli.adapters import settings
+
+        return settings.current().get(key)
+
+    def prefix(self, doc_type: str) -> str:
+        from orders_cli.adapters import settings
+
+        return settings.current().prefix(doc_type)
+
+
+def context():
+    from orders_cli.adapters.env import today
+    from orders_cli.core.context import Context
+
+    return Context(today=today(), settings=_SettingsOnDemand())
 
 
 @app.command("add")
@@ -30,37 +51,28 @@ def activity_add(
     """
     from orders_cli import store
     from orders_cli.records import activities
-    from orders_cli.cli import output
 
     with store.transaction() as s:
-        act = activities.add(s, order, type_, subject, due, note)
-    if json_:
-        output.record(act, output.JSON)
-    else:
-        output.note(f"activity {act['id']} added to {act['order']}: {act['type']} {act['subject']!r}" + (f", due {act['due']}" if act["due"] else ""))
+        act = activities.add(s, context(), order, type_, subject, due, note)
+    record_or_note(act, json_, f"activity {act.id} added to {act.order}: {act.type} {act.subject!r}" + (f", due {act['due']}" if act.due else ""))
 
 
 @app.command("list")
+@list_formats
 def activity_list(
     order: Annotated[str, typer.Argument(help="Order number or id")],
     open_: Annotated[bool, typer.Option("--open", help="Only those not done yet")] = False,
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
+    fmt: str = "table",
 ) -> None:
     """List an order's activities of every type (calls, meetings, tasks, mails sent), oldest first.
 
     Example: orders activity list SO-00001 --open
     """
-    from orders_cli import store
     from orders_cli.records import activities
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        items = activities.list_for(s, order, open_)
-    output.rows(items, fmt, TABLE_COLUMNS if fmt == output.TABLE else COLUMNS,
-                empty="no activities (add one: orders activity add ORDER --type call --subject ...)")
+    show_rows(activities.list_for, context(), order, open_, fmt=fmt, columns=TABLE_COLUMNS if fmt == output.TABLE else COLUMNS,
+              empty="no activities (add one: orders activity add ORDER --type call --subject ...)")
 
 
 @app.command("done")
@@ -75,11 +87,7 @@ def activity_done(
     """
     from orders_cli import store
     from orders_cli.records import activities
-    from orders_cli.cli import output
 
     with store.transaction() as s:
-        act = activities.mark_done(s, activity, not undo)
-    if json_:
-        output.record(act, output.JSON)
-    else:
-        output.note(f"activity {act['id']} ({act['subject']}) is {'done' if act['done'] else 'open'}")
+        act = activities.mark_done(s, context(), activity, not undo)
+    record_or_note(act, json_, f"activity {act.id} ({act.subject}) is {'done' if act.done else 'open'}")

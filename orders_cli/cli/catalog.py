@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group
+from orders_cli.cli.common import Json, group, list_formats, show_record, show_rows
 
 tax_app = group("tax", "Tax rates, with optional rates per tax region.")
 vendor_app = group("vendor", "Suppliers: purchase orders go to them.")
@@ -16,6 +16,7 @@ product_app = group("product", "The catalog of products and services.")
 
 TAX_COLUMNS = [("id", "Id"), ("name", "Name"), ("rate", "Rate %"), ("regions", "Regional rates")]
 PARTY_COLUMNS = [("id", "Id"), ("name", "Name"), ("email", "E-mail")]
+Email = Annotated[Optional[str], typer.Option("--email", help="E-mail address")]
 PRODUCT_COLUMNS = [
     ("sku", "SKU"),
     ("name", "Name"),
@@ -38,96 +39,67 @@ def tax_add(
 
     Examples: orders tax add VAT20 --rate 20 ; orders tax add VAT20 --rate 8.5 --region overseas
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction() as s:
-        result = catalog.add_tax(s, name, rate, region)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.add_tax, name, rate, region, json_=json_)
 
 
-@tax_app.command("list")
-def tax_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+def _list_command(group_app: typer.Typer, list_name: str, columns, empty: str, help: str) -> None:
+    """Give a group its ``list`` command: ``parties.catalog.<list_name>`` as a table, JSON, JSON lines or CSV."""
+
+    def list_(fmt: str = "table") -> None:
+        from orders_cli.parties import catalog
+
+        show_rows(getattr(catalog, list_name), fmt=fmt, columns=columns, empty=empty)
+
+    group_app.command("list", help=help)(list_formats(list_))
+
+
+def _party_commands(group_app: typer.Typer, what: str, add_help: str, list_help: str) -> None:
+    """Vendors and users: the same two commands, add (a name and an e-mail) and list."""
+
+    def add(
+        name: str = typer.Argument(..., help=f"{what.capitalize()} name"),
+        email: Email = None,
+        json_: Json = False,
+    ) -> None:
+        from orders_cli.parties import catalog
+
+        show_record(getattr(catalog, f"add_{what}"), name, email, json_=json_)
+
+    group_app.command("add", help=add_help)(add)
+    _list_command(group_app, f"list_{what}s", PARTY_COLUMNS, f"no {what}s yet", list_help)
+
+
+_list_command(
+    tax_app,
+    "list_taxes",
+    TAX_COLUMNS,
+    "no taxes yet: orders tax add VAT20 --rate 20",
     """List taxes and their regional rates.
 
-    Example: orders tax list --json
-    """
-    from orders_cli import store
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_taxes(s), fmt, TAX_COLUMNS, empty="no taxes yet: orders tax add VAT20 --rate 20")
-
-
-@vendor_app.command("add")
-def vendor_add(
-    name: Annotated[str, typer.Argument(help="Vendor name")],
-    email: Annotated[Optional[str], typer.Option("--email")] = None,
-    json_: Json = False,
-) -> None:
+    Example: orders tax list --json""",
+)
+_party_commands(
+    vendor_app,
+    "vendor",
     """Add a vendor (supplier).
 
-    Example: orders vendor add "Papeterie Lefèvre" --email commandes@lefevre.example
-    """
-    from orders_cli import store
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    with store.transaction() as s:
-        result = catalog.add_vendor(s, name, email)
-    output.record(result, output.JSON if json_ else output.TABLE)
-
-
-@vendor_app.command("list")
-def vendor_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    Example: orders vendor add "Papeterie Lefèvre" --email commandes@lefevre.example""",
     """List vendors.
 
-    Example: orders vendor list --csv
-    """
-    from orders_cli import store
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_vendors(s), fmt, PARTY_COLUMNS, empty="no vendors yet")
-
-
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="User name")],
-    email: Annotated[Optional[str], typer.Option("--email")] = None,
-    json_: Json = False,
-) -> None:
+    Example: orders vendor list --csv""",
+)
+_party_commands(
+    user_app,
+    "user",
     """Add a user (a sales representative orders can be assigned to).
 
-    Example: orders user add "Chloé Martin" --email chloe@example.com
-    """
-    from orders_cli import store
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    with store.transaction() as s:
-        result = catalog.add_user(s, name, email)
-    output.record(result, output.JSON if json_ else output.TABLE)
-
-
-@user_app.command("list")
-def user_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+    Example: orders user add "Chloé Martin" --email chloe@example.com""",
     """List users.
 
-    Example: orders user list
-    """
-    from orders_cli import store
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_users(s), fmt, PARTY_COLUMNS, empty="no users yet")
+    Example: orders user list""",
+)
 
 
 @product_app.command("add")
@@ -140,35 +112,27 @@ def product_add(
     service: Annotated[bool, typer.Option("--service", help="A service (never delivered)")] = False,
     unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece")] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost (for purchase orders)")] = None,
-    description: Annotated[Optional[str], typer.Option("--description")] = None,
+    description: Annotated[Optional[str], typer.Option("--description", help="Description: longer text about it")] = None,
     json_: Json = False,
 ) -> None:
     """Add a product or service to the catalog.
 
     Example: orders product add BOOK --name "Livre d'or" --price 19.99 --tax VAT5.5 --vendor "Papeterie Lefèvre" --cost 9.50
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction() as s:
-        result = catalog.add_product(s, sku, name, price, tax or [], vendor, service, unit, cost, description)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, json_=json_)
 
 
-@product_app.command("list")
-def product_list(json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+_list_command(
+    product_app,
+    "list_products",
+    PRODUCT_COLUMNS,
+    "no products yet",
     """List the catalog.
 
-    Example: orders product list --jsonl
-    """
-    from orders_cli import store
-    from orders_cli.parties import catalog
-    from orders_cli.cli import output
-
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        output.rows(catalog.list_products(s), fmt, PRODUCT_COLUMNS, empty="no products yet")
+    Example: orders product list --jsonl""",
+)
 
 
 @product_app.command("show")
@@ -177,36 +141,30 @@ def product_show(sku: Annotated[str, typer.Argument(help="SKU or id")], json_: J
 
     Example: orders product show BOOK --json
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
-    with store.transaction(write=False) as s:
-        result = catalog.show_product(s, sku)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.show_product, sku, json_=json_, write=False)
 
 
 @product_app.command("edit")
 def product_edit(
     sku: Annotated[str, typer.Argument(help="SKU or id")],
-    name: Annotated[Optional[str], typer.Option("--name")] = None,
-    price: Annotated[Optional[str], typer.Option("--price")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="New name printed on documents")] = None,
+    price: Annotated[Optional[str], typer.Option("--price", help="New unit price, e.g. 21.00")] = None,
     tax: Annotated[Optional[list[str]], typer.Option("--tax", help="Replace the taxes (repeatable)")] = None,
     no_tax: Annotated[bool, typer.Option("--no-tax", help="Remove every tax")] = False,
     vendor: Annotated[Optional[str], typer.Option("--vendor", help="Vendor name ('' for none)")] = None,
     service: Annotated[Optional[bool], typer.Option("--service/--product", help="Kind")] = None,
-    unit: Annotated[Optional[str], typer.Option("--unit")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece ('' for none)")] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost ('' for none)")] = None,
-    description: Annotated[Optional[str], typer.Option("--description")] = None,
+    description: Annotated[Optional[str], typer.Option("--description", help="New description ('' for none)")] = None,
     json_: Json = False,
 ) -> None:
     """Change a product. Existing documents keep the prices and taxes they were made with.
 
     Example: orders product edit BOOK --price 21.00
     """
-    from orders_cli import store
     from orders_cli.parties import catalog
-    from orders_cli.cli import output
 
     changes: dict = {
         k: v
@@ -225,9 +183,7 @@ def product_edit(
         changes["taxes"] = tax
     if no_tax:
         changes["taxes"] = []
-    with store.transaction() as s:
-        result = catalog.edit_product(s, sku, changes)
-    output.record(result, output.JSON if json_ else output.TABLE)
+    show_record(catalog.edit_product, sku, changes, json_=json_)
 
 
 @product_app.command("import")
@@ -248,8 +204,8 @@ def product_import(
     from orders_cli.cli.common import read_input
 
     with read_input(file, csv=True) as (handle, source), store.transaction() as s:
-        count = catalog.import_products(s, handle, source)
+        result = catalog.import_products(s, handle, source)
     if json_:
-        output.record({"imported": count}, output.JSON)
+        output.record(result, output.JSON)
     else:
-        output.note(f"imported {count} products from {source}")
+        output.note(f"imported {result.imported} products from {source}")

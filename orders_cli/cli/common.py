@@ -72,3 +72,107 @@ def context():
     from orders_cli.core.context import Context
 
     return Context(today=today(), settings=settings.current())
+
+
+# ---------------------------------------------------------------- address options
+
+ADDRESS_OPTION_FIELDS = (("street", "street"), ("city", "city"), ("postal_code", "postal code"), ("state", "state or region"), ("country", "country"))
+
+
+def _options_in_place(fn, expansions: dict):
+    """``fn`` with each parameter named in ``expansions`` replaced, in its place, by other
+    parameters (Typer options); ``expansions[name] = (parameters, combine)`` where
+    ``combine(values of those parameters by name)`` gives the value ``fn`` receives as ``name``."""
+    import functools
+    import inspect
+
+    signature = inspect.signature(fn, eval_str=True)
+    params: list[inspect.Parameter] = []
+    for param in signature.parameters.values():
+        params.extend([p.replace(kind=param.kind) for p in expansions[param.name][0]] if param.name in expansions else [param])
+
+    @functools.wraps(fn)
+    def command(*args, **kwargs):
+        for name, (replaced, combine) in expansions.items():
+            kwargs[name] = combine({p.name: kwargs.pop(p.name, p.default) for p in replaced})
+        return fn(*args, **kwargs)
+
+    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
+
+
+def address_options(*prefixes: str):
+    """Decorator for a command: each parameter named like a prefix (``billing``, ``shipping``)
+    becomes the options ``--PREFIX-street``, ``--PREFIX-city``, ``--PREFIX-postal-code``,
+    ``--PREFIX-state``, ``--PREFIX-country`` (in its place, with help texts); the command
+    receives ``PREFIX`` as a dict of the options given (``{"city": "Lyon"}``, ``{}`` for none).
+    """
+    import inspect
+
+    def expansion(prefix: str):
+        params = [
+            inspect.Parameter(
+                f"{prefix}_{field}",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[Optional[str], typer.Option(f"--{prefix}-{field.replace('_', '-')}", help=f"{prefix.capitalize()} address: {words}")],
+            )
+            for field, words in ADDRESS_OPTION_FIELDS
+        ]
+        n = len(prefix) + 1
+        return params, lambda values: {k[n:]: v for k, v in values.items() if v is not None}
+
+    return lambda fn: _options_in_place(fn, {prefix: expansion(prefix) for prefix in prefixes})
+
+
+def list_formats(fn):
+    """Decorator for a list command: its parameter ``fmt`` becomes the options --json, --jsonl
+    and --csv (in its place); the command receives the format chosen (``output.pick``)."""
+    import inspect
+
+    params = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=kind)
+        for name, kind in (("json_", Json), ("jsonl", Jsonl), ("csv_", Csv))
+    ]
+
+    def pick(values: dict) -> str:
+        from orders_cli.cli import output
+
+        return output.pick(values["json_"], values["jsonl"], values["csv_"])
+
+    return _options_in_place(fn, {"fmt": (params, pick)})
+
+
+# ---------------------------------------------------------------- command skeletons
+
+
+def show_record(use_case, *args, json_: bool = False, human=None, write: bool = True) -> None:
+    """The body of an add / edit / show command: ``use_case(session, *args)`` in one
+    transaction (read-only unless ``write``), its result printed as JSON or for people."""
+    from orders_cli import store
+    from orders_cli.cli import output
+
+    with store.transaction(write=write) as s:
+        result = use_case(s, *args)
+    output.record(result, output.JSON if json_ else output.TABLE, human)
+
+
+def show_rows(use_case, *args, fmt: str, columns, empty: str, title: str | None = None) -> int:
+    """The body of a list command: ``use_case(session, *args)`` rendered inside a read-only
+    transaction (a use case may yield its rows lazily)."""
+    from orders_cli import store
+    from orders_cli.cli import output
+
+    with store.transaction(write=False) as s:
+        return output.rows(use_case(s, *args), fmt, columns, title=title, empty=empty)
+
+
+def record_or_note(result, json_: bool, message: str) -> None:
+    """What a command that changed something prints: the record as JSON, or one line for people (stderr)."""
+    from orders_cli.cli import output
+
+    if json_:
+        output.record(result, output.JSON)
+    else:
+        output.note(message)

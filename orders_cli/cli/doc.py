@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group
+from orders_cli.cli.common import Json, group, list_formats, record_or_note, show_record, show_rows
 
 app = group("doc", "Files attached to orders: attach, list, get back byte-identical, remove.")
 
@@ -21,6 +21,15 @@ def _human(doc: dict) -> None:
 
     output.kv({k: doc[k] for k in ("id", "order", "filename", "content_type", "size", "sha256", "created_at")},
               title=f"Document {doc['id']}")
+
+
+def _short_checksums(session, order: str):
+    """The order's documents with a short checksum, for people (machine formats get the whole one)."""
+    from dataclasses import replace
+
+    from orders_cli.records import attachments
+
+    return [replace(d, sha256=d.sha256[:12] + "…") for d in attachments.list_for(session, order)]
 
 
 @app.command("attach")
@@ -37,38 +46,28 @@ def doc_attach(
     """
     from orders_cli import store
     from orders_cli.records import attachments
-    from orders_cli.cli import output
 
     upload = attachments.read_file(file, name, content_type)
     with store.transaction() as s:
         doc = attachments.attach(s, order, upload)
-    if json_:
-        output.record(doc, output.JSON)
-    else:
-        output.note(f"attached {doc['filename']} to {doc['order']} as document {doc['id']} ({doc['size']} bytes, sha256 {doc['sha256']})")
+    record_or_note(doc, json_, f"attached {doc.filename} to {doc.order} as document {doc.id} ({doc.size} bytes, sha256 {doc.sha256})")
 
 
 @app.command("list")
+@list_formats
 def doc_list(
     order: Annotated[str, typer.Argument(help="Order number or id")],
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
+    fmt: str = "table",
 ) -> None:
     """List the files attached to an order (no content: use doc get).
 
     Example: orders doc list SO-00001 --json
     """
-    from orders_cli import store
     from orders_cli.records import attachments
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
-    with store.transaction(write=False) as s:
-        docs = attachments.list_for(s, order)
-    if fmt == output.TABLE:  # people get a short checksum; machine formats the whole one
-        docs = [{**d, "sha256": d["sha256"][:12] + "…"} for d in docs]
-    output.rows(docs, fmt, COLUMNS, empty="no documents (attach one: orders doc attach ORDER FILE)")
+    show_rows(_short_checksums if fmt == output.TABLE else attachments.list_for, order,
+              fmt=fmt, columns=COLUMNS, empty="no documents (attach one: orders doc attach ORDER FILE)")
 
 
 @app.command("show")
@@ -77,13 +76,9 @@ def doc_show(document: Annotated[str, typer.Argument(help="Document id (see doc 
 
     Example: orders doc show 1 --json
     """
-    from orders_cli import store
     from orders_cli.records import attachments
-    from orders_cli.cli import output
 
-    with store.transaction(write=False) as s:
-        doc = attachments.show(s, document)
-    output.record(doc, output.JSON if json_ else output.TABLE, _human)
+    show_record(attachments.show, document, json_=json_, human=_human, write=False)
 
 
 @app.command("get")
@@ -107,8 +102,8 @@ def doc_get(
         sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode("latin-1"))
         sys.stdout.flush()
         return
-    path = output.write_file(output_ if output_ is not None else info["filename"], data, default_name=info["filename"])
-    output.note(f"{path} ({info['size']} bytes, sha256 {info['sha256']})")
+    path = output.write_file(output_ if output_ is not None else info.filename, data, default_name=info.filename)
+    output.note(f"{path} ({info.size} bytes, sha256 {info.sha256})")
 
 
 @app.command("remove")
@@ -119,11 +114,7 @@ def doc_remove(document: Annotated[str, typer.Argument(help="Document id (see do
     """
     from orders_cli import store
     from orders_cli.records import attachments
-    from orders_cli.cli import output
 
     with store.transaction() as s:
         info = attachments.remove(s, document)
-    if json_:
-        output.record(info, output.JSON)
-    else:
-        output.note(f"removed document {info['id']} ({info['filename']}) from {info['order']}")
+    record_or_note(info, json_, f"removed document {info.id} ({info.filename}) from {info.order}")

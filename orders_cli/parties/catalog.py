@@ -1,6 +1,6 @@
 """Use cases for the catalog and the parties: taxes, products, vendors, users,
-accounts and contacts. Each takes a Session and plain values and returns plain dicts
-shaped like the JSON of CLI.md."""
+accounts and contacts. Each takes a Session and plain values and returns a typed result
+(``parties.results``) that ``core.results.to_data`` writes as the JSON of CLI.md."""
 
 from __future__ import annotations
 
@@ -15,8 +15,21 @@ from sqlmodel import Session, select
 from orders_cli.store import schema as m
 from orders_cli.store import refs
 from orders_cli.core import text
-from orders_cli.core.money import D, non_negative, plain, price_text
+from orders_cli.core.csvcheck import check_header, data_rows
+from orders_cli.core.results import OMIT
+from orders_cli.core.money import Money, Price, Quantity, non_negative, plain
 from orders_cli.core.errors import Conflict, Invalid, NotFound
+from orders_cli.parties.results import (
+    AccountOrder,
+    AccountRef,
+    AccountResult,
+    AddressResult,
+    ContactResult,
+    ImportResult,
+    PartyResult,
+    ProductResult,
+    TaxResult,
+)
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
 
@@ -30,7 +43,7 @@ def _rate(value: object) -> Decimal:
     return rate
 
 
-def add_tax(session: Session, name: str, rate: object, region: str | None = None) -> dict:
+def add_tax(session: Session, name: str, rate: object, region: str | None = None) -> TaxResult:
     name = text.clean(name, "tax name", 100, required=True)
     value = _rate(rate)
     existing = session.exec(select(m.Tax).where(m.Tax.name == name)).first()
@@ -54,19 +67,14 @@ def add_tax(session: Session, name: str, rate: object, region: str | None = None
     return tax_view(session, existing)
 
 
-def tax_view(session: Session, tax: m.Tax) -> dict:
+def tax_view(session: Session, tax: m.Tax) -> TaxResult:
     regions = session.exec(
         select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id).order_by(m.TaxRegionRate.region)
     ).all()
-    return {
-        "id": tax.id,
-        "name": tax.name,
-        "rate": plain(tax.rate),
-        "regions": {r.region: plain(r.rate) for r in regions},
-    }
+    return TaxResult(tax.id, tax.name, Quantity(tax.rate), {r.region: Quantity(r.rate) for r in regions})  # type: ignore[arg-type]
 
 
-def list_taxes(session: Session) -> list[dict]:
+def list_taxes(session: Session) -> list[TaxResult]:
     return [tax_view(session, t) for t in session.exec(select(m.Tax).order_by(m.Tax.name)).all()]
 
 
@@ -84,32 +92,34 @@ def rate_for(session: Session, tax: m.Tax, region: str | None) -> Decimal:
 # ---------------------------------------------------------------- vendors, users
 
 
-def add_vendor(session: Session, name: str, email: str | None = None) -> dict:
-    name = text.clean(name, "vendor name", 200, required=True)
-    if session.exec(select(m.Vendor).where(m.Vendor.name == name)).first():
-        raise Conflict(f"vendor {name!r} already exists")
-    vendor = m.Vendor(name=name, email=text.email(email))
-    session.add(vendor)
+def _add_party(session: Session, model: type[m.Vendor] | type[m.AppUser], what: str, name: str, email: str | None) -> PartyResult:
+    name = text.clean(name, f"{what} name", 200, required=True)
+    if session.exec(select(model).where(model.name == name)).first():
+        raise Conflict(f"{what} {name!r} already exists")
+    row = model(name=name, email=text.email(email))
+    session.add(row)
     session.flush()
-    return {"id": vendor.id, "name": vendor.name, "email": vendor.email}
+    return _party(row)
 
 
-def list_vendors(session: Session) -> list[dict]:
-    return [{"id": v.id, "name": v.name, "email": v.email} for v in session.exec(select(m.Vendor).order_by(m.Vendor.name))]
+def _party(row: m.Vendor | m.AppUser) -> PartyResult:
+    return PartyResult(row.id, row.name, row.email)  # type: ignore[arg-type]
 
 
-def add_user(session: Session, name: str, email: str | None = None) -> dict:
-    name = text.clean(name, "user name", 200, required=True)
-    if session.exec(select(m.AppUser).where(m.AppUser.name == name)).first():
-        raise Conflict(f"user {name!r} already exists")
-    user = m.AppUser(name=name, email=text.email(email))
-    session.add(user)
-    session.flush()
-    return {"id": user.id, "name": user.name, "email": user.email}
+def add_vendor(session: Session, name: str, email: str | None = None) -> PartyResult:
+    return _add_party(session, m.Vendor, "vendor", name, email)
 
 
-def list_users(session: Session) -> list[dict]:
-    return [{"id": u.id, "name": u.name, "email": u.email} for u in session.exec(select(m.AppUser).order_by(m.AppUser.name))]
+def list_vendors(session: Session) -> list[PartyResult]:
+    return [_party(v) for v in session.exec(select(m.Vendor).order_by(m.Vendor.name))]
+
+
+def add_user(session: Session, name: str, email: str | None = None) -> PartyResult:
+    return _add_party(session, m.AppUser, "user", name, email)
+
+
+def list_users(session: Session) -> list[PartyResult]:
+    return [_party(u) for u in session.exec(select(m.AppUser).order_by(m.AppUser.name))]
 
 
 # ---------------------------------------------------------------- accounts, contacts
@@ -136,7 +146,7 @@ def add_account(
     billing: dict | None = None,
     shipping: dict | None = None,
     language: str | None = None,
-) -> dict:
+) -> AccountResult:
     name = text.clean(name, "account name", 200, required=True)
     if session.exec(select(m.Account).where(m.Account.name == name)).first():
         raise Conflict(f"account {name!r} already exists")
@@ -167,7 +177,7 @@ def _language(value: str | None) -> str | None:
     return value
 
 
-def edit_account(session: Session, ref: str, changes: dict) -> dict:
+def edit_account(session: Session, ref: str, changes: dict) -> AccountResult:
     acc = refs.account(session, ref)
     if "name" in changes:
         name = text.clean(changes["name"], "account name", 200, required=True)
@@ -193,47 +203,43 @@ def edit_account(session: Session, ref: str, changes: dict) -> dict:
     return account_view(session, acc)
 
 
-def account_view(session: Session, acc: m.Account, with_related: bool = False) -> dict:
-    view = {
-        "id": acc.id,
-        "name": acc.name,
-        "email": acc.email,
-        "phone": acc.phone,
-        "tax_region": acc.tax_region,
-        "language": acc.language,
-        "billing_address": address_of(acc, "billing"),
-        "shipping_address": address_of(acc, "shipping"),
-    }
+def account_view(session: Session, acc: m.Account, with_related: bool = False) -> AccountResult:
+    contacts, orders = OMIT, OMIT
     if with_related:
-        contacts = session.exec(select(m.Contact).where(m.Contact.account_id == acc.id).order_by(m.Contact.name)).all()
-        view["contacts"] = [contact_view(c, acc) for c in contacts]
-        orders = session.exec(
-            select(m.SalesOrder).where(m.SalesOrder.account_id == acc.id).order_by(m.SalesOrder.order_date.desc(), m.SalesOrder.id.desc())
-        ).all()
-        view["orders"] = [
-            {
-                "number": o.number,
-                "subject": o.subject,
-                "status": o.status,
-                "finalized": o.finalized,
-                "order_date": o.order_date.isoformat(),
-                "total": format(o.total, "f"),
-            }
-            for o in orders
+        rows = session.exec(select(m.Contact).where(m.Contact.account_id == acc.id).order_by(m.Contact.name)).all()
+        contacts = [contact_view(c, acc) for c in rows]
+        orders = [
+            AccountOrder(o.number, o.subject, o.status, o.finalized, o.order_date, Money(o.total))
+            for o in session.exec(
+                select(m.SalesOrder)
+                .where(m.SalesOrder.account_id == acc.id)
+                .order_by(m.SalesOrder.order_date.desc(), m.SalesOrder.id.desc())  # type: ignore[attr-defined]
+            )
         ]
-    return view
+    return AccountResult(
+        acc.id,  # type: ignore[arg-type]
+        acc.name,
+        acc.email,
+        acc.phone,
+        acc.tax_region,
+        acc.language,
+        AddressResult(**address_of(acc, "billing")),
+        AddressResult(**address_of(acc, "shipping")),
+        contacts,
+        orders,
+    )
 
 
-def list_accounts(session: Session) -> Iterable[dict]:
+def list_accounts(session: Session) -> Iterable[AccountResult]:
     for acc in session.exec(select(m.Account).order_by(m.Account.name)):
         yield account_view(session, acc)
 
 
-def show_account(session: Session, ref: str) -> dict:
+def show_account(session: Session, ref: str) -> AccountResult:
     return account_view(session, refs.account(session, ref), with_related=True)
 
 
-def add_contact(session: Session, name: str, account: str, email: str | None = None, phone: str | None = None) -> dict:
+def add_contact(session: Session, name: str, account: str, email: str | None = None, phone: str | None = None) -> ContactResult:
     name = text.clean(name, "contact name", 200, required=True)
     acc = refs.account(session, account)
     if session.exec(select(m.Contact).where(m.Contact.account_id == acc.id, m.Contact.name == name)).first():
@@ -244,11 +250,11 @@ def add_contact(session: Session, name: str, account: str, email: str | None = N
     return contact_view(contact, acc)
 
 
-def contact_view(c: m.Contact, acc: m.Account) -> dict:
-    return {"id": c.id, "name": c.name, "account": {"id": acc.id, "name": acc.name}, "email": c.email, "phone": c.phone}
+def contact_view(c: m.Contact, acc: m.Account) -> ContactResult:
+    return ContactResult(c.id, c.name, AccountRef(acc.id, acc.name), c.email, c.phone)  # type: ignore[arg-type]
 
 
-def list_contacts(session: Session, account: str | None = None) -> list[dict]:
+def list_contacts(session: Session, account: str | None = None) -> list[ContactResult]:
     query = select(m.Contact, m.Account).join(m.Account, m.Account.id == m.Contact.account_id)
     if account:
         query = query.where(m.Contact.account_id == refs.account(session, account).id)
@@ -292,7 +298,7 @@ def add_product(
     unit: str | None = None,
     cost: object | None = None,
     description: str | None = None,
-) -> dict:
+) -> ProductResult:
     sku = text.clean(sku, "SKU", 100, required=True)
     if any(c.isspace() or c == ":" for c in sku):
         raise Invalid(f"SKU {sku!r}: no spaces or colons (a line is written SKU:QTY)")
@@ -317,7 +323,7 @@ def add_product(
     return product_view(session, product)
 
 
-def edit_product(session: Session, ref: str, changes: dict) -> dict:
+def edit_product(session: Session, ref: str, changes: dict) -> ProductResult:
     product = refs.product(session, ref)
     if "name" in changes:
         product.name = text.clean(changes["name"], "name", 300, required=True)
@@ -351,26 +357,26 @@ def product_taxes(session: Session, product_id: int) -> list[m.Tax]:
     )
 
 
-def product_view(session: Session, p: m.Product, vendor_name: str | None = None, taxes: list[str] | None = None) -> dict:
+def product_view(session: Session, p: m.Product, vendor_name: str | None = None, taxes: list[str] | None = None) -> ProductResult:
     if vendor_name is None and p.vendor_id:
         vendor_name = session.get(m.Vendor, p.vendor_id).name  # type: ignore[union-attr]
     if taxes is None:
         taxes = [t.name for t in product_taxes(session, p.id)]  # type: ignore[arg-type]
-    return {
-        "id": p.id,
-        "sku": p.sku,
-        "name": p.name,
-        "kind": p.kind,
-        "unit": p.unit,
-        "unit_price": price_text(p.unit_price),
-        "cost": None if p.cost is None else price_text(p.cost),
-        "vendor": vendor_name,
-        "taxes": taxes,
-        "description": p.description,
-    }
+    return ProductResult(
+        p.id,  # type: ignore[arg-type]
+        p.sku,
+        p.name,
+        p.kind,
+        p.unit,
+        Price(p.unit_price),
+        None if p.cost is None else Price(p.cost),
+        vendor_name,
+        taxes,
+        p.description,
+    )
 
 
-def list_products(session: Session) -> Iterable[dict]:
+def list_products(session: Session) -> Iterable[ProductResult]:
     vendors = {v.id: v.name for v in session.exec(select(m.Vendor))}
     taxes: dict[int, list[str]] = {}
     for pt, t in session.exec(select(m.ProductTax, m.Tax).join(m.Tax, m.Tax.id == m.ProductTax.tax_id).order_by(m.Tax.name)):
@@ -379,44 +385,30 @@ def list_products(session: Session) -> Iterable[dict]:
         yield product_view(session, p, vendors.get(p.vendor_id) if p.vendor_id else None, taxes.get(p.id, []))
 
 
-def show_product(session: Session, ref: str) -> dict:
+def show_product(session: Session, ref: str) -> ProductResult:
     return product_view(session, refs.product(session, ref))
 
 
-PRODUCT_CSV_COLUMNS = ("sku", "name", "price", "kind", "unit", "cost", "vendor", "taxes", "description")
+PRODUCT_CSV_REQUIRED = ("sku", "name", "price")
+PRODUCT_CSV_OPTIONAL = ("kind", "unit", "cost", "vendor", "taxes", "description")
+PRODUCT_CSV_COLUMNS = PRODUCT_CSV_REQUIRED + PRODUCT_CSV_OPTIONAL
 
 
-def import_products(session: Session, handle: io.TextIOBase, source: str) -> int:
+def import_products(session: Session, handle: io.TextIOBase, source: str) -> ImportResult:
     """Import products from CSV (header row; columns sku,name,price[,kind,unit,cost,vendor,taxes,description]).
 
     All or nothing: the first bad row refuses the whole file, naming the line.
     ``taxes`` holds tax names separated by ``;``. Rows are inserted set-wise.
     """
     reader = csv.DictReader(handle)
-    if reader.fieldnames is None:
-        raise Invalid(f"{source}: the file is empty (expected a header row: {','.join(PRODUCT_CSV_COLUMNS)})")
-    if reader.fieldnames and reader.fieldnames[0].startswith("\ufeff"):  # a BOM that came through stdin
-        reader.fieldnames = [reader.fieldnames[0].lstrip("\ufeff"), *reader.fieldnames[1:]]
-    header = [h.strip() for h in reader.fieldnames]
-    unknown = [h for h in header if h not in PRODUCT_CSV_COLUMNS]
-    missing = [h for h in ("sku", "name", "price") if h not in header]
-    if unknown or missing:
-        raise Invalid(
-            f"{source}: line 1: "
-            + (f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}")
-            + f" (columns: {','.join(PRODUCT_CSV_COLUMNS)})"
-        )
+    reader.fieldnames = check_header(reader.fieldnames, PRODUCT_CSV_REQUIRED, PRODUCT_CSV_OPTIONAL, source)
     existing = set(session.exec(select(m.Product.sku)))
     vendors = {v.name: v.id for v in session.exec(select(m.Vendor))}
     taxes = {t.name: t.id for t in session.exec(select(m.Tax))}
     products: list[dict] = []
     tax_links: list[tuple[str, int]] = []
     seen: set[str] = set()
-    for row in reader:
-        line = reader.line_num
-        row = {(k or "").strip(): v for k, v in row.items()}
-        if None in row or "" in row:
-            raise Invalid(f"{source}: line {line}: more fields than columns")
+    for line, row in data_rows(reader, source):
         try:
             sku = text.clean(row.get("sku"), "sku", 100, required=True)
             if any(c.isspace() or c == ":" for c in sku):
@@ -457,4 +449,4 @@ def import_products(session: Session, handle: io.TextIOBase, source: str) -> int
         if tax_links:
             ids = dict(session.execute(sa.select(m.Product.sku, m.Product.id)).all())
             session.execute(sa.insert(m.ProductTax), [{"product_id": ids[s], "tax_id": t} for s, t in tax_links])
-    return len(products)
+    return ImportResult(len(products))

@@ -6,7 +6,7 @@ the order, so they can be added to a finalized one.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -14,26 +14,26 @@ from sqlmodel import Session
 from orders_cli.store import schema as m
 from orders_cli.store import documents
 from orders_cli.core import text
-from orders_cli.adapters.env import today
+from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid, NotFound
+from orders_cli.core.results import OMIT
+from orders_cli.records.results import ActivityResult
 
 TYPES = ("call", "meeting", "task")
 
 
-def _ts(value) -> str | None:
-    if value is None:
-        return None
-    if not hasattr(value, "isoformat"):
-        return str(value)
+def _ts(value) -> datetime | str | None:
+    if value is None or not hasattr(value, "isoformat"):
+        return None if value is None else str(value)
     if value.tzinfo is None:  # SQLite hands back naive UTC
         value = value.replace(tzinfo=timezone.utc)
-    return value.isoformat()
+    return value
 
 
-def _date(value) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+def _date(value) -> date | str | None:
+    if value is None or hasattr(value, "isoformat"):
+        return value
+    return str(value)
 
 
 def _query():
@@ -54,41 +54,44 @@ def _query():
     )
 
 
-def _view(row) -> dict:
+def _view(row, today: date | None) -> ActivityResult:
     due = row.due
     done = bool(row.done)
-    return {
-        "id": row.id,
-        "order": row.order_number,
-        "invoice": row.invoice_number,
-        "type": row.type,
-        "subject": row.subject,
-        "due": _date(due),
-        "note": row.note,
-        "done": done,
-        "overdue": bool(due is not None and not done and due < today()),
-        "created_at": _ts(row.created_at),
-    }
+    return ActivityResult(
+        id=row.id,
+        order=row.order_number,
+        invoice=row.invoice_number,
+        type=row.type,
+        subject=row.subject,
+        due=_date(due),
+        note=row.note,
+        done=done,
+        overdue=OMIT if today is None else bool(due is not None and not done and due < today),
+        created_at=_ts(row.created_at),
+    )
 
 
-def for_order(session: Session, order_id: int) -> list[dict]:
-    """Every activity of the order, and of its invoices (e.g. an invoice mailed), oldest first."""
+def for_order(session: Session, order_id: int, today: date | None = None) -> list[ActivityResult]:
+    """Every activity of the order, and of its invoices (e.g. an invoice mailed), oldest first.
+    ``overdue`` is told only given ``today`` (left out otherwise)."""
     a = m.Activity.__table__
     i = m.Invoice.__table__
     q = _query().where(
         sa.or_(a.c.order_id == order_id, a.c.invoice_id.in_(sa.select(i.c.id).where(i.c.order_id == order_id)))
     ).order_by(a.c.id)
-    return [_view(r) for r in session.execute(q)]
+    return [_view(r, today) for r in session.execute(q)]
 
 
-def _one(session: Session, activity_id: int) -> dict:
+def _one(session: Session, ctx: Context, activity_id: int) -> ActivityResult:
     row = session.execute(_query().where(m.Activity.__table__.c.id == activity_id)).first()
     if row is None:
         raise NotFound(f"no activity {activity_id}")
-    return _view(row)
+    return _view(row, ctx.today)
 
 
-def add(session: Session, order_ref: str, type_: str, subject: str, due: str | None = None, note: str | None = None) -> dict:
+def add(
+    session: Session, ctx: Context, order_ref: str, type_: str, subject: str, due: str | None = None, note: str | None = None
+) -> ActivityResult:
     kind = text.clean(type_, "--type", max_len=20).lower()
     if kind not in TYPES:
         raise Invalid(f"--type: one of {', '.join(TYPES)}, got {type_!r}")
@@ -99,13 +102,13 @@ def add(session: Session, order_ref: str, type_: str, subject: str, due: str | N
     act = m.Activity(order_id=order.id, type=kind, subject=subject_text, due=due_date, note=note_text, done=False)
     session.add(act)
     session.flush()
-    return _one(session, act.id)
+    return _one(session, ctx, act.id)
 
 
-def list_for(session: Session, order_ref: str, open_only: bool = False) -> list[dict]:
+def list_for(session: Session, ctx: Context, order_ref: str, open_only: bool = False) -> list[ActivityResult]:
     order = documents.get(session, documents.ORDER, order_ref)
-    items = for_order(session, order.id)
-    return [a for a in items if not a["done"]] if open_only else items
+    items = for_order(session, order.id, ctx.today)
+    return [a for a in items if not a.done] if open_only else items
 
 
 def _activity_id(ref: str) -> int:
@@ -115,12 +118,12 @@ def _activity_id(ref: str) -> int:
     return int(value)
 
 
-def mark_done(session: Session, ref: str, done: bool = True) -> dict:
+def mark_done(session: Session, ctx: Context, ref: str, done: bool = True) -> ActivityResult:
     """Mark an activity done (or open again); doing it twice changes nothing."""
     activity_id = _activity_id(ref)
-    current = _one(session, activity_id)
-    if current["done"] != done:
+    current = _one(session, ctx, activity_id)
+    if current.done != done:
         a = m.Activity.__table__
         session.execute(sa.update(a).where(a.c.id == activity_id).values(done=done))
-        current = _one(session, activity_id)
+        current = _one(session, ctx, activity_id)
     return current

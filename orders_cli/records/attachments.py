@@ -12,6 +12,7 @@ import hashlib
 import mimetypes
 import stat
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from orders_cli.store import schema as m
 from orders_cli.store import documents
 from orders_cli.core import text
 from orders_cli.core.errors import Conflict, Invalid, NotFound
+from orders_cli.records.results import AttachmentResult
 
 MAX_BYTES = 100 * 1024 * 1024  # one attachment; the whole file is held in memory once
 
@@ -69,27 +71,28 @@ def _is_media_type(value: str) -> bool:
     return re.fullmatch(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*(\s*;\s*[\w.+-]+=[^;\s]+)*", value) is not None
 
 
-def _view(doc: m.Document, order_number: str) -> dict:
-    return {
-        "id": doc.id,
-        "order": order_number,
-        "filename": doc.filename,
-        "content_type": doc.content_type,
-        "size": doc.size,
-        "sha256": doc.sha256,
-        "created_at": _ts(doc.created_at),
-    }
+def _view(doc, order_number: str) -> AttachmentResult:
+    """A ``Document`` row, or a selected row of its columns (without the bytes)."""
+    return AttachmentResult(
+        id=doc.id,
+        order=order_number,
+        filename=doc.filename,
+        content_type=doc.content_type,
+        size=doc.size,
+        sha256=doc.sha256,
+        created_at=_ts(doc.created_at),
+    )
 
 
-def _ts(value) -> str:
-    from datetime import timezone
-
+def _ts(value) -> datetime | str:
+    if not hasattr(value, "isoformat"):
+        return str(value)
     if value.tzinfo is None:  # SQLite hands back naive UTC
         value = value.replace(tzinfo=timezone.utc)
-    return value.isoformat()
+    return value
 
 
-def attach(session: Session, order_ref: str, upload: Upload) -> dict:
+def attach(session: Session, order_ref: str, upload: Upload) -> AttachmentResult:
     order = documents.get(session, documents.ORDER, order_ref)
     doc = m.Document(order_id=order.id, filename=upload.filename, content_type=upload.content_type,
                      size=len(upload.data), sha256=upload.sha256, data=upload.data)
@@ -119,44 +122,33 @@ def _row(session: Session, ref: str):
     return row
 
 
-def _row_view(row) -> dict:
-    return {
-        "id": row.id,
-        "order": row.number,
-        "filename": row.filename,
-        "content_type": row.content_type,
-        "size": row.size,
-        "sha256": row.sha256,
-        "created_at": _ts(row.created_at) if hasattr(row.created_at, "isoformat") else str(row.created_at),
-    }
+def show(session: Session, ref: str) -> AttachmentResult:
+    row = _row(session, ref)
+    return _view(row, row.number)
 
 
-def show(session: Session, ref: str) -> dict:
-    return _row_view(_row(session, ref))
-
-
-def list_for(session: Session, order_ref: str) -> list[dict]:
+def list_for(session: Session, order_ref: str) -> list[AttachmentResult]:
     order = documents.get(session, documents.ORDER, order_ref)
     d = m.Document.__table__
     rows = session.execute(
-        sa.select(d.c.id, d.c.filename, d.c.content_type, d.c.size, d.c.sha256, d.c.created_at, sa.literal(order.number).label("number"))
+        sa.select(d.c.id, d.c.filename, d.c.content_type, d.c.size, d.c.sha256, d.c.created_at)
         .where(d.c.order_id == order.id)
         .order_by(d.c.id)
     )
-    return [_row_view(r) for r in rows]
+    return [_view(r, order.number) for r in rows]
 
 
-def fetch(session: Session, ref: str) -> tuple[dict, bytes]:
+def fetch(session: Session, ref: str) -> tuple[AttachmentResult, bytes]:
     """The document's record and its bytes, checked against the stored SHA-256."""
     info = show(session, ref)
-    data = session.exec(select(m.Document.data).where(m.Document.id == info["id"])).one()
+    data = session.exec(select(m.Document.data).where(m.Document.id == info.id)).one()
     data = bytes(data)
-    if len(data) != info["size"] or hashlib.sha256(data).hexdigest() != info["sha256"]:
-        raise Conflict(f"document {info['id']} ({info['filename']}) does not match its stored checksum; it was damaged")
+    if len(data) != info.size or hashlib.sha256(data).hexdigest() != info.sha256:
+        raise Conflict(f"document {info.id} ({info.filename}) does not match its stored checksum; it was damaged")
     return info, data
 
 
-def remove(session: Session, ref: str) -> dict:
+def remove(session: Session, ref: str) -> AttachmentResult:
     info = show(session, ref)
-    session.execute(sa.delete(m.Document.__table__).where(m.Document.__table__.c.id == info["id"]))
+    session.execute(sa.delete(m.Document.__table__).where(m.Document.__table__.c.id == info.id))
     return info

@@ -1,0 +1,99 @@
+"""What the catalog and party use cases return: typed results, written out by
+``core.results.to_data`` as the JSON of CLI.md (fields in JSON key order)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.results import OMIT
+
+
+@dataclass(frozen=True)
+class TaxResult:
+    id: int
+    name: str
+    rate: Quantity
+    regions: dict[str, Quantity]  # region -> rate, by region name
+
+
+@dataclass(frozen=True)
+class PartyResult:
+    """A vendor or a user."""
+
+    id: int
+    name: str
+    email: Optional[str]
+
+
+@dataclass(frozen=True)
+class AddressResult:
+    street: str
+    city: str
+    postal_code: str
+    state: str
+    country: str
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ContactResult:
+    id: int
+    name: str
+    account: AccountRef
+    email: Optional[str]
+    phone: Optional[str]
+
+
+@dataclass(frozen=True)
+class AccountOrder:
+    """One of an account's orders, as ``account show`` lists them."""
+
+    number: str
+    subject: str
+    status: str
+    finalized: bool
+    order_date: date
+    total: Money
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    id: int
+    name: str
+    email: Optional[str]
+    phone: Optional[str]
+    tax_region: Optional[str]
+    language: Optional[str]
+    billing_address: AddressResult
+    shipping_address: AddressResult
+    contacts: list[ContactResult] = field(default=OMIT)  # account show only
+    orders: list[AccountOrder] = field(default=OMIT)  # account show only
+
+
+@dataclass(frozen=True)
+class ProductResult:
+    id: int
+    sku: str
+    name: str
+    kind: str
+    unit: Optional[str]
+    unit_price: Price
+    cost: Optional[Price]
+    vendor: Optional[str]
+    taxes: list[str]
+    description: Optional[str]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """How many rows an import wrote."""
+
+    imported: int
