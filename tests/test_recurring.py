@@ -721,3 +721,35 @@ def test_reanchoring_never_bills_a_day_twice(catalog):
 
 def spans_of_all(order: str) -> list[tuple[str, str]]:
     return [(i["period_start"], i["period_end"]) for i in invoices(order)]
+
+
+def test_run_date_and_orders_today_mean_the_same(catalog, monkeypatch):
+    recur(catalog, "--frequency", "monthly", "--start", "2026-01-01", "--usage")
+    usage(catalog, "2", "2026-02-10")
+    by_option = ok("recur", "run", "--date", "2026-04-01", "--dry-run", "--json").json()
+    monkeypatch.setenv("ORDERS_TODAY", "2026-04-01")
+    assert ok("recur", "run", "--dry-run", "--json").json() == by_option
+    assert len(by_option["invoices"]) == 4
+
+
+def test_use_cases_take_the_context(catalog):
+    """Called directly, the use cases read today and the settings from the Context given."""
+    from datetime import date
+
+    from orders_cli import store
+    from orders_cli.adapters import settings
+    from orders_cli.core.context import Context
+    from orders_cli.core.results import to_data
+    from orders_cli.recurring import run, settings as recurrence, views
+    from orders_cli.store import documents
+
+    ctx = Context(today=date(2026, 3, 15), settings=settings.current())
+    with store.transaction() as s:
+        made = recurrence.set_recurrence(s, ctx, catalog, {"frequency": "monthly", "start": "2026-01-01"})
+    assert (made.pending_periods, made.next_date) == (3, date(2026, 1, 1))
+    result = run.run(ctx, dry_run=True)
+    assert [i.period_start for i in result.invoices] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+    assert result.complete and to_data(result)["as_of"] == "2026-03-15"
+    with store.transaction(write=False) as s:
+        order_id = documents.get(s, documents.ORDER, catalog).id
+        assert views.recurrence_view(s, order_id, ctx)["next_date"] == "2026-01-01"

@@ -65,13 +65,14 @@ def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, st
             handle.close()
 
 
-def context():
-    """The run's context for a use case: today (ORDERS_TODAY or the clock) and the settings."""
+def context(today=None):
+    """The run's context for a use case: today (ORDERS_TODAY or the clock, unless a command's
+    ``--date`` gives ``today``) and the settings."""
     from orders_cli.adapters import settings
-    from orders_cli.adapters.env import today
+    from orders_cli.adapters.env import today as run_today
     from orders_cli.core.context import Context
 
-    return Context(today=today(), settings=settings.current())
+    return Context(today=today if today is not None else run_today(), settings=settings.current())
 
 
 # ---------------------------------------------------------------- address options

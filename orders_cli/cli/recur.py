@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
 from orders_cli.cli.common import Csv, Json, Jsonl, group
+from orders_cli.core.errors import ExitStatus
+
+if TYPE_CHECKING:
+    from datetime import date as Date
+
+    from orders_cli.recurring.results import RunResult
 
 app = group("recur", "Recurring invoicing: settings per order, the daily billing run, the dashboard.")
 usage_app = group("usage", "Usage records (consumption) billed on the next recurring invoice.")
 
 Order = Annotated[str, typer.Argument(help="Order number or id")]
+AsOf = Annotated[Optional[str], typer.Option("--date", help="As of this day (default today)")]
 TABLE_ROWS = 100  # `recur show` as a table: a far --date can make tens of thousands of periods due
+RUN_COLUMNS = [("number", "Invoice"), ("order", "Order"), ("subject", "Subject"), ("invoice_date", "Date"),
+               ("period_start", "Period start"), ("period_end", "Period end"), ("totals.total", "Total")]
+DASHBOARD_COLUMNS = [("order", "Order"), ("account", "Account"), ("frequency", "Every"), ("enabled", "On"), ("start", "Start"),
+                     ("end", "End"), ("next_date", "Next"), ("invoices", "Invoices"), ("billed", "Billed"), ("pending", "Pending"),
+                     ("skipped", "Skipped")]
+USAGE_COLUMNS = [("id", "Id"), ("date", "Date"), ("sku", "SKU"), ("quantity", "Qty"), ("unit_price", "Price"), ("invoice", "Invoice")]
+
+
+def _day(value: str | None) -> "Date | None":
+    """A command's --date, checked (None when not given)."""
+    from orders_cli.core import text
+
+    return text.parse_date(value, "--date") if value else None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 @app.command("set")
@@ -38,7 +63,8 @@ def recur_set(
     """
     from orders_cli import store
     from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
+    from orders_cli.cli.common import context
+    from orders_cli.recurring import settings as recurrence
 
     opts = {
         "frequency": frequency, "start": start, "due_days": due_days, "invoice_status": invoice_status, "subject": subject,
@@ -48,16 +74,16 @@ def recur_set(
         opts["end"] = end
     if language is not None:
         opts["language"] = language
+    ctx = context()
     with store.transaction() as s:
-        view, pending = recurring.set_recurrence(s, order, opts)
-    if json_:
-        output.record(dict(view, pending_periods=pending), output.JSON)
-    else:
-        output.kv(view, title=f"Recurrence of {order}")
-    if pending and view["enabled"] and view["catch_up"] == "latest" and pending > 1:
+        result = recurrence.set_recurrence(s, ctx, order, opts)
+    output.record(result, output.JSON if json_ else output.TABLE,
+                  lambda d: output.kv({k: v for k, v in d.items() if k != "pending_periods"}, title=f"Recurrence of {order}"))
+    pending = result.pending_periods
+    if pending and result.enabled and result.catch_up == "latest" and pending > 1:
         output.note(f"the next run will bill 1 past period (catch-up latest: the newest; the {pending - 1} older will be recorded as skipped)")
-    elif pending and view["enabled"]:
-        output.note(f"the next run will bill {pending} past period{'s' if pending != 1 else ''}")
+    elif pending and result.enabled:
+        output.note(f"the next run will bill {_plural(pending, 'past period')}")
 
 
 @app.command("off")
@@ -68,14 +94,36 @@ def recur_off(order: Order, json_: Json = False) -> None:
     """
     from orders_cli import store
     from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
+    from orders_cli.cli.common import context
+    from orders_cli.recurring import settings as recurrence
 
+    ctx = context()
     with store.transaction() as s:
-        view = recurring.turn_off(s, order)
-    if json_:
-        output.record(view, output.JSON)
-    else:
-        output.note(f"recurring invoicing of {order} is off")
+        view = recurrence.turn_off(s, ctx, order)
+    output.record(view, output.JSON if json_ else output.TABLE, lambda _: output.note(f"recurring invoicing of {order} is off"))
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator:
+    """A transient bar on stderr for the run's phases (billing, mailing); None when not shown."""
+    if not show:
+        yield None
+        return
+    from rich.progress import Progress
+
+    from orders_cli.cli import output
+
+    bar = Progress(console=output.console(stderr=True), transient=True)
+    task = bar.add_task("billing", total=None)
+    bar.start()
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        bar.update(task, description=phase, completed=done, total=total)
+
+    try:
+        yield progress
+    finally:
+        bar.stop()
 
 
 @app.command("run")
@@ -85,7 +133,7 @@ def recur_run(
     max_periods: Annotated[Optional[int], typer.Option("--max-periods", min=1, help="At most N periods per order in this run")] = None,
     send: Annotated[bool, typer.Option("--send", help="Mail each new invoice (PDF attached) to its account's e-mail; never twice")] = False,
     json_: Json = False,
-) -> None:
+) -> ExitStatus:
     """Bill every due period of every recurring order: what cron calls every day. Safe to repeat.
 
     Each invoice is dated by its own period, numbered and written in its own transaction.
@@ -98,117 +146,91 @@ def recur_run(
 
     Example (crontab): 15 6 * * *  orders recur run --send >> ~/orders-recur.log 2>&1
     """
-    import sys
-
+    from orders_cli.adapters.env import stderr_is_tty
     from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
-    from orders_cli.core import text
-    from orders_cli.adapters.env import stderr_is_tty, today
+    from orders_cli.cli.common import context
+    from orders_cli.sending import outbox
 
-    as_of = text.parse_date(date, "--date") if date else today()
-    mailing = send and not dry_run
-    if mailing:
-        from orders_cli.adapters import settings as config
-        from orders_cli.sending import outbox
-
-        settings = config.current()
-        outbox.check_ready(settings)  # refuse before billing when mail cannot go out
-    progress = None
-    bar = None
-    if stderr_is_tty() and not json_:
-        from rich.progress import Progress
-
-        bar = Progress(console=output.console(stderr=True), transient=True)
-        task = bar.add_task("billing", total=None)
-        bar.start()
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-    try:
-        result = recurring.run(as_of, dry_run, max_periods, progress, send=send)
-        if mailing:
-            if bar is not None:
-                bar.update(task, description="mailing", completed=0, total=None)
-            result.mail = outbox.send_pending(settings, progress)
-    finally:
-        if bar is not None:
-            bar.stop()
+    ctx = context(_day(date))  # --date and ORDERS_TODAY mean the same: the run's today
+    if send and not dry_run:
+        outbox.check_ready(ctx.settings)  # refuse before billing when mail cannot go out
+    with _progress_bar(stderr_is_tty() and not json_) as progress:
+        result = outbox.recur_run(ctx, dry_run, max_periods, send, progress)
     if json_:
-        output.record(result.as_json(), output.JSON)
+        output.record(result, output.JSON)
     elif result.invoices:
-        output.rows(result.invoices, output.TABLE, [("number", "Invoice"), ("order", "Order"), ("subject", "Subject"), ("invoice_date", "Date"),
-                                                   ("period_start", "Period start"), ("period_end", "Period end"), ("totals.total", "Total")])
-    orders = len({i["order"] for i in result.invoices})
-    verb = "would bill" if dry_run else "billed"
-    print(f"recur run {as_of.isoformat()}: {verb} {len(result.invoices)} invoice{'s' if len(result.invoices) != 1 else ''} for {orders} order{'s' if orders != 1 else ''}"
-          f", {len(result.skipped_periods)} period{'s' if len(result.skipped_periods) != 1 else ''} skipped, {len(result.failed)} failed", file=sys.stderr)
+        output.rows(result.invoices, output.TABLE, RUN_COLUMNS)
+    _report_run(result, mailed=send and not dry_run)
+    return ExitStatus.OK if result.complete else ExitStatus.REFUSED
+
+
+def _report_run(result: "RunResult", mailed: bool) -> None:
+    """The run's summary on stderr: counts, each failed order, and with --send what was mailed."""
+    from orders_cli.cli import output
+
+    orders = len({i.order for i in result.invoices})
+    verb = "would bill" if result.dry_run else "billed"
+    output.note(f"recur run {result.as_of.isoformat()}: {verb} {_plural(len(result.invoices), 'invoice')} for {_plural(orders, 'order')}"
+                f", {_plural(len(result.skipped_periods), 'period')} skipped, {len(result.failed)} failed")
     for f in result.failed:
-        print(f"error: {f['order']}: {f['error']}", file=sys.stderr)
-    mail_trouble = False
-    if mailing:
-        sent = result.mail
-        print(f"recur run: mailed {len(sent['sent'])} invoice{'s' if len(sent['sent']) != 1 else ''}, {sent['pending']} still queued", file=sys.stderr)
-        for number in result.no_address:
-            print(f"warning: {number} not mailed: its account has no e-mail address", file=sys.stderr)
-        for number in sent["stuck"]:
-            print(f"warning: {number} may or may not have been mailed (a run was stopped while sending); check and mail it with `orders invoice send`", file=sys.stderr)
-        for f in sent["failed"]:
-            print(f"error: {f['invoice']}: not mailed to {f['to']}: {f['error']}", file=sys.stderr)
-        mail_trouble = bool(sent["failed"])
-    if result.failed or mail_trouble:
-        raise typer.Exit(1)
+        output.note(f"error: {f.order}: {f.error}")
+    if mailed:
+        mail = result.mail
+        output.note(f"recur run: mailed {_plural(len(mail.sent), 'invoice')}, {mail.pending} still queued")
+        for number in mail.no_address:
+            output.note(f"warning: {number} not mailed: its account has no e-mail address")
+        for number in mail.stuck:
+            output.note(f"warning: {number} may or may not have been mailed (a run was stopped while sending); check and mail it with `orders invoice send`")
+        for f in mail.failed:
+            output.note(f"error: {f.invoice}: not mailed to {f.to}: {f.error}")
 
 
 @app.command("list")
-def recur_list(
-    date: Annotated[Optional[str], typer.Option("--date", help="As of this day (default today)")] = None,
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
-) -> None:
+def recur_list(date: AsOf = None, json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
     """The dashboard: every recurring order, its next date, invoices, amount billed, pending and skipped periods, and the MRR.
 
     Example: orders recur list
     """
     from orders_cli import store
-    from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
-    from orders_cli.core import text
     from orders_cli.adapters.env import today
+    from orders_cli.cli import output
+    from orders_cli.recurring import views
 
     fmt = output.pick(json_, jsonl, csv_)
-    as_of = text.parse_date(date, "--date") if date else today()
+    as_of = _day(date) or today()
     with store.transaction(write=False) as s:
-        board = recurring.dashboard(s, as_of)
+        board = views.dashboard(s, as_of)
     if fmt == output.JSON:
         output.record(board, output.JSON)
         return
-    output.rows(board["orders"], fmt, [("order", "Order"), ("account", "Account"), ("frequency", "Every"), ("enabled", "On"), ("start", "Start"),
-                                       ("end", "End"), ("next_date", "Next"), ("invoices", "Invoices"), ("billed", "Billed"), ("pending", "Pending"),
-                                       ("skipped", "Skipped")], empty="no recurring orders")
+    data = output.as_data(board)
+    output.rows(data["orders"], fmt, DASHBOARD_COLUMNS, empty="no recurring orders")
     if fmt == output.TABLE:
-        output.note(f"monthly recurring revenue: {board['monthly_recurring_revenue']}")
+        output.note(f"monthly recurring revenue: {data['monthly_recurring_revenue']}")
 
 
 @app.command("show")
-def recur_show(order: Order, date: Annotated[Optional[str], typer.Option("--date", help="As of this day (default today)")] = None, json_: Json = False) -> None:
+def recur_show(order: Order, date: AsOf = None, json_: Json = False) -> None:
     """One recurring order: its settings, the invoices made, skipped periods and the next dates with amounts.
 
     Example: orders recur show SO-00001
     """
     from orders_cli import store
     from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
-    from orders_cli.core import text
-    from orders_cli.adapters.env import today
+    from orders_cli.cli.common import context
+    from orders_cli.recurring import views
 
-    as_of = text.parse_date(date, "--date") if date else today()
+    day = _day(date)
+    ctx = context()
+    as_of = day or ctx.today
     with store.transaction(write=False) as s:
-        info = recurring.show(s, order, as_of)
-    if json_:
-        output.record(info, output.JSON)
-        return
+        info = views.show(s, ctx, order, as_of)
+    output.record(info, output.JSON if json_ else output.TABLE, lambda d: _human_show(d, as_of))
+
+
+def _human_show(info: dict, as_of: "Date") -> None:
+    from orders_cli.cli import output
+
     output.kv(info["recurrence"], title=f"Recurrence of {info['order']}  {info['subject']}")
     output.rows(info["invoices"], output.TABLE, [("number", "Invoice"), ("period_start", "From"), ("period_end", "To"), ("invoice_date", "Date"),
                                                  ("status", "Status"), ("total", "Total")], title="Invoices", empty="no invoices yet")
@@ -234,14 +256,14 @@ def usage_add(
     """
     from orders_cli import store
     from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
+    from orders_cli.cli.common import context
+    from orders_cli.recurring import usage
 
+    ctx = context()
     with store.transaction() as s:
-        rec = recurring.add_usage(s, order, product, qty, date, price)
-    if json_:
-        output.record(rec, output.JSON)
-    else:
-        output.note(f"usage {rec['id']} recorded: {rec['quantity']} {rec['sku']} on {rec['date']} for {rec['order']}")
+        rec = usage.add_usage(s, ctx, order, product, qty, date, price)
+    output.record(rec, output.JSON if json_ else output.TABLE,
+                  lambda d: output.note(f"usage {d['id']} recorded: {d['quantity']} {d['sku']} on {d['date']} for {d['order']}"))
 
 
 @usage_app.command("import")
@@ -252,15 +274,12 @@ def usage_import(file: Annotated[Path, typer.Argument(help="CSV with columns ord
     """
     from orders_cli import store
     from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
-    from orders_cli.cli.common import read_input
+    from orders_cli.cli.common import context, read_input
+    from orders_cli.recurring import usage
 
     with read_input(file, csv=True) as (handle, source), store.transaction() as s:
-        n = recurring.import_usage(s, handle, source)
-    if json_:
-        output.record({"imported": n}, output.JSON)
-    else:
-        output.note(f"imported {n} usage records from {source}")
+        result = usage.import_usage(s, context(), handle, source)
+    output.record(result, output.JSON if json_ else output.TABLE, lambda d: output.note(f"imported {d['imported']} usage records from {source}"))
 
 
 @usage_app.command("list")
@@ -271,10 +290,9 @@ def usage_list(order: Order, json_: Json = False, jsonl: Jsonl = False, csv_: Cs
     """
     from orders_cli import store
     from orders_cli.cli import output
-    from orders_cli.recurring import billing as recurring
+    from orders_cli.recurring import usage
 
     fmt = output.pick(json_, jsonl, csv_)
     with store.transaction(write=False) as s:
-        items = recurring.list_usage(s, order)
-    output.rows(items, fmt, [("id", "Id"), ("date", "Date"), ("sku", "SKU"), ("quantity", "Qty"), ("unit_price", "Price"), ("invoice", "Invoice")],
-                empty="no usage recorded")
+        items = usage.list_usage(s, order)
+    output.rows(items, fmt, USAGE_COLUMNS, empty="no usage recorded")

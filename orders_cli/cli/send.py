@@ -21,15 +21,16 @@ Eml = Annotated[Optional[Path], typer.Option("--eml", metavar="FILE", help="Writ
 
 def _send(kind: str, ref: str, to, cc, subject, message, eml, json_: bool) -> None:
     from orders_cli.cli import output
+    from orders_cli.cli.common import context
     from orders_cli.sending import outbox
 
-    result = outbox.send_document(kind, ref, list(to or []), list(cc or []), subject, message, eml)
+    result = outbox.send_document(context(), kind, ref, list(to or []), list(cc or []), subject, message, eml)
     if json_:
         output.record(result, output.JSON)
-    elif result["sent"]:
-        output.note(f"{result['number']} mailed to {', '.join(result['to'] + result['cc'])}")
+    elif result.sent:
+        output.note(f"{result.number} mailed to {', '.join(result.to + result.cc)}")
     else:
-        output.note(f"{result['number']}: message written to {result['eml']} (not sent)")
+        output.note(f"{result.number}: message written to {result.eml} (not sent)")
 
 
 def order_send(order: Annotated[str, typer.Argument(help="Order number or id")], to: To = None, cc: Cc = None, subject: Subject = None,

@@ -1,8 +1,15 @@
-"""The header check every CSV import makes before reading a row."""
+"""The one header check and row loop of every CSV import (products, usage records).
+
+``check_header`` refuses an empty file, an unknown or a missing column (each one refusal
+naming line 1 and the columns allowed) and drops a BOM that came through stdin;
+``data_rows`` yields ``(line number, row)`` with the keys trimmed, refusing a row with more
+fields than columns; ``dict_rows`` is both over a text handle.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
+import csv
+from typing import Iterable, Iterator, Sequence, TextIO
 
 from orders_cli.core.errors import Invalid
 
@@ -47,3 +54,13 @@ def data_rows(reader: Iterable[dict], source: str) -> Iterator[tuple[int, dict]]
         if "" in row:  # the extra fields of a long row sit under the key None
             raise Invalid(f"{source}: line {line}: more fields than columns")
         yield line, row
+
+
+def dict_rows(handle: TextIO, source: str, columns: Iterable[str], required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Check the header of a CSV text now (``columns`` in their documented order, ``required``
+    among them); the returned iterator yields each data row with its line number."""
+    columns, required = tuple(columns), tuple(required)
+    reader = csv.DictReader(handle)
+    reader.fieldnames = check_header(reader.fieldnames, [c for c in columns if c in required], [c for c in columns if c not in required], source) \
+        if reader.fieldnames is not None else check_header(None, columns, (), source)
+    return data_rows(reader, source)

@@ -213,7 +213,7 @@ def insert(session: Session, kind: Kind, batch: list[Prepared]) -> list[tuple[in
             session.execute(sa.update(table).where(table.c.id.in_(finalized)).values(finalized=True, finalized_at=now))
         recurring = [(doc_id, p) for (doc_id, _), p in zip(ids, batch) if p.recurrence]
         if recurring:
-            from orders_cli.recurring import billing as recurring_uc
+            from orders_cli.recurring import settings as recurring_uc
 
             for doc_id, p in recurring:
                 recurring_uc.set_recurrence_from_json(session, doc_id, p.recurrence)
@@ -507,7 +507,7 @@ def view(session: Session, kind: Kind, doc) -> dict:
         out["lines"] = [_line_view(ln, delivered.get(ln.id, Decimal(0)), invoiced.get(ln.id, Decimal(0))) for ln in lines]
         out["totals"] = totals_view(doc)
         out["progress"] = progress_view(lines, delivered, invoiced, invoiced_amount)
-        from orders_cli.recurring import billing as recurring_uc
+        from orders_cli.recurring import views as recurring_uc
 
         out["recurrence"] = recurring_uc.recurrence_view(session, doc.id)
         out["related"] = related_view(session, doc)

@@ -24,12 +24,21 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
-from orders_cli.store import schema as m
 from orders_cli import store
-from orders_cli.core.errors import Invalid
+from orders_cli.core.context import Context
+from orders_cli.core.errors import Invalid, MailError, OrdersError
+from orders_cli.core.results import to_data
+from orders_cli.recurring import run as recurring_run
+from orders_cli.recurring.results import RunResult
+from orders_cli.sending.results import DocumentSent, MailReport, Mailed, NotMailed
+from orders_cli.store import schema as m
+
+Progress = Callable[[str, int, "int | None"], None]  # (phase: billing | mailing, done, total)
+
 
 def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
-    """The document's view and what recording a mail needs (ids, the account's e-mail)."""
+    """The document as plain data (what the PDF and the mail templates read) and what
+    recording a mail needs (ids, the account's e-mail)."""
     from orders_cli.invoicing import invoices as billing
     from orders_cli.sales import orders as sales
     from orders_cli.core.results import to_data
@@ -37,7 +46,7 @@ def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
     with store.transaction(write=False) as s:
         if kind == "order":
             row = sales.get(s, sales.ORDER, ref)
-            doc = sales.view(s, sales.ORDER, row)
+            doc = to_data(sales.view(s, sales.ORDER, row))
             ids = {"order_id": row.id, "invoice_id": None}
         else:
             row = billing.get_invoice(s, ref)
@@ -50,14 +59,13 @@ def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
     return doc, ids
 
 
-def send_document(kind: str, ref: str, to: list[str], cc: list[str], subject: str | None, message: str | None,
-                  eml: Path | None = None) -> dict:
+def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str], subject: str | None, message: str | None,
+                  eml: Path | None = None) -> DocumentSent:
     """Mail one order or invoice with its PDF (or write the message to ``eml``)."""
-    from orders_cli.adapters import settings as config
     from orders_cli.adapters import mail
     from orders_cli.adapters import pdf
 
-    settings = config.current()
+    settings = ctx.settings
     doc, ids = _load(kind, ref)
     if not to:
         if not ids["account_email"]:
@@ -67,18 +75,20 @@ def send_document(kind: str, ref: str, to: list[str], cc: list[str], subject: st
     sender = cfg.sender if cfg else mail.check_address(str(settings.get("smtp.sender") or settings.get("company.email") or "orders@localhost.localdomain"), "smtp.sender")
     msg = mail.compose(kind, doc, settings, sender=sender, to=to, cc=cc, subject=subject, message=message,
                        pdf_bytes=pdf.render(kind, doc, settings), filename=pdf.default_filename(doc))
-    result = {"kind": kind, "number": doc["number"], "to": list(to), "cc": list(cc), "subject": str(msg["Subject"]),
-              "message_id": str(msg["Message-ID"]), "attachment": pdf.default_filename(doc)}
+    result = DocumentSent(kind=kind, number=doc["number"], to=list(to), cc=list(cc), subject=str(msg["Subject"]),
+                          message_id=str(msg["Message-ID"]), attachment=pdf.default_filename(doc))
     if eml is not None:
         mail.write_eml(msg, eml)
-        return {**result, "sent": False, "eml": str(eml)}
+        result.eml = str(eml)
+        return result
     with mail.Mailer(cfg) as mailer:
         mailer.send(msg)
     with store.transaction() as s:
-        result["activity"] = _record(s, ids["order_id"], ids["invoice_id"], msg)
+        result.activity = _record(s, ids["order_id"], ids["invoice_id"], msg)
         if ids["invoice_id"] is not None:
-            result["status"] = _mark_sent(s, ids["invoice_id"])
-    return {**result, "sent": True}
+            result.status = _mark_sent(s, ids["invoice_id"])
+    result.sent = True
+    return result
 
 
 def _record(s, order_id: int | None, invoice_id: int | None, msg) -> int:
@@ -113,7 +123,25 @@ def check_ready(settings) -> None:
     mail.smtp_config(settings)
 
 
-def send_pending(settings, progress: Callable[[int, int], None] | None = None) -> dict:
+def recur_run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, send: bool = False,
+              progress: Progress | None = None) -> RunResult:
+    """``recur run [--send]``: bill what is due by ``ctx.today``, then (with ``send``, unless a
+    dry run) mail the queue. Orders that failed and mails that failed are in the result
+    (``failed``, ``mail.failed``); the invoices billed stay billed."""
+    billing = (lambda done, total: progress("billing", done, total)) if progress else None
+    result = recurring_run.run(ctx, dry_run, max_periods, billing, send=send)
+    if send:
+        report = MailReport()
+        if not dry_run:
+            if progress:
+                progress("mailing", 0, None)
+            report = send_pending(ctx.settings, (lambda done, total: progress("mailing", done, total)) if progress else None)
+        report.no_address = list(result.no_address)
+        result.mail = report
+    return result
+
+
+def send_pending(settings, progress: Callable[[int, int], None] | None = None) -> MailReport:
     """Mail every ``pending`` invoice of the send log, each claimed first.
 
     Returns what was sent, what failed (a message that cannot be built is marked
@@ -125,23 +153,20 @@ def send_pending(settings, progress: Callable[[int, int], None] | None = None) -
     log = m.SendLog.__table__
     with store.transaction(write=False) as s:
         pending = s.execute(sa.select(log.c.id, log.c.invoice_id, log.c.recipient).where(log.c.status == "pending").order_by(log.c.id)).all()
-    sent: list[dict] = []
-    failed: list[dict] = []
-    error: str | None = None
+    report = MailReport()
     with mail.Mailer(cfg) as mailer:
         for i, row in enumerate(pending, start=1):
-            if error is None and _claim(log, row.id):
-                outcome = _send_claimed(settings, cfg, mailer, log, row)
-                (sent if "error" not in outcome else failed).append(outcome)
-                if outcome.get("stop"):
-                    error = outcome.pop("stop")
+            if report.error is None and _claim(log, row.id):
+                outcome, stop = _send_claimed(settings, cfg, mailer, log, row)
+                (report.sent if isinstance(outcome, Mailed) else report.failed).append(outcome)
+                report.error = stop
             if progress:
                 progress(i, len(pending))
     with store.transaction(write=False) as s:
-        left = s.execute(sa.select(sa.func.count()).select_from(log).where(log.c.status == "pending")).scalar_one()
-        stuck = s.execute(sa.select(m.Invoice.number).join(log, log.c.invoice_id == m.Invoice.id)
-                          .where(log.c.status == "sending").order_by(m.Invoice.number)).scalars().all()
-    return {"sent": sent, "failed": failed, "pending": int(left), "stuck": list(stuck), "error": error}
+        report.pending = int(s.execute(sa.select(sa.func.count()).select_from(log).where(log.c.status == "pending")).scalar_one())
+        report.stuck = list(s.execute(sa.select(m.Invoice.number).join(log, log.c.invoice_id == m.Invoice.id)
+                                      .where(log.c.status == "sending").order_by(m.Invoice.number)).scalars().all())
+    return report
 
 
 def _claim(log, row_id: int) -> bool:
@@ -150,12 +175,17 @@ def _claim(log, row_id: int) -> bool:
         return s.execute(sa.update(log).where(log.c.id == row_id, log.c.status == "pending").values(status="sending", at=m.utcnow())).rowcount == 1
 
 
-def _send_claimed(settings, cfg, mailer, log, row) -> dict:
+def _set_status(log, row_id: int, status: str) -> None:
+    with store.transaction() as s:
+        s.execute(sa.update(log).where(log.c.id == row_id).values(status=status, at=m.utcnow()))
+
+
+def _send_claimed(settings, cfg, mailer, log, row) -> tuple[Mailed | NotMailed, str | None]:
+    """Mail one claimed row: the outcome, and the SMTP error that stops the batch (or None)."""
     from orders_cli.invoicing import invoices as billing
     from orders_cli.core.results import to_data
     from orders_cli.adapters import mail
     from orders_cli.adapters import pdf
-    from orders_cli.core.errors import OrdersError
 
     number = str(row.invoice_id)
     try:
@@ -166,16 +196,14 @@ def _send_claimed(settings, cfg, mailer, log, row) -> dict:
         msg = mail.compose("invoice", doc, settings, sender=cfg.sender, to=[row.recipient],
                            pdf_bytes=pdf.render("invoice", doc, settings), filename=pdf.default_filename(doc))
         mailer.send(msg)
-    except mail.MailError as exc:
-        with store.transaction() as s:
-            s.execute(sa.update(log).where(log.c.id == row.id).values(status="pending", at=m.utcnow()))
-        return {"invoice": number, "to": row.recipient, "error": exc.message, "stop": exc.message}
+    except MailError as exc:
+        _set_status(log, row.id, "pending")  # the next run tries again
+        return NotMailed(number, row.recipient, exc.message), exc.message
     except OrdersError as exc:
-        with store.transaction() as s:
-            s.execute(sa.update(log).where(log.c.id == row.id).values(status="failed", at=m.utcnow()))
-        return {"invoice": number, "to": row.recipient, "error": exc.message}
+        _set_status(log, row.id, "failed")  # this message cannot be built: never retried
+        return NotMailed(number, row.recipient, exc.message), None
     with store.transaction() as s:
         s.execute(sa.update(log).where(log.c.id == row.id).values(status="sent", at=m.utcnow()))
         _record(s, order_id, row.invoice_id, msg)
         _mark_sent(s, row.invoice_id)
-    return {"invoice": number, "to": row.recipient}
+    return Mailed(number, row.recipient), None

@@ -1,0 +1,210 @@
+"""The billing run cron calls every day (``recur run``): every due period of every enabled
+recurring order, up to the run's day.
+
+Safety: each period is invoiced in its own write transaction that first checks, then
+inserts, the (order, period start) pair that a unique key guards; the invoice number is
+allocated inside that same transaction. Two runs at once, or a run killed half way and
+started again, therefore bill every due period exactly once with no gap in the numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Callable, Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from orders_cli import store
+from orders_cli.core import pricing, schedule, subject
+from orders_cli.core.context import Context
+from orders_cli.core.errors import Invalid, OrdersError
+from orders_cli.core.money import ZERO
+from orders_cli.parties.catalog import ADDRESS_FIELDS, product_taxes
+from orders_cli.parties.resolver import Resolver
+from orders_cli.recurring.periods import Billed, done_all, open_due, usage_cutoff
+from orders_cli.recurring.results import FailedOrder, InvoiceMade, RunResult, SkippedPeriod
+from orders_cli.store import documents
+from orders_cli.store import schema as m
+
+
+@dataclass
+class Plan:
+    """One recurring order, loaded once for the whole run."""
+
+    order: Any  # row of sales_order
+    rec: m.Recurrence
+    lines: list
+    account: Any
+    language: str
+
+
+def _load_plans(session: Session, default_language: str | None) -> list[Plan]:
+    """Every enabled recurrence of a non-cancelled order, with its lines and account: set-based."""
+    rows = session.exec(
+        select(m.Recurrence, m.SalesOrder, m.Account)
+        .join(m.SalesOrder, m.SalesOrder.id == m.Recurrence.order_id)
+        .join(m.Account, m.Account.id == m.SalesOrder.account_id)
+        .where(m.Recurrence.enabled == True, m.SalesOrder.status != "cancelled")  # noqa: E712
+        .order_by(m.SalesOrder.id)
+    ).all()
+    ids = [o.id for _, o, _ in rows]
+    lines: dict[int, list] = {}
+    for chunk in _chunks(ids, 500):
+        for ln in session.exec(select(m.OrderLine).where(m.OrderLine.order_id.in_(chunk)).order_by(m.OrderLine.order_id, m.OrderLine.line_no)):
+            lines.setdefault(ln.order_id, []).append(ln)
+    return [Plan(o, r, lines.get(o.id, []), a, r.language or o.language or a.language or default_language) for r, o, a in rows]
+
+
+def _chunks(items: list, n: int) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, progress: Callable[[int, int], None] | None = None,
+        send: bool = False) -> RunResult:
+    """Bill every due period of every enabled recurring order up to ``ctx.today`` (``--date``
+    or today); each invoice in its own transaction. One failing order does not stop the
+    others: it is listed in the result's ``failed``.
+
+    With ``send``, each new invoice is queued in the send log (in its billing transaction)
+    for the account's e-mail; ``sending.outbox`` then mails the queue."""
+    result = RunResult(ctx.today, dry_run)
+    with store.transaction(write=False) as s:
+        plans = _load_plans(s, ctx.settings.get("language"))
+        invoiced, skipped = done_all(s)
+    for i, plan in enumerate(plans, start=1):
+        try:
+            _run_order(ctx, plan, dry_run, max_periods, send, invoiced.get(plan.order.id, Billed()), skipped.get(plan.order.id, set()), result)
+        except OrdersError as err:
+            result.failed.append(FailedOrder(plan.order.number, err.message))
+        except Exception as err:  # one order's surprise must not stop the others
+            if isinstance(err, (KeyboardInterrupt, SystemExit)):
+                raise
+            result.failed.append(FailedOrder(plan.order.number, f"{type(err).__name__}: {err}"))
+        if progress:
+            progress(i, len(plans))
+    return result
+
+
+def _run_order(ctx: Context, plan: Plan, dry_run: bool, max_periods: int | None, send: bool, invoiced: Billed, skipped: set,
+               result: RunResult) -> None:
+    rec = plan.rec
+    due = open_due(rec, ctx.today, invoiced, skipped)
+    if not due:
+        return
+    if rec.catch_up == "latest" and len(due) > 1:
+        to_skip, due = due[:-1], due[-1:]
+        if not dry_run:
+            _record_skipped(plan, to_skip)
+        result.skipped_periods.extend(SkippedPeriod(plan.order.number, p.start, p.end) for p in to_skip)
+    if max_periods is not None:
+        due = due[:max_periods]
+    for p in due:
+        made = _bill(ctx, plan, p, dry_run, send)
+        if made is not None:
+            result.invoices.append(made)
+            if send and not dry_run and not plan.account.email:
+                result.no_address.append(made.number)
+
+
+def _record_skipped(plan: Plan, to_skip: list[schedule.Period]) -> None:
+    """catch-up latest: the older periods are recorded as skipped (unless billed meanwhile)."""
+    with store.transaction() as s:
+        have = set(s.execute(sa.select(m.SkippedPeriod.period_start).where(m.SkippedPeriod.order_id == plan.order.id)).scalars())
+        have |= set(s.execute(sa.select(m.Invoice.period_start).where(m.Invoice.order_id == plan.order.id, m.Invoice.recurring == True)).scalars())  # noqa: E712
+        rows = [{"order_id": plan.order.id, "period_start": p.start, "period_end": p.end, "recorded_at": m.utcnow()} for p in to_skip if p.start not in have]
+        if rows:
+            s.execute(sa.insert(m.SkippedPeriod.__table__), rows)
+
+
+def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: bool = False) -> InvoiceMade | None:
+    """One period, one transaction: check, number, insert. None when another run got there first."""
+    order, rec = plan.order, plan.rec
+    with store.transaction(write=not dry_run) as s:
+        inv = m.Invoice.__table__
+        exists = s.execute(  # the same period, or any billed day of it (a schedule moved since)
+            sa.select(inv.c.id).where(inv.c.order_id == order.id, sa.or_(
+                inv.c.period_start == p.start,
+                sa.and_(inv.c.recurring == True, inv.c.period_start <= p.end, inv.c.period_end >= p.start))).limit(1)  # noqa: E712
+        ).first()
+        if exists is not None:
+            return None
+        rv = Resolver(s)
+        usage_ids, usage_lines = _usage_lines(s, rv, plan, p) if rec.usage else ([], [])
+        nets = [(ln.net, documents.taxes_from_json(ln.taxes)) for ln in plan.lines] + [(u["net"], documents.taxes_from_json(u["taxes"])) for u in usage_lines]
+        charge = rv.charge_tax(plan.account.tax_region)
+        totals = pricing.totals_from_nets(nets, pricing.parse_discount(order.discount), order.shipping_charge, charge, order.adjustment)
+        made = InvoiceMade(
+            number=None, order=order.number, subject=subject.render(rec.subject, p.invoice_date, plan.language, fallback=order.subject),
+            invoice_date=p.invoice_date, due_date=p.invoice_date + timedelta(days=rec.due_days), period_start=p.start, period_end=p.end,
+            status=rec.invoice_status, totals=totals,
+        )
+        if dry_run:
+            return made
+        made.number = store.next_number(s, "invoice", ctx.settings.prefix("invoice"))
+        inv_id = _insert_invoice(s, plan, made, totals, usage_lines)
+        if usage_ids:
+            updated = s.execute(
+                sa.update(m.UsageRecord.__table__).where(m.UsageRecord.__table__.c.id.in_(usage_ids), m.UsageRecord.__table__.c.invoice_id.is_(None)).values(invoice_id=inv_id)
+            ).rowcount
+            if updated != len(usage_ids):
+                raise Invalid("usage records changed during the run; run again")
+        s.execute(sa.insert(m.StatusChange.__table__), {"doc_type": "invoice", "doc_id": inv_id, "old_status": None, "new_status": rec.invoice_status, "at": m.utcnow()})
+        if send and plan.account.email:
+            s.execute(sa.insert(m.SendLog.__table__), {"invoice_id": inv_id, "recipient": plan.account.email, "status": "pending", "at": m.utcnow()})
+        return made
+
+
+def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.Totals, usage_lines: list[dict]) -> int:
+    """The invoice row and its lines (the order's, then the usage); returns the invoice id."""
+    order, rec = plan.order, plan.rec
+    row = {
+        "number": made.number, "order_id": order.id, "account_id": order.account_id, "subject": made.subject, "status": rec.invoice_status,
+        "invoice_date": made.invoice_date, "due_date": made.due_date, "due_days": rec.due_days, "period_start": made.period_start,
+        "period_end": made.period_end, "recurring": True, "currency": order.currency, "language": plan.language, "discount": order.discount,
+        "created_at": m.utcnow(),
+        **{f"billing_{k}": getattr(order, f"billing_{k}") for k in ADDRESS_FIELDS},
+        **{f"shipping_{k}": getattr(order, f"shipping_{k}") for k in ADDRESS_FIELDS},
+        **documents.totals_columns(totals),
+    }
+    inv_id = s.execute(sa.insert(m.Invoice.__table__).returning(m.Invoice.__table__.c.id), row).scalar_one()
+    line_rows = [
+        {"invoice_id": inv_id, "line_no": i, "order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": ln.product_id,
+         "sku": ln.sku, "description": ln.description, "kind": ln.kind, "quantity": ln.quantity, "unit_price": ln.unit_price,
+         "discount": ln.discount, "net": ln.net, "taxes": ln.taxes, "comment": ln.comment}
+        for i, ln in enumerate(plan.lines, start=1)
+    ]
+    n = len(line_rows)
+    line_rows += [dict(u, invoice_id=inv_id, line_no=n + i, order_line_id=None, order_line_no=None, discount=None, comment=None)
+                  for i, u in enumerate(usage_lines, start=1)]
+    if line_rows:
+        s.execute(sa.insert(m.InvoiceLine.__table__), line_rows)
+    return inv_id
+
+
+def _usage_lines(s: Session, rv: Resolver, plan: Plan, p: schedule.Period) -> tuple[list[int], list[dict]]:
+    """The order's unbilled usage up to the period's cutoff, merged by (product, price)."""
+    cutoff = usage_cutoff(plan.rec, p)
+    u = m.UsageRecord.__table__
+    recs = s.execute(
+        sa.select(u.c.id, u.c.product_id, u.c.quantity, u.c.unit_price).where(u.c.order_id == plan.order.id, u.c.invoice_id.is_(None), u.c.usage_date <= cutoff).order_by(u.c.usage_date, u.c.id)
+    ).all()
+    if not recs:
+        return [], []
+    products = {pr.id: pr for pr in s.exec(select(m.Product).where(m.Product.id.in_({r.product_id for r in recs})))}
+    merged: dict[tuple[int, Decimal], Decimal] = {}
+    for r in recs:
+        price = r.unit_price if r.unit_price is not None else products[r.product_id].unit_price
+        key = (r.product_id, price)
+        merged[key] = merged.get(key, ZERO) + r.quantity
+    lines = []
+    for (pid, price), qty in merged.items():
+        product = products[pid]
+        taxes = rv.taxes_of(product_taxes(s, pid), plan.account.tax_region)  # the stored taxes column, as on order lines
+        lines.append({"product_id": pid, "sku": product.sku, "description": product.name, "kind": product.kind, "quantity": qty,
+                      "unit_price": price, "net": pricing.line_net(qty, price, None), "taxes": json.dumps(taxes)})
+    return [r.id for r in recs], lines
