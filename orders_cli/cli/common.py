@@ -72,3 +72,50 @@ def context():
     from orders_cli.core.context import Context
 
     return Context(today=today(), settings=settings.current())
+
+
+ADDRESS_PARTS = (
+    ("street", "street and number"),
+    ("city", "city"),
+    ("postal_code", "postal code"),
+    ("state", "state or region"),
+    ("country", "country, e.g. FR"),
+)
+
+
+def address_options(prefix: str):
+    """The one definition of a command's address options: the command's parameter named
+    ``prefix`` (``billing`` or ``shipping``) becomes ``--PREFIX-street``, ``--PREFIX-city``,
+    ``--PREFIX-postal-code``, ``--PREFIX-state`` and ``--PREFIX-country`` at its place, and the
+    command receives a dict of the parts given (``None`` when none is).
+
+    Example: ``@address_options("shipping")`` over ``def add(..., shipping: Address = None, ...)``
+    """
+    import functools
+    import inspect
+
+    def decorate(fn):
+        sig = inspect.signature(fn, eval_str=True)
+        params = []
+        for p in sig.parameters.values():
+            if p.name != prefix:
+                params.append(p)
+                continue
+            for part, label in ADDRESS_PARTS:
+                option = typer.Option(f"--{prefix}-{part.replace('_', '-')}", help=f"{prefix.capitalize()} address: {label}")
+                params.append(inspect.Parameter(f"{prefix}_{part}", p.kind, default=None, annotation=Annotated[Optional[str], option]))
+
+        @functools.wraps(fn)
+        def command(**kwargs):
+            given = {part: kwargs.pop(f"{prefix}_{part}") for part, _ in ADDRESS_PARTS}
+            kwargs[prefix] = {k: v for k, v in given.items() if v is not None} or None
+            return fn(**kwargs)
+
+        command.__signature__ = sig.replace(parameters=params)  # what Typer reads
+        command.__annotations__ = {}
+        return command
+
+    return decorate
+
+
+Address = Optional[dict]  # the type of a parameter address_options expands
