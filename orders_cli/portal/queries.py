@@ -15,9 +15,10 @@ from sqlmodel import Session
 
 from orders_cli import store
 from orders_cli.invoicing import invoices as billing
-from orders_cli.sales import orders as sales
+from orders_cli.sales import views as sales
 from orders_cli.store import schema as m
 from orders_cli.core.money import fmt_money
+from orders_cli.core.results import to_data
 
 MAX_NUMBER = 40  # the number column's width: anything longer is not a number of ours
 
@@ -73,7 +74,7 @@ def order(session: Session, account_id: int, number: str) -> dict | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    view = sales.view(session, sales.ORDER, row)
+    view = to_data(sales.view(session, sales.ORDER, row))
     invoices = view["related"]["invoices"]
     view["related"] = {"invoices": invoices}  # nothing internal (purchase orders, activities, documents)
     return view

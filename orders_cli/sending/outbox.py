@@ -31,12 +31,13 @@ from orders_cli.core.errors import Invalid
 def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
     """The document's view and what recording a mail needs (ids, the account's e-mail)."""
     from orders_cli.invoicing import invoices as billing
-    from orders_cli.sales import orders as sales
+    from orders_cli.core.results import to_data
+    from orders_cli.sales import views as sales
 
     with store.transaction(write=False) as s:
         if kind == "order":
             row = sales.get(s, sales.ORDER, ref)
-            doc = sales.view(s, sales.ORDER, row)
+            doc = to_data(sales.view(s, sales.ORDER, row))
             ids = {"order_id": row.id, "invoice_id": None}
         else:
             row = billing.get_invoice(s, ref)
