@@ -38,6 +38,9 @@ Discount = Annotated[Optional[str], typer.Option("--discount", help="Overall dis
 ShippingCharge = Annotated[Optional[str], typer.Option("--shipping-charge", help="Shipping charge, e.g. 12.00 (taxed at charges.tax)")]
 Adjustment = Annotated[Optional[str], typer.Option("--adjustment", help="Signed amount added to the total, e.g. -1.00")]
 Account = Annotated[Optional[str], typer.Option("--account", help="Only this account's documents (name or id)")]
+Subject = Annotated[Optional[str], typer.Option("--subject", help="Title (required)")]
+Customer = Annotated[Optional[str], typer.Option("--account", help="Customer account name or id (required)")]
+Date = Annotated[Optional[str], typer.Option("--date", help="Document date YYYY-MM-DD (default today)")]
 
 
 def human_doc(doc: dict) -> None:
@@ -63,18 +66,7 @@ def human_doc(doc: dict) -> None:
     if "delivered_quantity" in (doc["lines"][0] if doc["lines"] else {}):
         cols += [("delivered_quantity", "Delivered"), ("invoiced_quantity", "Invoiced")]
     output.rows(doc["lines"], output.TABLE, cols, empty="no lines yet: orders order line add ...")
-    t = doc["totals"]
-    totals = {"subtotal": t["subtotal"]}
-    if t["discount"] != "0.00":
-        totals["discount"] = "-" + t["discount"] + (f" ({doc['discount']})" if doc.get("discount") else "")
-    if t["shipping"] != "0.00":
-        totals["shipping"] = t["shipping"]
-    for b in t["tax_breakdown"]:
-        totals[f"{b['name']} {b['rate']} % on {b['base']}"] = b["amount"]
-    if t["adjustment"] != "0.00":
-        totals["adjustment"] = t["adjustment"]
-    totals["total"] = f"{t['total']} {doc['currency']}"
-    output.kv(totals)
+    output.totals(doc["totals"], doc["currency"], doc.get("discount"))
     if "progress" in doc:
         p = doc["progress"]
         output.note(f"delivered {p['delivered_percent']} %, invoiced {p['invoiced_percent']} % ({p['invoiced_amount']} {doc['currency']})")
@@ -169,8 +161,8 @@ def _import(source: str, json_: bool) -> None:
 @app.command("add")
 @address_options("shipping")
 def order_add(
-    subject: Annotated[Optional[str], typer.Option("--subject", help="Order title (required)")] = None,
-    account: Annotated[Optional[str], typer.Option("--account", help="Customer account name or id (required)")] = None,
+    subject: Subject = None,
+    account: Customer = None,
     contact: Contact = None,
     quote: Annotated[Optional[str], typer.Option("--quote", help="The quote it follows")] = None,
     customer_ref: CustomerRef = None,
@@ -180,7 +172,7 @@ def order_add(
     shipping_charge: ShippingCharge = None,
     adjustment: Adjustment = None,
     shipping: Address = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Order date YYYY-MM-DD (default today)")] = None,
+    date: Date = None,
     from_json: Annotated[Optional[str], typer.Option("--from-json", metavar="FILE|-", help="Create from JSON: what 'order show --json' prints; one object, an array or JSON lines")] = None,
     json_: Json = False,
 ) -> None:
@@ -375,15 +367,15 @@ def order_history(order: OrderRef, json_: Json = False, jsonl: Jsonl = False, cs
 
 @quote_app.command("add")
 def quote_add(
-    subject: Annotated[Optional[str], typer.Option("--subject", help="Quote title (required)")] = None,
-    account: Annotated[Optional[str], typer.Option("--account", help="Customer account name or id (required)")] = None,
+    subject: Subject = None,
+    account: Customer = None,
     contact: Contact = None,
     assigned_to: AssignedTo = None,
     line: LineOpt = None,
     discount: Discount = None,
     shipping_charge: ShippingCharge = None,
     adjustment: Adjustment = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Quote date YYYY-MM-DD (default today)")] = None,
+    date: Date = None,
     json_: Json = False,
 ) -> None:
     """Create a quote.

@@ -107,16 +107,22 @@ class QuoteRelated:
 
 
 @dataclass(kw_only=True)
-class DocView:
-    """An order or a quote as ``show --json`` prints it (and every change returns)."""
+class DocHead:
+    """The first keys of an order or a quote, in its view and in its list row."""
 
     id: int
     number: str
     subject: str
     status: str
-    finalized: bool = OMIT
+    finalized: bool = OMIT  # orders only
     order_date: date = OMIT
     quote_date: date = OMIT
+
+
+@dataclass(kw_only=True)
+class DocView(DocHead):
+    """An order or a quote as ``show --json`` prints it (and every change returns)."""
+
     currency: str
     language: str | None
     account: PartyRef | None
@@ -137,16 +143,9 @@ class DocView:
 
 
 @dataclass(kw_only=True)
-class ListRow:
+class ListRow(DocHead):
     """One row of ``order list`` / ``quote list``."""
 
-    id: int
-    number: str
-    subject: str
-    status: str
-    finalized: bool = OMIT
-    order_date: date = OMIT
-    quote_date: date = OMIT
     account: PartyRef
     currency: str
     subtotal: Money
