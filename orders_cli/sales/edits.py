@@ -18,7 +18,7 @@ from orders_cli.core.errors import Conflict, Invalid, Locked, NotFound
 from orders_cli.core.money import Quantity, non_negative, positive, text_of
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
-from orders_cli.sales.inputs import LineInput, Prepared, _address_override, _discount_text, _money_opt, compute, insert, prepare_line
+from orders_cli.sales.inputs import LineInput, Prepared, address_override, amount_or_zero, compute, discount_text, insert, prepare_line
 from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
 from orders_cli.store import schema as m
@@ -82,15 +82,15 @@ def edit(session: Session, ctx: Context, kind: Kind, ref: str, changes: dict) ->
     if "date" in changes:
         setters[kind.date_field] = text.parse_date(changes["date"], f"{kind.label} date")
     if "discount" in changes:
-        setters["discount"] = _discount_text(changes["discount"])
+        setters["discount"] = discount_text(changes["discount"])
     if "shipping_charge" in changes:
-        setters["shipping_charge"] = _money_opt(changes["shipping_charge"], "shipping charge")
+        setters["shipping_charge"] = amount_or_zero(changes["shipping_charge"], "shipping charge")
     if "adjustment" in changes:
-        setters["adjustment"] = _money_opt(changes["adjustment"], "adjustment", allow_negative=True)
+        setters["adjustment"] = amount_or_zero(changes["adjustment"], "adjustment", allow_negative=True)
     for prefix in ("billing", "shipping"):
         part = changes.get(prefix)
         if part:
-            for key, value in _address_override(address_of(doc, prefix), part, prefix).items():
+            for key, value in address_override(address_of(doc, prefix), part, prefix).items():
                 setters[f"{prefix}_{key}"] = value
     for key, value in setters.items():
         _log(session, kind, doc.id, key, getattr(doc, key), value)
@@ -154,7 +154,7 @@ def edit_line(session: Session, ctx: Context, kind: Kind, ref: str, line_no: int
         _log(session, kind, doc.id, f"line {line_no} unit_price", ln.unit_price, p)
         ln.unit_price = p
     if discount is not None:
-        d = _discount_text(discount, f"line {line_no} discount")
+        d = discount_text(discount, f"line {line_no} discount")
         _log(session, kind, doc.id, f"line {line_no} discount", ln.discount, d)
         ln.discount = d
     if comment is not None:

@@ -94,7 +94,8 @@ def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: 
 # ---------------------------------------------------------------- preparing a document
 
 
-def _discount_text(value: Any, what: str = "discount") -> str | None:
+def discount_text(value: Any, what: str = "discount") -> str | None:
+    """A discount as it is stored ("10%", "5.00"), or None for none; refuses anything else."""
     if value is None or value == "":
         return None
     if not isinstance(value, (str, int)) or isinstance(value, bool):
@@ -103,7 +104,8 @@ def _discount_text(value: Any, what: str = "discount") -> str | None:
     return parsed.text() if parsed else None
 
 
-def _money_opt(value: Any, what: str, allow_negative: bool = False) -> Decimal:
+def amount_or_zero(value: Any, what: str, allow_negative: bool = False) -> Decimal:
+    """An optional document-level amount (shipping charge, adjustment): 0.00 when not given."""
     if value is None or value == "":
         return Decimal("0.00")
     amount = money(value, what)
@@ -125,7 +127,7 @@ def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None
         "kind": product.kind,
         "quantity": quantity,
         "unit_price": price,
-        "discount": _discount_text(spec.discount, f"line {line_no} discount"),
+        "discount": discount_text(spec.discount, f"line {line_no} discount"),
         "taxes": json.dumps(rv.taxes_of(taxes, region)),
         "comment": text.optional(spec.comment, f"line {line_no} comment", 2000),
     }
@@ -153,18 +155,18 @@ def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
         "assigned_user_id": rv.user(inp.assigned_to).id if inp.assigned_to not in (None, "") else None,
         kind.date_field: text.parse_date(inp.date, f"{kind.label} date") if inp.date not in (None, "") else ctx.today,
         "currency": ctx.settings.get("currency"),
-        "discount": _discount_text(inp.discount),
+        "discount": discount_text(inp.discount),
     }
     if kind is ORDER:
         header["customer_ref"] = text.optional(inp.customer_ref, "customer reference", 200)
         header["quote_id"] = refs.document(rv.session, m.Quote, _ref_text(inp.quote, "quote"), "quote").id if inp.quote not in (None, "") else None
         header["language"] = account.language
-    bill = _address_override(address_of(account, "billing"), inp.billing, "billing")
-    ship = _address_override(address_of(account, "shipping"), inp.shipping, "shipping")
+    bill = address_override(address_of(account, "billing"), inp.billing, "billing")
+    ship = address_override(address_of(account, "shipping"), inp.shipping, "shipping")
     header.update({f"billing_{k}": v for k, v in bill.items()})
     header.update({f"shipping_{k}": v for k, v in ship.items()})
-    shipping = _money_opt(inp.shipping_charge, "shipping charge")
-    adjustment = _money_opt(inp.adjustment, "adjustment", allow_negative=True)
+    shipping = amount_or_zero(inp.shipping_charge, "shipping charge")
+    adjustment = amount_or_zero(inp.adjustment, "adjustment", allow_negative=True)
     lines = [prepare_line(rv, spec, i, account.tax_region) for i, spec in enumerate(inp.lines, start=1)]
     header.update(compute(lines, header["discount"], shipping, rv.charge_tax(account.tax_region), adjustment))
     statuses = lifecycle.ORDER_STATUSES if kind is ORDER else lifecycle.QUOTE_STATUSES
@@ -174,7 +176,8 @@ def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
     return Prepared(header, lines, status, bool(inp.finalized), inp.recurrence, account)
 
 
-def _address_override(base: dict, override: dict | None, what: str) -> dict:
+def address_override(base: dict, override: dict | None, what: str) -> dict:
+    """``base`` with the parts ``override`` gives (unknown parts refused, named)."""
     if override is None:
         return base
     if not isinstance(override, dict):
