@@ -222,7 +222,7 @@ class _Trickle:
 @settings(max_examples=25, deadline=None, database=None)
 @given(size=st.integers(1, 40), indent=st.sampled_from([None, 1, 2]), as_array=st.booleans())
 def test_documents_cut_anywhere_by_a_read_are_parsed_whole(size, indent, as_array):
-    from orders_cli.sales.orders import iter_json_documents
+    from orders_cli.sales.imports import iter_json_documents
 
     docs = [
         {"subject": "a \\\" b", "account": {"id": 1, "name": "Acme"}, "lines": [{"sku": "BOOK", "quantity": "2.5", "unit_price": "19.9900"}],

@@ -33,14 +33,14 @@ def show(kind: str, ref: str) -> dict:
     from orders_cli import store
     from orders_cli.invoicing import invoices as billing
     from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.sales import orders as sales
-
     from orders_cli.core.results import to_data
+    from orders_cli.sales import views as sales
+    from orders_cli.store.documents import ORDER, QUOTE
 
     with store.transaction(write=False) as s:
         return to_data({
-            "order": lambda: sales.show(s, sales.ORDER, ref),
-            "quote": lambda: sales.show(s, sales.QUOTE, ref),
+            "order": lambda: sales.show(s, ORDER, ref),
+            "quote": lambda: sales.show(s, QUOTE, ref),
             "invoice": lambda: billing.show_invoice(s, ref),
             "purchase": lambda: fulfilment.show_purchase(s, ref),
             "delivery": lambda: fulfilment.show_delivery(s, ref),

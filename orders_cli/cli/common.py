@@ -77,7 +77,15 @@ def context(today=None):
 
 # ---------------------------------------------------------------- address options
 
-ADDRESS_OPTION_FIELDS = (("street", "street"), ("city", "city"), ("postal_code", "postal code"), ("state", "state or region"), ("country", "country"))
+ADDRESS_PARTS = (
+    ("street", "street and number"),
+    ("city", "city"),
+    ("postal_code", "postal code"),
+    ("state", "state or region"),
+    ("country", "country, e.g. FR"),
+)
+ADDRESS_OPTION_FIELDS = ADDRESS_PARTS
+Address = Optional[dict]  # what a command receives for its PREFIX address options (None: none given)
 
 
 def _options_in_place(fn, expansions: dict):
@@ -107,7 +115,9 @@ def address_options(*prefixes: str):
     """Decorator for a command: each parameter named like a prefix (``billing``, ``shipping``)
     becomes the options ``--PREFIX-street``, ``--PREFIX-city``, ``--PREFIX-postal-code``,
     ``--PREFIX-state``, ``--PREFIX-country`` (in its place, with help texts); the command
-    receives ``PREFIX`` as a dict of the options given (``{"city": "Lyon"}``, ``{}`` for none).
+    receives ``PREFIX`` as a dict of the options given (``{"city": "Lyon"}``; ``None`` for none).
+
+    Example: ``@address_options("shipping")`` over ``def add(..., shipping: Address = None, ...)``
     """
     import inspect
 
@@ -122,7 +132,7 @@ def address_options(*prefixes: str):
             for field, words in ADDRESS_OPTION_FIELDS
         ]
         n = len(prefix) + 1
-        return params, lambda values: {k[n:]: v for k, v in values.items() if v is not None}
+        return params, lambda values: {k[n:]: v for k, v in values.items() if v is not None} or None
 
     return lambda fn: _options_in_place(fn, {prefix: expansion(prefix) for prefix in prefixes})
 

@@ -10,12 +10,14 @@ def demo(json_: Json = False) -> None:
 
     Running it again adds nothing twice. Example: orders --db demo.db demo
     """
-    from orders_cli.demo import company as demo_uc
     from orders_cli import store
     from orders_cli.cli import output
+    from orders_cli.cli.common import context
+    from orders_cli.demo import company as demo_uc
 
+    ctx = context()
     with store.transaction() as s:
-        made = demo_uc.fill(s)
+        made = demo_uc.fill(s, ctx)
     if json_:
         output.record(made, output.JSON)
         return

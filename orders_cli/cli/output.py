@@ -122,6 +122,23 @@ def kv(obj: dict, title: str | None = None) -> None:
     console().print(table)
 
 
+def totals(t: dict, currency: str, discount: str | None = None) -> None:
+    """A document's totals block for people (CLI.md's totals data): subtotal, the parts that
+    are not zero, each tax on its base, the total with the currency. ``discount``: the
+    discount as written ("5%"), shown next to its amount."""
+    lines = {"subtotal": t["subtotal"]}
+    if t["discount"] != "0.00":
+        lines["discount"] = "-" + t["discount"] + (f" ({discount})" if discount else "")
+    if t["shipping"] != "0.00":
+        lines["shipping"] = t["shipping"]
+    for b in t["tax_breakdown"]:
+        lines[f"{b['name']} {b['rate']} % on {b['base']}"] = b["amount"]
+    if t["adjustment"] != "0.00":
+        lines["adjustment"] = t["adjustment"]
+    lines["total"] = f"{t['total']} {currency}"
+    kv(lines)
+
+
 def rows(
     items: Iterable[Any],
     fmt: str,

@@ -29,14 +29,15 @@ def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
     from orders_cli.invoicing import invoices as billing
     from orders_cli.adapters import settings as config
     from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.sales import orders as sales
     from orders_cli.core.results import to_data
+    from orders_cli.sales import views as sales
+    from orders_cli.store.documents import ORDER, QUOTE
 
     with store.transaction(write=False) as s:
         if kind == "order":
-            doc = sales.show(s, sales.ORDER, ref)
+            doc = to_data(sales.show(s, ORDER, ref))
         elif kind == "quote":
-            doc = sales.show(s, sales.QUOTE, ref)
+            doc = to_data(sales.show(s, QUOTE, ref))
         elif kind == "invoice":
             doc = to_data(billing.show_invoice(s, ref))
         elif kind == "purchase":

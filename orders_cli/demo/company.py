@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from orders_cli.core.context import Context
+from orders_cli.demo import orders as demo_orders
 from orders_cli.parties import catalog
 from orders_cli.store import schema as m
 
@@ -42,7 +44,7 @@ PRODUCTS = [
 ]
 
 
-def fill(session: Session) -> dict:
+def fill(session: Session, ctx: Context) -> dict:
     made = {"taxes": 0, "vendors": 0, "users": 0, "accounts": 0, "contacts": 0, "products": 0}
     for name, rate, regions in TAXES:
         if session.exec(select(m.Tax).where(m.Tax.name == name)).first() is None:
@@ -73,10 +75,5 @@ def fill(session: Session) -> dict:
         if session.exec(select(m.Product).where(m.Product.sku == p["sku"])).first() is None:
             catalog.add_product(session, p["sku"], p["name"], p["price"], p["taxes"], p.get("vendor"), p.get("service", False), p.get("unit"), p.get("cost"))
             made["products"] += 1
-    try:
-        from orders_cli.demo import orders as demo_orders
-    except ImportError:  # the order part of the demo arrives with orders
-        pass
-    else:
-        made.update(demo_orders.fill(session))
+    made.update(demo_orders.fill(session, ctx))
     return made

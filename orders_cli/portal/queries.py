@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from orders_cli import store
 from orders_cli.invoicing import invoices as billing
-from orders_cli.sales import orders as sales
+from orders_cli.sales import views as sales
 from orders_cli.store import schema as m
 from orders_cli.core.money import Money
 from orders_cli.core.results import to_data

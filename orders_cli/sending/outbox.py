@@ -40,8 +40,8 @@ def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
     """The document as plain data (what the PDF and the mail templates read) and what
     recording a mail needs (ids, the account's e-mail)."""
     from orders_cli.invoicing import invoices as billing
-    from orders_cli.sales import orders as sales
     from orders_cli.core.results import to_data
+    from orders_cli.sales import views as sales
 
     with store.transaction(write=False) as s:
         if kind == "order":

@@ -1,0 +1,232 @@
+"""Orders from JSON: ``order add --from-json`` reads what ``order show --json`` prints (one
+object, an array, or JSON lines), streamed in chunks, and inserts them in batches.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from sqlmodel import Session
+
+from orders_cli.core import text
+from orders_cli.core.context import Context
+from orders_cli.core.errors import Conflict, Invalid, NotFound
+from orders_cli.parties.resolver import Resolver
+from orders_cli.sales.inputs import DocInput, LineInput, Prepared, insert, prepare
+from orders_cli.sales.results import ImportResult
+from orders_cli.store.documents import ORDER, Kind
+
+
+ORDER_JSON_KEYS = {
+    "id", "number", "subject", "status", "finalized", "order_date", "currency", "account", "contact", "quote",
+    "customer_ref", "assigned_to", "billing_address", "shipping_address", "lines", "totals", "progress",
+    "recurrence", "related", "discount", "shipping_charge", "adjustment", "language", "finalized_at", "created_at",
+    "updated_at", "quote_date", "valid_until",
+}
+LINE_JSON_KEYS = {
+    "line_no", "sku", "description", "quantity", "unit_price", "discount", "net", "taxes", "delivered_quantity",
+    "invoiced_quantity", "kind", "comment", "remaining_to_invoice", "remaining_to_deliver",
+}
+
+
+def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
+    """A DocInput from what ``show --json`` prints (unknown keys refused, named)."""
+    _refuse_floats(obj)
+    if not isinstance(obj, dict):
+        raise Invalid(f"expected a JSON object, got {type(obj).__name__}")
+    unknown = sorted(set(obj) - ORDER_JSON_KEYS)
+    if unknown:
+        raise Invalid(f"unknown field {unknown[0]!r}")
+    lines = obj.get("lines", [])
+    if not isinstance(lines, list):
+        raise Invalid("lines: expected an array")
+    specs = []
+    for i, ln in enumerate(lines, start=1):
+        if not isinstance(ln, dict):
+            raise Invalid(f"lines[{i}]: expected an object")
+        bad = sorted(set(ln) - LINE_JSON_KEYS)
+        if bad:
+            raise Invalid(f"lines[{i}]: unknown field {bad[0]!r}")
+        if "sku" not in ln or "quantity" not in ln:
+            raise Invalid(f"lines[{i}]: sku and quantity are required")
+        for key in ("quantity", "unit_price"):
+            if isinstance(ln.get(key), float):  # float-ok: refusing floats
+                raise Invalid(f"lines[{i}].{key}: write numbers as strings (\"2.5\"), not JSON floats")
+        specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment")))
+    totals = obj.get("totals") if isinstance(obj.get("totals"), dict) else {}
+    shipping = obj.get("shipping_charge", totals.get("shipping"))
+    adjustment = obj.get("adjustment", totals.get("adjustment"))
+    discount = obj["discount"] if "discount" in obj else (totals.get("discount") if totals.get("discount") not in (None, "0.00", "0") else None)
+    for key, value in (("shipping_charge", shipping), ("adjustment", adjustment), ("discount", discount)):
+        if isinstance(value, float):  # float-ok: refusing floats
+            raise Invalid(f"{key}: write amounts as strings (\"12.00\"), not JSON floats")
+    rec = obj.get("recurrence")
+    if rec is not None and not isinstance(rec, dict):
+        raise Invalid("recurrence: expected an object or null")
+    return DocInput(
+        subject=obj.get("subject"),
+        account=obj.get("account"),
+        contact=obj.get("contact"),
+        quote=obj.get("quote"),
+        customer_ref=obj.get("customer_ref"),
+        assigned_to=obj.get("assigned_to"),
+        date=obj.get(kind.date_field),
+        discount=discount,
+        shipping_charge=shipping,
+        adjustment=adjustment,
+        billing=obj.get("billing_address"),
+        shipping=obj.get("shipping_address"),
+        lines=specs,
+        status=obj.get("status"),
+        finalized=obj.get("finalized", False),
+        recurrence=rec,
+    )
+
+
+def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, value) from one object, an array of objects, or JSON lines,
+    reading the stream in chunks (a 100,000-order file is never held whole)."""
+    decoder = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant)
+    buf = ""
+    pos = 0
+    line = 1
+    eof = False
+    in_array = None  # None: not decided yet
+
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        if eof:
+            return False
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
+
+    def skip_ws() -> None:
+        nonlocal pos, line
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < len(buf) or not fill():
+                return
+
+    skip_ws()
+    if pos >= len(buf):
+        raise Invalid(f"{source}: no JSON input")
+    if buf[pos] == "[":
+        in_array = True
+        pos += 1
+    first = True
+    while True:
+        skip_ws()
+        if pos >= len(buf):
+            if in_array:
+                raise Invalid(f"{source}: line {line}: the array is not closed (missing ']')")
+            return
+        if in_array:
+            if buf[pos] == "]":
+                pos += 1
+                skip_ws()
+                if pos < len(buf):
+                    raise Invalid(f"{source}: line {line}: unexpected text after the array")
+                return
+            if not first:
+                if buf[pos] != ",":
+                    raise Invalid(f"{source}: line {line}: expected ',' or ']' between array items")
+                pos += 1
+                skip_ws()
+        start_line = line
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+                break
+            except json.JSONDecodeError as err:
+                # Only an error on the buffer's last, unfinished line can be a document cut by the
+                # chunk boundary (JSON strings hold no newline): read on. Any other error is real,
+                # and is reported now rather than after reading the rest of a large file.
+                if buf.find("\n", err.pos) == -1 and fill():
+                    continue
+                if not buf[err.pos:].strip():
+                    raise Invalid(
+                        f"{source}: line {start_line}: invalid JSON: the document starting on this line is incomplete ({err.msg} at the end of the input)"
+                    ) from None
+                bad_line = start_line + buf.count("\n", pos, err.pos)
+                raise Invalid(f"{source}: line {bad_line}: invalid JSON: {err.msg}") from None
+            except _Refused as err:
+                raise Invalid(f"{source}: line {start_line}: {err}") from None
+        line += buf.count("\n", pos, end)
+        pos = end
+        first = False
+        yield start_line, value
+
+
+class _Refused(ValueError):
+    pass
+
+
+class _JsonFloat(str):  # float-ok: marks a refused JSON float
+    """A JSON float as written, kept so the refusal can name its field (see _refuse_floats)."""
+
+
+def _no_float(text_value: str):
+    return _JsonFloat(text_value)  # float-ok: kept only to be refused
+
+
+def _refuse_floats(value: Any, path: str = "") -> None:
+    """Refuse any JSON float (not exact), naming where it is: ``lines[1].quantity``."""
+    if isinstance(value, (_JsonFloat, float)):  # float-ok: the refusal itself
+        shown = str(value)[:30]
+        where = f"{path}: " if path else ""
+        raise Invalid(f"{where}the number {shown} must be written as a string (\"{shown}\"): JSON floats are not exact")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            key = text.shown(key, 40)  # a key is user input too: no newline into the one-line error
+            _refuse_floats(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for i, item in enumerate(value, start=1):
+            _refuse_floats(item, f"{path}[{i}]")
+
+
+def _no_constant(name: str):
+    raise _Refused(f"{name} is not a number")
+
+
+def import_json(session: Session, ctx: Context, stream, source: str, batch_size: int = 500, progress=None) -> ImportResult:
+    """Create orders from JSON (one object, an array, or JSON lines), all in this transaction.
+
+    Returns how many were made, and their numbers. Documents are validated and inserted in batches, so memory
+    stays flat whatever the file's size. The first bad document refuses the whole import.
+    """
+    rv = Resolver(session, ctx.settings)
+    numbers: list[str] = []
+    batch: list[Prepared] = []
+    documents = iter_json_documents(stream, source)
+    line = 1
+    while True:
+        try:
+            line, obj = next(documents)
+        except StopIteration:
+            break
+        except RecursionError:
+            raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
+        try:
+            batch.append(prepare(rv, ctx, ORDER, input_from_json(obj)))
+        except (Invalid, NotFound, Conflict) as err:
+            raise type(err)(f"{source}: line {line}: {err.message}") from None
+        except RecursionError:
+            raise Invalid(f"{source}: line {line}: the JSON is nested too deeply") from None
+        if len(batch) >= batch_size:
+            numbers.extend(n for _, n in insert(session, ctx, ORDER, batch))
+            if progress:
+                progress(len(numbers))
+            batch = []
+    numbers.extend(n for _, n in insert(session, ctx, ORDER, batch))
+    if not numbers:
+        raise Invalid(f"{source}: no orders in the input")
+    return ImportResult(imported=len(numbers), first=numbers[0], last=numbers[-1], numbers=numbers)

@@ -1,0 +1,238 @@
+"""Making orders and quotes: the raw input of one document (``DocInput``, ``LineInput``),
+its validation into rows (``prepare``), and the set-based insert of one or many (``insert``).
+
+Orders and quotes share one shape (header, lines, document-level amounts), so one code path
+prepares and inserts both. Inserts are set-based (Core ``insert`` with lists of dicts), so a
+bulk import pays no per-object ORM cost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from orders_cli import store
+from orders_cli.core import lifecycle, pricing, text
+from orders_cli.core.context import Context
+from orders_cli.core.errors import Invalid
+from orders_cli.core.lines import parse_line
+from orders_cli.core.money import Money, money, non_negative, positive, text_of
+from orders_cli.parties.catalog import ADDRESS_FIELDS, address_of
+from orders_cli.parties.resolver import Resolver, _ref_text
+from orders_cli.sales.results import DocView
+from orders_cli.sales.views import view
+from orders_cli.store import refs
+from orders_cli.store import schema as m
+from orders_cli.store.documents import ORDER, Kind, taxes_from_json, totals_columns
+
+
+@dataclass
+class LineInput:
+    """One line as given (``--line`` text or a JSON object); checked by ``prepare_line``."""
+
+    sku: str
+    quantity: Any
+    unit_price: Any = None
+    discount: Any = None
+    comment: Any = None
+
+    @classmethod
+    def parse(cls, spec: str) -> "LineInput":
+        """From the ``SKU:QTY[:PRICE[:DISCOUNT]]`` syntax of ``--line``."""
+        ls = parse_line(spec)
+        return cls(ls.sku, ls.quantity, ls.unit_price, ls.discount)
+
+
+@dataclass
+class DocInput:
+    """One order or quote as given (options or ``show --json`` output); checked by ``prepare``."""
+
+    subject: Any
+    account: Any
+    contact: Any = None
+    quote: Any = None
+    customer_ref: Any = None
+    assigned_to: Any = None
+    date: Any = None
+    discount: Any = None
+    shipping_charge: Any = None
+    adjustment: Any = None
+    billing: dict | None = None
+    shipping: dict | None = None
+    lines: list[LineInput] = field(default_factory=list)
+    status: Any = None
+    finalized: bool = False
+    recurrence: dict | None = None
+
+
+# ---------------------------------------------------------------- totals
+
+
+def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: pricing.TaxRate | None, adjustment: Decimal) -> dict:
+    """Totals of a document from its lines (dicts with quantity, unit_price, discount, taxes JSON).
+    Sets each line's ``net``; returns the header's amount columns."""
+    ins = [
+        pricing.LineIn(
+            quantity=ln["quantity"],
+            unit_price=ln["unit_price"],
+            discount=pricing.parse_discount(ln.get("discount"), f"line {ln['line_no']} discount"),
+            taxes=taxes_from_json(ln["taxes"]),
+        )
+        for ln in lines
+    ]
+    totals = pricing.document_totals(ins, pricing.parse_discount(discount), shipping, charge, adjustment)
+    for ln, net in zip(lines, totals.line_nets):
+        ln["net"] = net
+    return totals_columns(totals)
+
+
+# ---------------------------------------------------------------- preparing a document
+
+
+def discount_text(value: Any, what: str = "discount") -> str | None:
+    """A discount as it is stored ("10%", "5.00"), or None for none; refuses anything else."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise Invalid(f"{what}: expected text like '10%' or '5.00', got {type(value).__name__}")
+    parsed = pricing.parse_discount(str(value), what)
+    return parsed.text() if parsed else None
+
+
+def amount_or_zero(value: Any, what: str, allow_negative: bool = False) -> Decimal:
+    """An optional document-level amount (shipping charge, adjustment): 0.00 when not given."""
+    if value is None or value == "":
+        return Decimal("0.00")
+    amount = money(value, what)
+    if amount < 0 and not allow_negative:
+        raise Invalid(f"{what} must not be negative, got {text_of(Money(amount))}")
+    return amount
+
+
+def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None) -> dict:
+    sku = _ref_text(spec.sku, f"line {line_no} sku")
+    product, taxes = rv.product(sku)
+    quantity = positive(spec.quantity, f"line {line_no} quantity")
+    price = product.unit_price if spec.unit_price in (None, "") else non_negative(spec.unit_price, f"line {line_no} price")
+    return {
+        "line_no": line_no,
+        "product_id": product.id,
+        "sku": product.sku,
+        "description": product.name,
+        "kind": product.kind,
+        "quantity": quantity,
+        "unit_price": price,
+        "discount": discount_text(spec.discount, f"line {line_no} discount"),
+        "taxes": json.dumps(rv.taxes_of(taxes, region)),
+        "comment": text.optional(spec.comment, f"line {line_no} comment", 2000),
+    }
+
+
+@dataclass
+class Prepared:
+    header: dict
+    lines: list[dict]
+    status: str
+    finalized: bool
+    recurrence: dict | None
+    account: m.Account
+
+
+def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
+    subject = text.clean(inp.subject, "subject", 500, required=True)
+    account = rv.account(inp.account) if inp.account not in (None, "") else None
+    if account is None:
+        raise Invalid("account is required")
+    header: dict[str, Any] = {
+        "subject": subject,
+        "account_id": account.id,
+        "contact_id": rv.contact(inp.contact, account).id if inp.contact not in (None, "") else None,
+        "assigned_user_id": rv.user(inp.assigned_to).id if inp.assigned_to not in (None, "") else None,
+        kind.date_field: text.parse_date(inp.date, f"{kind.label} date") if inp.date not in (None, "") else ctx.today,
+        "currency": ctx.settings.get("currency"),
+        "discount": discount_text(inp.discount),
+    }
+    if kind is ORDER:
+        header["customer_ref"] = text.optional(inp.customer_ref, "customer reference", 200)
+        header["quote_id"] = refs.document(rv.session, m.Quote, _ref_text(inp.quote, "quote"), "quote").id if inp.quote not in (None, "") else None
+        header["language"] = account.language
+    bill = address_override(address_of(account, "billing"), inp.billing, "billing")
+    ship = address_override(address_of(account, "shipping"), inp.shipping, "shipping")
+    header.update({f"billing_{k}": v for k, v in bill.items()})
+    header.update({f"shipping_{k}": v for k, v in ship.items()})
+    shipping = amount_or_zero(inp.shipping_charge, "shipping charge")
+    adjustment = amount_or_zero(inp.adjustment, "adjustment", allow_negative=True)
+    lines = [prepare_line(rv, spec, i, account.tax_region) for i, spec in enumerate(inp.lines, start=1)]
+    header.update(compute(lines, header["discount"], shipping, rv.charge_tax(account.tax_region), adjustment))
+    statuses = lifecycle.ORDER_STATUSES if kind is ORDER else lifecycle.QUOTE_STATUSES
+    status = lifecycle.check_status(inp.status, statuses) if inp.status not in (None, "") else "created"
+    if not isinstance(inp.finalized, bool):
+        raise Invalid("finalized: expected true or false")
+    return Prepared(header, lines, status, bool(inp.finalized), inp.recurrence, account)
+
+
+def address_override(base: dict, override: dict | None, what: str) -> dict:
+    """``base`` with the parts ``override`` gives (unknown parts refused, named)."""
+    if override is None:
+        return base
+    if not isinstance(override, dict):
+        raise Invalid(f"{what}_address: expected an object with {', '.join(ADDRESS_FIELDS)}")
+    unknown = set(override) - set(ADDRESS_FIELDS)
+    if unknown:
+        raise Invalid(f"{what}_address: unknown field {sorted(unknown)[0]!r}")
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = text.clean(value, f"{what} {key.replace('_', ' ')}", 300)
+    return merged
+
+
+def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared]) -> list[tuple[int, str]]:
+    """Insert prepared documents set-wise; numbers are allocated as one block inside this transaction."""
+    if not batch:
+        return []
+    numbers = store.allocate(session, kind.name, ctx.settings.prefix(kind.name), len(batch))
+    now = m.utcnow()
+    rows = []
+    for number, p in zip(numbers, batch):
+        row = dict(p.header, number=number, status=p.status, created_at=now)
+        if kind is ORDER:
+            row.update(finalized=False, updated_at=now)
+        rows.append(row)
+    table = kind.table.__table__
+    ids = session.execute(
+        sa.insert(table).returning(table.c.id, table.c.number, sort_by_parameter_order=True), rows
+    ).all()
+    line_rows = []
+    for (doc_id, _), p in zip(ids, batch):
+        for ln in p.lines:
+            line_rows.append(dict(ln, **{kind.fk: doc_id}))
+    if line_rows:
+        session.execute(sa.insert(kind.line_table.__table__), line_rows)
+    session.execute(
+        sa.insert(m.StatusChange.__table__),
+        [{"doc_type": kind.name, "doc_id": doc_id, "old_status": None, "new_status": p.status, "at": now} for (doc_id, _), p in zip(ids, batch)],
+    )
+    if kind is ORDER:
+        finalized = [doc_id for (doc_id, _), p in zip(ids, batch) if p.finalized]
+        if finalized:
+            session.execute(sa.update(table).where(table.c.id.in_(finalized)).values(finalized=True, finalized_at=now))
+        recurring = [(doc_id, p) for (doc_id, _), p in zip(ids, batch) if p.recurrence]
+        if recurring:
+            from orders_cli.recurring import settings as recurring_uc
+
+            for doc_id, p in recurring:
+                recurring_uc.set_recurrence_from_json(session, doc_id, p.recurrence)
+    return [(i, n) for i, n in ids]
+
+
+def create(session: Session, ctx: Context, kind: Kind, inp: DocInput) -> DocView:
+    """One order or quote from its input; returns its view."""
+    rv = Resolver(session, ctx.settings)
+    prepared = prepare(rv, ctx, kind, inp)
+    ((doc_id, _),) = insert(session, ctx, kind, [prepared])
+    return view(session, kind, session.get(kind.table, doc_id))

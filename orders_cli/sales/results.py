@@ -1,0 +1,173 @@
+"""What the sales use cases return: typed results, written out only by ``core.results.to_data``.
+
+Field order is CLI.md's key order. One ``DocView`` serves orders and quotes: the keys only
+one of them carries (an order's ``finalized``, ``quote``, ``progress``...; a quote's
+``quote_date``) are ``OMIT`` on the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.pricing import TaxRate, Totals
+from orders_cli.core.results import OMIT, internal
+
+
+@dataclass
+class PartyRef:
+    """An account, contact or user a document names."""
+
+    id: int
+    name: str
+
+
+@dataclass
+class LineView:
+    line_no: int
+    sku: str
+    description: str
+    kind: str
+    quantity: Quantity
+    unit_price: Price
+    discount: str | None  # as written: "10%" or "5.00"
+    net: Money
+    taxes: tuple[TaxRate, ...]
+    comment: str | None
+    delivered_quantity: Quantity = OMIT  # order lines only
+    invoiced_quantity: Quantity = OMIT
+
+
+@dataclass
+class Progress:
+    delivered_percent: Quantity
+    invoiced_percent: Quantity
+    invoiced_amount: Money
+
+
+@dataclass
+class QuoteRef:
+    number: str
+    status: str
+
+
+@dataclass
+class RelatedInvoice:
+    number: str
+    invoice_date: date
+    status: str
+    total: Money
+    period_start: date | None
+    period_end: date | None
+
+
+@dataclass
+class RelatedPurchase:
+    number: str
+    vendor: str
+    total: Money
+
+
+@dataclass
+class RelatedDelivery:
+    number: str
+    date: date
+    status: str
+
+
+@dataclass
+class RelatedDocument:
+    id: int
+    filename: str
+    content_type: str | None
+    size: int
+    sha256: str
+
+
+@dataclass
+class OrderRelated:
+    quote: QuoteRef | None
+    invoices: list[RelatedInvoice]
+    purchase_orders: list[RelatedPurchase]
+    deliveries: list[RelatedDelivery]
+    documents: list[RelatedDocument]
+    activities: list[Any]  # records.activities' view of each, as it gives it
+
+
+@dataclass
+class NumberRef:
+    number: str
+
+
+@dataclass
+class QuoteRelated:
+    orders: list[NumberRef]
+
+
+@dataclass(kw_only=True)
+class DocHead:
+    """The first keys of an order or a quote, in its view and in its list row."""
+
+    id: int
+    number: str
+    subject: str
+    status: str
+    finalized: bool = OMIT  # orders only
+    order_date: date = OMIT
+    quote_date: date = OMIT
+
+
+@dataclass(kw_only=True)
+class DocView(DocHead):
+    """An order or a quote as ``show --json`` prints it (and every change returns)."""
+
+    currency: str
+    language: str | None
+    account: PartyRef | None
+    contact: PartyRef | None
+    quote: str | None = OMIT
+    customer_ref: str | None = OMIT
+    assigned_to: PartyRef | None
+    billing_address: dict[str, str]
+    shipping_address: dict[str, str]
+    discount: str | None
+    shipping_charge: Money
+    adjustment: Money
+    lines: list[LineView]
+    totals: Totals
+    progress: Progress = OMIT
+    recurrence: Any = OMIT  # recurring's view of the order's recurrence (or None)
+    related: OrderRelated | QuoteRelated
+
+
+@dataclass(kw_only=True)
+class ListRow(DocHead):
+    """One row of ``order list`` / ``quote list``."""
+
+    account: PartyRef
+    currency: str
+    subtotal: Money
+    tax: Money
+    total: Money
+
+
+@dataclass
+class HistoryEvent:
+    at: datetime
+    kind: str  # "status" | "change"
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class ImportResult:
+    """What ``order add --from-json`` made."""
+
+    imported: int
+    first: str
+    last: str
+    numbers: list[str] = internal(default=None)
+

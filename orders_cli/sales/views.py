@@ -1,0 +1,210 @@
+"""Reading orders and quotes: one document's view (lines, totals, progress, relations),
+the lists, and an order's history. Everything returned is a typed result (results.py).
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from decimal import Decimal
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from orders_cli.core import lifecycle, pricing, text
+from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.parties.catalog import address_of
+from orders_cli.sales.results import (
+    DocView,
+    HistoryEvent,
+    LineView,
+    ListRow,
+    NumberRef,
+    OrderRelated,
+    PartyRef,
+    Progress,
+    QuoteRef,
+    QuoteRelated,
+    RelatedDelivery,
+    RelatedDocument,
+    RelatedInvoice,
+    RelatedPurchase,
+)
+from orders_cli.store import refs
+from orders_cli.store import schema as m
+from orders_cli.store.documents import ORDER, Kind, get, lines_of, progress_quantities, taxes_from_json, totals_from_row
+
+ZERO = Decimal(0)
+
+
+def _line_view(ln, delivered: Decimal | None = None, invoiced: Decimal | None = None) -> LineView:
+    out = LineView(
+        line_no=ln.line_no,
+        sku=ln.sku,
+        description=ln.description,
+        kind=ln.kind,
+        quantity=Quantity(ln.quantity),
+        unit_price=Price(ln.unit_price),
+        discount=ln.discount,
+        net=Money(ln.net),
+        taxes=taxes_from_json(ln.taxes),
+        comment=ln.comment,
+    )
+    if delivered is not None:
+        out.delivered_quantity = Quantity(delivered)
+        out.invoiced_quantity = Quantity(invoiced or ZERO)
+    return out
+
+
+def _party(session: Session, model, pk: int | None) -> PartyRef | None:
+    if pk is None:
+        return None
+    row = session.get(model, pk)
+    return PartyRef(row.id, row.name) if row else None
+
+
+def view(session: Session, kind: Kind, doc) -> DocView:
+    """An order (or a quote) as CLI.md shows it."""
+    lines = lines_of(session, kind, doc.id)
+    account = session.get(m.Account, doc.account_id)
+    out = DocView(
+        id=doc.id,
+        number=doc.number,
+        subject=doc.subject,
+        status=doc.status,
+        currency=doc.currency,
+        language=getattr(doc, "language", None) or (account.language if account else None),
+        account=_party(session, m.Account, doc.account_id),
+        contact=_party(session, m.Contact, doc.contact_id),
+        assigned_to=_party(session, m.AppUser, doc.assigned_user_id),
+        billing_address=address_of(doc, "billing"),
+        shipping_address=address_of(doc, "shipping"),
+        discount=doc.discount,
+        shipping_charge=Money(doc.shipping_charge),
+        adjustment=Money(doc.adjustment),
+        lines=[],
+        totals=totals_from_row(doc),
+        related=QuoteRelated([]),
+    )
+    if kind is ORDER:
+        from orders_cli.recurring import views as recurring_uc
+
+        out.finalized = doc.finalized
+        out.order_date = doc.order_date
+        quote = session.get(m.Quote, doc.quote_id) if doc.quote_id else None
+        out.quote = quote.number if quote else None
+        out.customer_ref = doc.customer_ref
+        delivered, invoiced, invoiced_amount = progress_quantities(session, doc.id)
+        out.lines = [_line_view(ln, delivered.get(ln.id, ZERO), invoiced.get(ln.id, ZERO)) for ln in lines]
+        out.progress = progress_view(lines, delivered, invoiced, invoiced_amount)
+        out.recurrence = recurring_uc.recurrence_view(session, doc.id)
+        out.related = related_view(session, doc)
+    else:
+        out.quote_date = doc.quote_date
+        out.lines = [_line_view(ln) for ln in lines]
+        orders = session.exec(select(m.SalesOrder.number).where(m.SalesOrder.quote_id == doc.id)).all()
+        out.related = QuoteRelated([NumberRef(n) for n in orders])
+    return out
+
+
+def show(session: Session, kind: Kind, ref: str) -> DocView:
+    return view(session, kind, get(session, kind, ref))
+
+
+def progress_view(lines, delivered: dict, invoiced: dict, invoiced_amount: Decimal) -> Progress:
+    inv = [(ln.net, ln.quantity, invoiced.get(ln.id, ZERO)) for ln in lines]
+    dlv = [(ln.net, ln.quantity, delivered.get(ln.id, ZERO)) for ln in lines if ln.kind == "product"]
+    return Progress(
+        delivered_percent=Quantity(pricing.percent_done(dlv)),
+        invoiced_percent=Quantity(pricing.percent_done(inv)),
+        invoiced_amount=Money(invoiced_amount),
+    )
+
+
+def related_view(session: Session, doc: m.SalesOrder) -> OrderRelated:
+    from orders_cli.records import activities
+
+    invoices = session.exec(select(m.Invoice).where(m.Invoice.order_id == doc.id).order_by(m.Invoice.id)).all()
+    pos = session.exec(
+        select(m.PurchaseOrder, m.Vendor).join(m.Vendor, m.Vendor.id == m.PurchaseOrder.vendor_id).where(m.PurchaseOrder.order_id == doc.id).order_by(m.PurchaseOrder.id)
+    ).all()
+    dns = session.exec(select(m.Delivery).where(m.Delivery.order_id == doc.id).order_by(m.Delivery.id)).all()
+    docs = session.exec(select(m.Document.id, m.Document.filename, m.Document.size, m.Document.sha256, m.Document.content_type).where(m.Document.order_id == doc.id).order_by(m.Document.id)).all()
+    acts = activities.for_order(session, doc.id)  # the order's and its invoices' (mails sent), any type
+    quote = session.get(m.Quote, doc.quote_id) if doc.quote_id else None
+    return OrderRelated(
+        quote=QuoteRef(quote.number, quote.status) if quote else None,
+        invoices=[RelatedInvoice(i.number, i.invoice_date, i.status, Money(i.total), i.period_start, i.period_end) for i in invoices],
+        purchase_orders=[RelatedPurchase(p.number, v.name, Money(p.total)) for p, v in pos],
+        deliveries=[RelatedDelivery(d.number, d.delivery_date, d.status) for d in dns],
+        documents=[RelatedDocument(id=d[0], filename=d[1], content_type=d[4], size=d[2], sha256=d[3]) for d in docs],
+        activities=[{k: a[k] for k in ("id", "type", "subject", "due", "done", "invoice", "note")} for a in acts],
+    )
+
+
+def list_docs(
+    session: Session,
+    kind: Kind,
+    account: str | None = None,
+    status: str | None = None,
+    recurring: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+) -> Iterator[ListRow]:
+    """Newest first; one streamed query with the account name joined (set-based, no per-row lookups)."""
+    t = kind.table.__table__
+    a = m.Account.__table__
+    date_col = t.c[kind.date_field]
+    cols = [t.c.id, t.c.number, t.c.subject, t.c.status, date_col, t.c.currency, t.c.total, t.c.subtotal, t.c.tax_total, a.c.id.label("account_id"), a.c.name.label("account_name")]
+    if kind is ORDER:
+        cols.append(t.c.finalized)
+    q = sa.select(*cols).join(a, a.c.id == t.c.account_id)
+    if account:
+        q = q.where(t.c.account_id == refs.account(session, account).id)
+    if status:
+        statuses = lifecycle.ORDER_STATUSES if kind is ORDER else lifecycle.QUOTE_STATUSES
+        q = q.where(t.c.status == lifecycle.check_status(status, statuses))
+    if since:
+        q = q.where(date_col >= text.parse_date(since, "--since"))
+    if until:
+        q = q.where(date_col <= text.parse_date(until, "--until"))
+    if recurring and kind is ORDER:
+        r = m.Recurrence.__table__
+        q = q.where(sa.exists().where(r.c.order_id == t.c.id, r.c.enabled == True))  # noqa: E712
+    q = q.order_by(date_col.desc(), t.c.id.desc())
+    if limit:
+        q = q.limit(limit)
+    result = session.connection().execution_options(stream_results=True, yield_per=1000).execute(q)
+    for row in result:
+        item = ListRow(
+            id=row.id,
+            number=row.number,
+            subject=row.subject,
+            status=row.status,
+            account=PartyRef(row.account_id, row.account_name),
+            currency=row.currency,
+            subtotal=Money(row.subtotal),
+            tax=Money(row.tax_total),
+            total=Money(row.total),
+        )
+        if kind is ORDER:
+            item.finalized = bool(row.finalized)
+        setattr(item, kind.date_field, row._mapping[kind.date_field])
+        yield item
+
+
+def history(session: Session, kind: Kind, ref: str) -> list[HistoryEvent]:
+    """Status and field changes, oldest first (ties in the order they were recorded)."""
+    doc = get(session, kind, ref)
+    events = []
+    for s in session.exec(select(m.StatusChange).where(m.StatusChange.doc_type == kind.name, m.StatusChange.doc_id == doc.id)):
+        events.append(((_aware(s.at), 0, s.id), HistoryEvent(_aware(s.at), "status", "status", s.old_status, s.new_status)))
+    for c in session.exec(select(m.FieldChange).where(m.FieldChange.doc_type == kind.name, m.FieldChange.doc_id == doc.id)):
+        events.append(((_aware(c.at), 1, c.id), HistoryEvent(_aware(c.at), "change", c.field, c.old_value, c.new_value)))
+    events.sort(key=lambda e: e[0])
+    return [e for _, e in events]
+
+
+def _aware(ts):
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
