@@ -144,7 +144,9 @@ def recur_run(
     once, even when runs overlap. If the server cannot be reached the invoices stay
     queued, the run exits 1, and the next `recur run --send` mails them.
 
-    Example (crontab): 15 6 * * *  orders recur run --send >> ~/orders-recur.log 2>&1
+    Example: orders recur run --dry-run
+
+    In a crontab: 15 6 * * *  orders recur run --send >> ~/orders-recur.log 2>&1
     """
     from orders_cli.adapters.env import stderr_is_tty
     from orders_cli.cli import output
