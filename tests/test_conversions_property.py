@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import partial_steps
-from conftest import clone_db, db_content, drop_db, freeze_db, new_db_target, ok, refused
+from conftest import build_template, clone_db, db_content, drop_db, ok, refused
 from partial_steps import SCALARS, fits_grid, prices, quantities, some_lines
 
 D = Decimal
@@ -46,24 +46,23 @@ SKUS = sorted(CATALOG)
 _TEMPLATE: dict = {}
 
 
+def _build_catalog() -> None:
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("tax", "add", "VAT5.5", "--rate", "5.5")
+    ok("tax", "add", "VAT10", "--rate", "10")
+    ok("account", "add", "Acme Corp", "--shipping-city", "Lyon")
+    ok("vendor", "add", "Supplier")
+    for sku, tax in (("P20", ["VAT20"]), ("P55", ["VAT5.5"]), ("PMIX", ["VAT5.5", "VAT20"]), ("P10", ["VAT10"]), ("PNOTAX", [])):
+        taxes = [a for t in tax for a in ("--tax", t)]
+        ok("product", "add", sku, "--name", sku, "--price", CATALOG[sku][0], *taxes, "--vendor", "Supplier", "--cost", "1")
+    ok("product", "add", "SRV", "--name", "Service", "--price", CATALOG["SRV"][0], "--tax", "VAT20", "--service")
+
+
 def _template() -> str:
     """A migrated database holding the catalog, built once per session."""
-    if "db" in _TEMPLATE:
-        return _TEMPLATE["db"]
-    base = Path(tempfile.mkdtemp(prefix="orders-prop-"))
-    target = new_db_target(base, "catalog.db")
-    with _env(target, base / "catalog.toml"):
-        ok("tax", "add", "VAT20", "--rate", "20")
-        ok("tax", "add", "VAT5.5", "--rate", "5.5")
-        ok("tax", "add", "VAT10", "--rate", "10")
-        ok("account", "add", "Acme Corp", "--shipping-city", "Lyon")
-        ok("vendor", "add", "Supplier")
-        for sku, tax in (("P20", ["VAT20"]), ("P55", ["VAT5.5"]), ("PMIX", ["VAT5.5", "VAT20"]), ("P10", ["VAT10"]), ("PNOTAX", [])):
-            taxes = [a for t in tax for a in ("--tax", t)]
-            ok("product", "add", sku, "--name", sku, "--price", CATALOG[sku][0], *taxes, "--vendor", "Supplier", "--cost", "1")
-        ok("product", "add", "SRV", "--name", "Service", "--price", CATALOG["SRV"][0], "--tax", "VAT20", "--service")
-    _TEMPLATE["db"] = freeze_db(target)
-    _TEMPLATE["base"] = base
+    if "db" not in _TEMPLATE:
+        base = Path(tempfile.mkdtemp(prefix="orders-prop-"))
+        _TEMPLATE["db"], _TEMPLATE["base"] = build_template(base, _build_catalog, "catalog.db"), base
     return _TEMPLATE["db"]
 
 

@@ -61,20 +61,9 @@ def build_catalog() -> None:
 
 
 @pytest.fixture(scope="session")
-def catalog_template(tmp_path_factory):
+def catalog_template(db_template):
     """The catalog built once (migrations and a dozen commands cost ~1 s); each test gets a copy."""
-    from orders_cli import store
-
-    folder = tmp_path_factory.mktemp("catalog")
-    path = new_db_target(folder)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_DB", path)
-        mp.setenv("ORDERS_CONFIG", str(folder / "config.toml"))
-        mp.setenv("HOME", str(folder))
-        mp.setenv("ORDERS_TODAY", "2026-11-28")
-        build_catalog()
-        store.dispose_all()
-    return freeze_db(path)
+    return db_template("orders-catalog", build_catalog)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 import struct
 import subprocess
 import sys
@@ -39,8 +40,8 @@ def show(kind: str, ref: str) -> dict:
 
     with store.transaction(write=False) as s:
         return to_data({
-            "order": lambda: sales.show(s, ORDER, ref),
-            "quote": lambda: sales.show(s, QUOTE, ref),
+            "order": lambda: sales.show(s, ORDER, ref, date(2026, 11, 28)),
+            "quote": lambda: sales.show(s, QUOTE, ref, date(2026, 11, 28)),
             "invoice": lambda: billing.show_invoice(s, ref),
             "purchase": lambda: fulfilment.show_purchase(s, ref),
             "delivery": lambda: fulfilment.show_delivery(s, ref),

@@ -27,21 +27,10 @@ def build_catalog() -> None:
 
 
 @pytest.fixture(scope="session")
-def catalog_template(tmp_path_factory):
+def catalog_template(db_template):
     """Built once; each test gets a copy. Tax VAT20; account Acme; services MAINT 100.00 and
     CPU 0.50 (VAT20); order SO-00001 "Support contract" with MAINT:1 (total 120.00)."""
-    from orders_cli import store
-
-    folder = tmp_path_factory.mktemp("recur-catalog")
-    path = new_db_target(folder)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDERS_DB", path)
-        mp.setenv("ORDERS_CONFIG", str(folder / "config.toml"))
-        mp.setenv("HOME", str(folder))
-        mp.setenv("ORDERS_TODAY", "2026-11-28")
-        build_catalog()
-        store.dispose_all()
-    return freeze_db(path)
+    return db_template("recur-catalog", build_catalog)
 
 
 @pytest.fixture
@@ -752,4 +741,4 @@ def test_use_cases_take_the_context(catalog):
     assert result.complete and to_data(result)["as_of"] == "2026-03-15"
     with store.transaction(write=False) as s:
         order_id = documents.get(s, documents.ORDER, catalog).id
-        assert views.recurrence_view(s, order_id, ctx)["next_date"] == "2026-01-01"
+        assert views.recurrence_view(s, order_id, ctx.today)["next_date"] == "2026-01-01"

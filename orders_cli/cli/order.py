@@ -219,7 +219,7 @@ def order_show(order: OrderRef, json_: Json = False) -> None:
     from orders_cli.sales import views
     from orders_cli.store.documents import ORDER
 
-    _run(lambda s: views.show(s, ORDER, order), json_, write=False)
+    _run(lambda s: views.show(s, ORDER, order, context().today), json_, write=False)
 
 
 @app.command("edit")
@@ -312,7 +312,7 @@ def order_status(
     """
     from orders_cli.sales import edits
 
-    _run(lambda s: edits.set_status(s, order, status), json_, view=False, note=lambda doc: f"{doc.number} is now {doc.status}")
+    _run(lambda s: edits.set_status(s, context(), order, status), json_, view=False, note=lambda doc: f"{doc.number} is now {doc.status}")
 
 
 @app.command("finalize")
@@ -332,7 +332,7 @@ def order_finalize(order: OrderRef, yes: Yes = False, json_: Json = False) -> No
             raise Invalid("finalize is irreversible: confirm with --yes (no terminal to ask)")
         if not typer.confirm(f"Finalize {order}? It can never be edited again", default=False, err=True):
             raise Invalid("not finalized (answered no)")
-    _run(lambda s: edits.finalize(s, order), json_, view=False, note=lambda doc: f"{doc.number} is finalized")
+    _run(lambda s: edits.finalize(s, context(), order), json_, view=False, note=lambda doc: f"{doc.number} is finalized")
 
 
 @app.command("duplicate")
@@ -415,7 +415,7 @@ def quote_show(quote: QuoteRef, json_: Json = False) -> None:
     from orders_cli.sales import views
     from orders_cli.store.documents import QUOTE
 
-    _run(lambda s: views.show(s, QUOTE, quote), json_, write=False)
+    _run(lambda s: views.show(s, QUOTE, quote, context().today), json_, write=False)
 
 
 @quote_convert_app.command("order")

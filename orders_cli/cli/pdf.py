@@ -31,13 +31,14 @@ def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
     from orders_cli.fulfilment import notes as fulfilment
     from orders_cli.core.results import to_data
     from orders_cli.sales import views as sales
+    from orders_cli.cli.common import context
     from orders_cli.store.documents import ORDER, QUOTE
 
     with store.transaction(write=False) as s:
         if kind == "order":
-            doc = to_data(sales.show(s, ORDER, ref))
+            doc = to_data(sales.show(s, ORDER, ref, context().today))
         elif kind == "quote":
-            doc = to_data(sales.show(s, QUOTE, ref))
+            doc = to_data(sales.show(s, QUOTE, ref, context().today))
         elif kind == "invoice":
             doc = to_data(billing.show_invoice(s, ref))
         elif kind == "purchase":

@@ -38,7 +38,7 @@ def fill(session: Session, ctx: Context) -> dict:
         doc = inputs.create(session, ctx, ORDER, inp)
         made["orders"] += 1
         for step in steps:
-            edits.set_status(session, doc.number, step)
+            edits.set_status(session, ctx, doc.number, step)
         if finalized:
-            edits.finalize(session, doc.number)
+            edits.finalize(session, ctx, doc.number)
     return made

@@ -83,7 +83,7 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     earlier = _earlier_invoices(session, order.id)
     earlier_nets = _invoiced_nets(session, [i.id for i in earlier])
     account = session.get(m.Account, order.account_id)
-    charge = Resolver(session).charge_tax(account.tax_region)
+    charge = Resolver(session, ctx.settings).charge_tax(account.tax_region)
     plan = planner.plan_invoice(plan_in, take, earlier_nets, [documents.totals_from_row(i) for i in earlier], charge)
 
     due_days = int(ctx.settings.get("invoice.due_days"))

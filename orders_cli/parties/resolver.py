@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from orders_cli.adapters import settings as settings_mod
 from orders_cli.core import pricing, text
 from orders_cli.core.context import SettingsLike
 from orders_cli.core.errors import Invalid
@@ -21,10 +20,10 @@ from orders_cli.store import schema as m
 class Resolver:
     """Looks references up once per transaction (a bulk import names the same few many times)."""
 
-    def __init__(self, session: Session, settings: SettingsLike | None = None):
-        """``settings``: the run's (``ctx.settings``); left out, the current settings are read."""
+    def __init__(self, session: Session, settings: SettingsLike):
+        """``settings``: the run's (``ctx.settings``): the currency and the charge tax."""
         self.session = session
-        self.settings = settings if settings is not None else settings_mod.current()
+        self.settings = settings
         self._accounts: dict[str, m.Account] = {}
         self._products: dict[str, tuple[m.Product, list[m.Tax]]] = {}
         self._rates: dict[tuple[int, str | None], Decimal] = {}

@@ -84,8 +84,8 @@ def overview(session: Session, account_id: int) -> list[OrderEntry]:
     return list(out.values())
 
 
-def order(session: Session, account_id: int, number: str) -> dict | None:
-    """The order's full view, if it is this account's and finalized."""
+def order(session: Session, account_id: int, number: str, today) -> dict | None:
+    """The order's full view, if it is this account's and finalized (``today`` dates its recurrence)."""
     if not plausible_number(number):
         return None
     row = session.execute(
@@ -94,7 +94,7 @@ def order(session: Session, account_id: int, number: str) -> dict | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    view = to_data(sales.view(session, sales.ORDER, row))  # plain data for the page and the PDF
+    view = to_data(sales.view(session, sales.ORDER, row, today))  # plain data for the page and the PDF
     invoices = view["related"]["invoices"]
     view["related"] = {"invoices": invoices}  # nothing internal (purchase orders, activities, documents)
     return view

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from orders_cli.adapters.env import today
 from orders_cli.core.money import text_of
 from orders_cli.portal import queries, tokens
 
@@ -157,7 +158,7 @@ def build_app(settings) -> Guard:
                 who = signed_in(request, s)
                 if who is None:
                     return unauthorized(request)
-                doc = queries.order(s, who[0], number) if kind == "order" else queries.invoice(s, who[0], number)
+                doc = queries.order(s, who[0], number, today()) if kind == "order" else queries.invoice(s, who[0], number)
             if doc is None:
                 return error(404, who[1])
             if want_pdf:

@@ -133,7 +133,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         ).first()
         if exists is not None:
             return None
-        rv = Resolver(s)
+        rv = Resolver(s, ctx.settings)
         usage_ids, usage_lines = _usage_lines(s, rv, plan, p) if rec.usage else ([], [])
         nets = [(ln.net, documents.taxes_from_json(ln.taxes)) for ln in plan.lines] + [(u["net"], documents.taxes_from_json(u["taxes"])) for u in usage_lines]
         charge = rv.charge_tax(plan.account.tax_region)

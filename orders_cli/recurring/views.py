@@ -36,17 +36,10 @@ def recurrence_of(session: Session, order_id: int, today: date, cls: type[Recurr
     )
 
 
-def recurrence_view(session: Session, order_id: int, ctx: Context | None = None) -> dict | None:
+def recurrence_view(session: Session, order_id: int, today: date) -> dict | None:
     """The ``recurrence`` object of ``order show`` as plain data (``to_data`` of
-    :class:`RecurrenceView`), or None. Without ``ctx`` (the order view does not pass one yet),
-    today is the run's (``ORDERS_TODAY`` or the clock)."""
-    if ctx is None:
-        from orders_cli.adapters.env import today as run_today
-
-        day = run_today()
-    else:
-        day = ctx.today
-    return to_data(recurrence_of(session, order_id, day))
+    :class:`RecurrenceView`), or None; its next date is the next one due after ``today``."""
+    return to_data(recurrence_of(session, order_id, today))
 
 
 def dashboard(session: Session, as_of: date) -> Dashboard:

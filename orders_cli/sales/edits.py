@@ -96,7 +96,7 @@ def edit(session: Session, ctx: Context, kind: Kind, ref: str, changes: dict) ->
         _log(session, kind, doc.id, key, getattr(doc, key), value)
         setattr(doc, key, value)
     recompute(session, ctx, kind, doc)
-    return view(session, kind, doc)
+    return view(session, kind, doc, ctx.today)
 
 
 def add_lines(session: Session, ctx: Context, kind: Kind, ref: str, specs: list[str]) -> DocView:
@@ -114,7 +114,7 @@ def add_lines(session: Session, ctx: Context, kind: Kind, ref: str, specs: list[
         _log(session, kind, doc.id, f"line {last + i}", None, spec)
     session.flush()
     recompute(session, ctx, kind, doc)
-    return view(session, kind, doc)
+    return view(session, kind, doc, ctx.today)
 
 
 def _line(session: Session, kind: Kind, doc, line_no: int):
@@ -162,7 +162,7 @@ def edit_line(session: Session, ctx: Context, kind: Kind, ref: str, line_no: int
     session.add(ln)
     session.flush()
     recompute(session, ctx, kind, doc)
-    return view(session, kind, doc)
+    return view(session, kind, doc, ctx.today)
 
 
 def remove_line(session: Session, ctx: Context, kind: Kind, ref: str, line_no: int) -> DocView:
@@ -179,10 +179,10 @@ def remove_line(session: Session, ctx: Context, kind: Kind, ref: str, line_no: i
     session.delete(ln)
     session.flush()
     recompute(session, ctx, kind, doc)
-    return view(session, kind, doc)
+    return view(session, kind, doc, ctx.today)
 
 
-def set_status(session: Session, ref: str, status: str) -> DocView:
+def set_status(session: Session, ctx: Context, ref: str, status: str) -> DocView:
     doc = get(session, ORDER, ref)
     new = lifecycle.order_transition(doc.status, status)
     session.add(m.StatusChange(doc_type="order", doc_id=doc.id, old_status=doc.status, new_status=new))
@@ -190,10 +190,10 @@ def set_status(session: Session, ref: str, status: str) -> DocView:
     doc.updated_at = m.utcnow()
     session.add(doc)
     session.flush()
-    return view(session, ORDER, doc)
+    return view(session, ORDER, doc, ctx.today)
 
 
-def finalize(session: Session, ref: str) -> DocView:
+def finalize(session: Session, ctx: Context, ref: str) -> DocView:
     doc = get(session, ORDER, ref)
     if doc.finalized:
         raise Locked(f"{doc.number} is already finalized")
@@ -205,7 +205,7 @@ def finalize(session: Session, ref: str) -> DocView:
     session.add(doc)
     session.add(m.FieldChange(doc_type="order", doc_id=doc.id, field="finalized", old_value="false", new_value="true"))
     session.flush()
-    return view(session, ORDER, doc)
+    return view(session, ORDER, doc, ctx.today)
 
 
 def duplicate(session: Session, ctx: Context, kind: Kind, ref: str) -> DocView:
@@ -222,7 +222,7 @@ def duplicate(session: Session, ctx: Context, kind: Kind, ref: str) -> DocView:
         lines.append(row)
     account = session.get(m.Account, doc.account_id)
     ((new_id, _),) = insert(session, ctx, kind, [Prepared(header, lines, "created", False, None, account)])
-    return view(session, kind, session.get(kind.table, new_id))
+    return view(session, kind, session.get(kind.table, new_id), ctx.today)
 
 
 def convert_quote(session: Session, ctx: Context, ref: str) -> DocView:
@@ -246,4 +246,4 @@ def convert_quote(session: Session, ctx: Context, ref: str) -> DocView:
     quote.status = "accepted"
     session.add(quote)
     session.flush()
-    return view(session, ORDER, session.get(m.SalesOrder, order_id))
+    return view(session, ORDER, session.get(m.SalesOrder, order_id), ctx.today)

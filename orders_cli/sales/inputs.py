@@ -235,4 +235,4 @@ def create(session: Session, ctx: Context, kind: Kind, inp: DocInput) -> DocView
     rv = Resolver(session, ctx.settings)
     prepared = prepare(rv, ctx, kind, inp)
     ((doc_id, _),) = insert(session, ctx, kind, [prepared])
-    return view(session, kind, session.get(kind.table, doc_id))
+    return view(session, kind, session.get(kind.table, doc_id), ctx.today)

@@ -5,6 +5,7 @@ the lists, and an order's history. Everything returned is a typed result (result
 from __future__ import annotations
 
 from datetime import timezone
+from datetime import date
 from decimal import Decimal
 from typing import Iterator
 
@@ -63,7 +64,7 @@ def _party(session: Session, model, pk: int | None) -> PartyRef | None:
     return PartyRef(row.id, row.name) if row else None
 
 
-def view(session: Session, kind: Kind, doc) -> DocView:
+def view(session: Session, kind: Kind, doc, today: date) -> DocView:
     """An order (or a quote) as CLI.md shows it."""
     lines = lines_of(session, kind, doc.id)
     account = session.get(m.Account, doc.account_id)
@@ -97,7 +98,7 @@ def view(session: Session, kind: Kind, doc) -> DocView:
         delivered, invoiced, invoiced_amount = progress_quantities(session, doc.id)
         out.lines = [_line_view(ln, delivered.get(ln.id, ZERO), invoiced.get(ln.id, ZERO)) for ln in lines]
         out.progress = progress_view(lines, delivered, invoiced, invoiced_amount)
-        out.recurrence = recurring_uc.recurrence_view(session, doc.id)
+        out.recurrence = recurring_uc.recurrence_view(session, doc.id, today)
         out.related = related_view(session, doc)
     else:
         out.quote_date = doc.quote_date
@@ -107,8 +108,9 @@ def view(session: Session, kind: Kind, doc) -> DocView:
     return out
 
 
-def show(session: Session, kind: Kind, ref: str) -> DocView:
-    return view(session, kind, get(session, kind, ref))
+def show(session: Session, kind: Kind, ref: str, today: date) -> DocView:
+    """An order or quote as ``order show`` prints it; ``today`` dates its recurrence's next invoice."""
+    return view(session, kind, get(session, kind, ref), today)
 
 
 def progress_view(lines, delivered: dict, invoiced: dict, invoiced_amount: Decimal) -> Progress:

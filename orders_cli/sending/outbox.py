@@ -36,7 +36,7 @@ from orders_cli.store import schema as m
 Progress = Callable[[str, int, "int | None"], None]  # (phase: billing | mailing, done, total)
 
 
-def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
+def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
     """The document as plain data (what the PDF and the mail templates read) and what
     recording a mail needs (ids, the account's e-mail)."""
     from orders_cli.invoicing import invoices as billing
@@ -46,7 +46,7 @@ def _load(kind: str, ref: str) -> tuple[dict, dict[str, Any]]:
     with store.transaction(write=False) as s:
         if kind == "order":
             row = sales.get(s, sales.ORDER, ref)
-            doc = to_data(sales.view(s, sales.ORDER, row))
+            doc = to_data(sales.view(s, sales.ORDER, row, today))
             ids = {"order_id": row.id, "invoice_id": None}
         else:
             row = billing.get_invoice(s, ref)
@@ -66,7 +66,7 @@ def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str
     from orders_cli.adapters import pdf
 
     settings = ctx.settings
-    doc, ids = _load(kind, ref)
+    doc, ids = _load(kind, ref, ctx.today)
     if not to:
         if not ids["account_email"]:
             raise Invalid(f"{doc['account']['name']} has no e-mail address: give --to EMAIL")

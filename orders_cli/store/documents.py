@@ -54,18 +54,6 @@ def totals_columns(t: pricing.Totals) -> dict:
     }
 
 
-def totals_view(row) -> dict:
-    return {
-        "subtotal": fmt_money(row.subtotal),
-        "discount": fmt_money(row.discount_amount),
-        "shipping": fmt_money(row.shipping_charge),
-        "tax": fmt_money(row.tax_total),
-        "adjustment": fmt_money(row.adjustment),
-        "total": fmt_money(row.total),
-        "tax_breakdown": json.loads(row.tax_breakdown),
-    }
-
-
 def totals_from_row(row) -> pricing.Totals:
     """A stored document's totals as a pricing.Totals (for sums and remainders)."""
     return pricing.Totals(
