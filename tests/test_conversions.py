@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 import partial_steps
-from conftest import db_content, ok, raw_connect, refused, run
+from conftest import db_content, ok, raw_connect, refused
 
 D = Decimal
 SHIP = {"street": "9 quai des Bateliers", "city": "Lyon", "postal_code": "69002", "state": "", "country": "FR"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -14,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import clone_db, db_content, freeze_db, new_db_target, ok, raw_connect, refused, run
+from conftest import clone_db, db_content, ok, raw_connect, refused, run
 
 ADDR_KEYS = ["street", "city", "postal_code", "state", "country"]
 

@@ -6,13 +6,11 @@ order not stopping the others, and refusals that change nothing."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from decimal import Decimal
 
 import pytest
 
-from conftest import clone_db, db_content, freeze_db, new_db_target, ok, refused, run, sql
+from conftest import clone_db, db_content, ok, refused, run, sql
 
 REC_KEYS = {"enabled", "frequency", "start", "end", "due_days", "invoice_status", "subject", "language",
             "invoice_date", "last_day", "catch_up", "usage", "next_date"}
@@ -741,4 +739,4 @@ def test_use_cases_take_the_context(catalog):
     assert result.complete and to_data(result)["as_of"] == "2026-03-15"
     with store.transaction(write=False) as s:
         order_id = documents.get(s, documents.ORDER, catalog).id
-        assert views.recurrence_view(s, order_id, ctx.today)["next_date"] == "2026-01-01"
+        assert to_data(views.recurrence_of(s, order_id, ctx.today))["next_date"] == "2026-01-01"

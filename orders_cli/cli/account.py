@@ -6,7 +6,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Json, address_options, group, list_formats, show_record, show_rows
+from orders_cli.cli.common import (
+    Json,
+    address_options,
+    group,
+    list_formats,
+    show_record,
+    show_rows,
+)
 
 app = group("account", "Customer accounts: addresses, tax region, their orders.")
 contact_app = group("contact", "Contacts: the people at a customer account.")

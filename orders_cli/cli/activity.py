@@ -6,34 +6,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Json, group, list_formats, record_or_note, show_rows
+from orders_cli.cli.common import (
+    Json,
+    context,
+    group,
+    list_formats,
+    record_or_note,
+    show_rows,
+)
 
 app = group("activity", "Calls, meetings and tasks on an order, with due dates and a done state.")
 
 COLUMNS = [("id", "Id"), ("order", "Order"), ("invoice", "Invoice"), ("type", "Type"), ("subject", "Subject"), ("due", "Due"),
            ("done", "Done"), ("overdue", "Overdue"), ("note", "Note"), ("created_at", "Added")]
 TABLE_COLUMNS = [("id", "Id"), ("type", "Type"), ("subject", "Subject"), ("due", "Due"), ("done", "Done"), ("invoice", "Invoice"), ("note", "Note")]
-
-
-class _SettingsOnDemand:
-    """The settings, read only if a use case asks (activities need today, not the config file)."""
-
-    def get(self, key: str):
-        from orders_cli.adapters import settings
-
-        return settings.current().get(key)
-
-    def prefix(self, doc_type: str) -> str:
-        from orders_cli.adapters import settings
-
-        return settings.current().prefix(doc_type)
-
-
-def context():
-    from orders_cli.adapters.env import today
-    from orders_cli.core.context import Context
-
-    return Context(today=today(), settings=_SettingsOnDemand())
 
 
 @app.command("add")
@@ -68,8 +54,8 @@ def activity_list(
 
     Example: orders activity list SO-00001 --open
     """
-    from orders_cli.records import activities
     from orders_cli.cli import output
+    from orders_cli.records import activities
 
     show_rows(activities.list_for, context(), order, open_, fmt=fmt, columns=TABLE_COLUMNS if fmt == output.TABLE else COLUMNS,
               empty="no activities (add one: orders activity add ORDER --type call --subject ...)")

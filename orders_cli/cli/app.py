@@ -14,7 +14,7 @@ import typer
 
 from orders_cli import __version__
 from orders_cli.adapters.env import ENV, Env
-from orders_cli.core.errors import EXIT_REFUSED, EXIT_USAGE, OrdersError
+from orders_cli.core.errors import ExitStatus, OrdersError
 
 app = typer.Typer(
     name="orders",
@@ -54,7 +54,22 @@ def root(
 
 
 def _mount() -> None:
-    from orders_cli.cli import account, activity, catalog, config as config_cmd, convert, db, demo, doc, documents, order, pdf, portal, recur, send
+    from orders_cli.cli import (
+        account,
+        activity,
+        catalog,
+        convert,
+        db,
+        demo,
+        doc,
+        documents,
+        order,
+        pdf,
+        portal,
+        recur,
+        send,
+    )
+    from orders_cli.cli import config as config_cmd
 
     app.add_typer(db.app, name="db")
     app.add_typer(config_cmd.app, name="config")
@@ -109,7 +124,14 @@ def _report(code: str, message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 done, 1 refused, 2 usage)."""
+    """Run the CLI; returns the exit status (``ExitStatus``: 0 done, 1 refused, 2 usage).
+
+    A command returns nothing (done) or an ``ExitStatus`` (``REFUSED`` after partial work,
+    e.g. ``recur run`` with failed orders); refusals are raised as ``OrdersError``."""
+    return int(_main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     ENV.__dict__.update(Env().__dict__)
     from orders_cli.store import target
@@ -122,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     config._CACHE.clear()
     try:
         rv = _command().main(args=args, prog_name="orders", standalone_mode=False)
-        return rv if isinstance(rv, int) else 0
+        return rv if isinstance(rv, int) else ExitStatus.OK
     except OrdersError as err:
         if ENV.traceback:
             raise
@@ -130,13 +152,13 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         try:
             sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
         except OSError:
             pass
-        return 0
+        return ExitStatus.OK
     except Exception as err:
         kinds = {cls.__name__ for cls in type(err).__mro__}
         if "UsageError" in kinds:  # click's, or the copy Typer vendors
@@ -144,18 +166,18 @@ def main(argv: list[str] | None = None) -> int:
                 _report("usage", err.format_message())  # type: ignore[attr-defined]
             else:
                 err.show()  # type: ignore[attr-defined]
-            return EXIT_USAGE
+            return ExitStatus.USAGE
         if "Abort" in kinds:
             _report("aborted", "aborted")
-            return EXIT_REFUSED
+            return ExitStatus.REFUSED
         if "ClickException" in kinds:
             _report("invalid", err.format_message())  # type: ignore[attr-defined]
-            return getattr(err, "exit_code", EXIT_REFUSED) or EXIT_REFUSED
+            return getattr(err, "exit_code", ExitStatus.REFUSED) or ExitStatus.REFUSED
         if ENV.traceback:
             raise
         first = str(err).strip().splitlines()[0][:300] if str(err).strip() else ""
         _report("internal", f"{type(err).__name__}: {first} (run again with --traceback for details)")
-        return EXIT_REFUSED
+        return ExitStatus.REFUSED
     finally:
         if "orders_cli.store.database" in sys.modules:
             try:

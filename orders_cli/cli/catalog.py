@@ -199,9 +199,9 @@ def product_import(
     Example: orders product import catalog.csv
     """
     from orders_cli import store
-    from orders_cli.parties import catalog
     from orders_cli.cli import output
     from orders_cli.cli.common import read_input
+    from orders_cli.parties import catalog
 
     with read_input(file, csv=True) as (handle, source), store.transaction() as s:
         result = catalog.import_products(s, handle, source)

@@ -40,7 +40,6 @@ def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, st
     A missing/unreadable file or text that is not UTF-8 becomes one clear refusal.
     """
     from orders_cli.core.errors import Invalid
-
     from orders_cli.core.text import shown
 
     name = "stdin" if str(file) == "-" else shown(file)
@@ -66,13 +65,13 @@ def read_input(file: Path | str, csv: bool = False) -> Iterator[tuple[TextIO, st
 
 
 def context(today=None):
-    """The run's context for a use case: today (ORDERS_TODAY or the clock, unless a command's
-    ``--date`` gives ``today``) and the settings."""
+    """The run's context for a use case: today (a command's ``--date``, else ORDERS_TODAY or the
+    clock) and the settings, each read only when the use case first asks for it."""
     from orders_cli.adapters import settings
     from orders_cli.adapters.env import today as run_today
     from orders_cli.core.context import Context
 
-    return Context(today=today if today is not None else run_today(), settings=settings.current())
+    return Context(today=today if today is not None else run_today, settings=settings.current)
 
 
 # ---------------------------------------------------------------- address options

@@ -61,8 +61,8 @@ def set_(
     Example: orders config set company.name "Atelier Dupré"
     """
     from orders_cli.adapters import settings as config
-    from orders_cli.cli import output
     from orders_cli.adapters.env import ENV
+    from orders_cli.cli import output
 
     path = ENV.config_path()
     stored = config.set_value(path, key, value)

@@ -43,8 +43,8 @@ def invoice(
 
     Examples: orders order convert invoice SO-00001 --percent 30 ; orders order convert invoice SO-00001 --line 1:2
     """
-    from orders_cli.invoicing import invoices as billing
     from orders_cli.cli.documents import human_invoice
+    from orders_cli.invoicing import invoices as billing
 
     _made(lambda s, ctx: billing.convert_to_invoice(s, ctx, order, line, percent, date), json_, human_invoice)
 
@@ -60,8 +60,8 @@ def delivery(
 
     Example: orders order convert delivery SO-00001 --line 1:2
     """
-    from orders_cli.fulfilment import notes as fulfilment
     from orders_cli.cli.documents import human_delivery
+    from orders_cli.fulfilment import notes as fulfilment
 
     _made(lambda s, ctx: fulfilment.convert_to_delivery(s, ctx, order, line, date), json_, human_delivery)
 
@@ -80,9 +80,9 @@ def purchase(
     Example: orders order convert purchase SO-00001
     """
     from orders_cli import store
-    from orders_cli.fulfilment import notes as fulfilment
     from orders_cli.cli import output
     from orders_cli.cli.common import context
+    from orders_cli.fulfilment import notes as fulfilment
 
     ctx = context()
     with store.transaction() as s:

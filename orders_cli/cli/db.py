@@ -37,11 +37,10 @@ def upgrade(json_: Json = False) -> None:
 
     Example: orders db upgrade
     """
+    from sqlalchemy import exc
+
     from orders_cli import store
     from orders_cli.cli import output
-    from orders_cli.adapters.env import ENV
-
-    from sqlalchemy import exc
 
     target = store.db_target()
     eng = store._make_engine(store.url_for(target))

@@ -8,7 +8,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Json, group, list_formats, record_or_note, show_record, show_rows
+from orders_cli.cli.common import (
+    Json,
+    group,
+    list_formats,
+    record_or_note,
+    show_record,
+    show_rows,
+)
 
 app = group("doc", "Files attached to orders: attach, list, get back byte-identical, remove.")
 
@@ -63,8 +70,8 @@ def doc_list(
 
     Example: orders doc list SO-00001 --json
     """
-    from orders_cli.records import attachments
     from orders_cli.cli import output
+    from orders_cli.records import attachments
 
     show_rows(_short_checksums if fmt == output.TABLE else attachments.list_for, order,
               fmt=fmt, columns=COLUMNS, empty="no documents (attach one: orders doc attach ORDER FILE)")
@@ -92,8 +99,8 @@ def doc_get(
     Example: orders doc get 1 -o copy.pdf
     """
     from orders_cli import store
-    from orders_cli.records import attachments
     from orders_cli.cli import output
+    from orders_cli.records import attachments
 
     with store.transaction(write=False) as s:
         info, data = attachments.fetch(s, document)

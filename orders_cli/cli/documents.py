@@ -125,8 +125,8 @@ def invoice_status(
     Example: orders invoice status INV-00001 paid
     """
     from orders_cli import store
-    from orders_cli.invoicing import invoices as billing
     from orders_cli.cli import output
+    from orders_cli.invoicing import invoices as billing
 
     with store.transaction() as s:
         doc = billing.set_invoice_status(s, invoice, status)

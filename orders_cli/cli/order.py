@@ -6,7 +6,17 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from orders_cli.cli.common import Address, Csv, Json, Jsonl, Limit, Yes, address_options, context, group
+from orders_cli.cli.common import (
+    Address,
+    Csv,
+    Json,
+    Jsonl,
+    Limit,
+    Yes,
+    address_options,
+    context,
+    group,
+)
 
 app = group("order", "Customer orders: create, list, show, edit, finalize, convert.")
 line_app = group("line", "Add, change or remove an order's lines.")

@@ -10,7 +10,6 @@ import csv
 import json
 import os
 import sys
-from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
 
 from orders_cli.adapters.env import stderr_is_tty, stdout_is_tty

@@ -14,8 +14,8 @@ Output = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE"
 
 
 def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool = False) -> Path:
-    from orders_cli.cli import output as out
     from orders_cli.adapters import pdf
+    from orders_cli.cli import output as out
 
     target = out.checked_path(output or pdf.default_filename(doc))  # refuse a bad name before drawing
     path = out.write_file(target, pdf.render(kind, doc, settings), default_name=pdf.default_filename(doc))
@@ -26,12 +26,12 @@ def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool =
 
 def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
     from orders_cli import store
-    from orders_cli.invoicing import invoices as billing
     from orders_cli.adapters import settings as config
-    from orders_cli.fulfilment import notes as fulfilment
-    from orders_cli.core.results import to_data
-    from orders_cli.sales import views as sales
     from orders_cli.cli.common import context
+    from orders_cli.core.results import to_data
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.invoicing import invoices as billing
+    from orders_cli.sales import views as sales
     from orders_cli.store.documents import ORDER, QUOTE
 
     with store.transaction(write=False) as s:
@@ -85,11 +85,11 @@ def invoice_pdf(
         _one("invoice", invoice, output)
         return
     from orders_cli import store
-    from orders_cli.invoicing import invoices as billing
     from orders_cli.adapters import settings as config
     from orders_cli.cli import output as out
     from orders_cli.core.results import to_data
     from orders_cli.core.text import shown
+    from orders_cli.invoicing import invoices as billing
 
     folder = out.checked_path(output or ".")
     try:

@@ -30,8 +30,8 @@ def portal_token(
     """
     from orders_cli import store
     from orders_cli.adapters import settings as config
-    from orders_cli.cli import output
     from orders_cli.adapters.settings import KEYS
+    from orders_cli.cli import output
     from orders_cli.core.errors import Invalid
     from orders_cli.portal import tokens
 

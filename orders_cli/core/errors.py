@@ -18,7 +18,6 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = ExitStatus.OK, ExitStatus.REFUSED, ExitStatus.USAGE
 
 
 class OrdersError(Exception):

@@ -24,7 +24,7 @@ from typing import Mapping, Sequence
 from . import pricing
 from .errors import Invalid, NotFound, OverQuantity
 from .lines import parse_part
-from .money import D, MAX_PLACES, plain
+from .money import MAX_PLACES, D, plain
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")

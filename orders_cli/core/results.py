@@ -9,7 +9,9 @@ PDF, the portal and the mails say the same thing.
 - a field whose value is ``OMIT`` is left out (a key CLI.md shows only for some documents);
 - a field named in a dataclass's ``__renamed__`` mapping is written under that key (a JSON
   key that is not a Python name, or that collides with one);
-- ``pricing.Totals`` is written as CLI.md's totals block (line nets are not part of it).
+- ``pricing.Totals`` is written as CLI.md's totals block (line nets are not part of it): the
+  one totals model of every document type; a document that shows only some of its parts (a
+  purchase order: no discount, shipping or adjustment) declares its field with ``totals(parts)``.
 """
 
 from __future__ import annotations
@@ -36,17 +38,32 @@ class _Omit:
 OMIT: Any = _Omit()  # typed Any so a field can be ``x: str = OMIT``
 
 
-def totals_data(t: Totals) -> dict:
-    """The totals block every document type shows (CLI.md)."""
-    return {
-        "subtotal": text_of_money(t.subtotal),
-        "discount": text_of_money(t.discount),
-        "shipping": text_of_money(t.shipping),
-        "tax": text_of_money(t.tax),
-        "adjustment": text_of_money(t.adjustment),
-        "total": text_of_money(t.total),
-        "tax_breakdown": [tax_amount_data(b) for b in t.tax_breakdown],
-    }
+TOTALS_PARTS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total", "tax_breakdown")
+
+
+@dataclasses.dataclass(frozen=True)
+class Ref:
+    """A record a result names by id and name: an account, contact, user or vendor."""
+
+    id: int
+    name: str
+
+
+def totals_data(t: Totals, parts: tuple[str, ...] = TOTALS_PARTS) -> dict:
+    """The totals block every document type shows (CLI.md), or the ``parts`` of it it shows."""
+    out = {}
+    for part in parts:
+        value = getattr(t, part)
+        out[part] = [tax_amount_data(b) for b in value] if part == "tax_breakdown" else text_of_money(value)
+    return out
+
+
+def totals(parts: tuple[str, ...] = TOTALS_PARTS) -> Any:
+    """A result field holding a ``pricing.Totals`` that is written with only ``parts``."""
+    unknown = set(parts) - set(TOTALS_PARTS)
+    if unknown:
+        raise ValueError(f"not a part of the totals: {sorted(unknown)}")
+    return dataclasses.field(metadata={"parts": tuple(parts)})
 
 
 def tax_amount_data(b: TaxAmount) -> dict:
@@ -77,6 +94,9 @@ def to_data(obj: Any) -> Any:
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             if value is OMIT or f.metadata.get("internal"):
+                continue
+            if isinstance(value, Totals) and "parts" in f.metadata:
+                out[renamed.get(f.name, f.name)] = totals_data(value, f.metadata["parts"])
                 continue
             out[renamed.get(f.name, f.name)] = to_data(value)
         return out

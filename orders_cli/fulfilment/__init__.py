@@ -1,1 +1,2 @@
-"""fulfilment"""
+"""Delivery notes and supplier purchase orders made from an order (notes.py, planned by
+``core.planner``); results in results.py."""

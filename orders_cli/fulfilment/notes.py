@@ -3,23 +3,21 @@ return the typed results of ``results.py``; what a delivery note may take is ``c
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from orders_cli.store import schema as m
 from orders_cli import store
-from orders_cli.store import refs
-from orders_cli.store import documents
-from orders_cli.parties.catalog import address_of, rate_for
 from orders_cli.core import planner, pricing, text
 from orders_cli.core.context import Context
-from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.errors import Conflict, Invalid, NotFound
+from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.fulfilment import results as r
+from orders_cli.parties.catalog import address_of, rate_for
+from orders_cli.store import documents, refs
+from orders_cli.store import schema as m
 
 ZERO = Decimal(0)
 SHIP_FIELDS = ("street", "city", "postal_code", "state", "country")
@@ -196,12 +194,7 @@ def purchase_view(session: Session, po: m.PurchaseOrder) -> r.Purchase:
             r.PurchaseLine(ln.order_line_no, ln.sku, ln.description, Quantity(ln.quantity), Price(ln.unit_cost), Money(ln.net))
             for ln in lines
         ],
-        totals=r.PurchaseTotals(
-            Money(po.subtotal),
-            Money(po.tax_total),
-            Money(po.total),
-            tuple(pricing.TaxAmount(b["name"], Decimal(b["rate"]), Decimal(b["base"]), Decimal(b["amount"])) for b in json.loads(po.tax_breakdown)),
-        ),
+        totals=documents.totals_from_row(po),
     )
 
 

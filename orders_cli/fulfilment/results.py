@@ -7,13 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from orders_cli.core.money import Money, Price, Quantity
-from orders_cli.core.pricing import TaxAmount
+from orders_cli.core.pricing import Totals
+from orders_cli.core.results import Ref, totals
 
-
-@dataclass(frozen=True)
-class AccountRef:
-    id: int
-    name: str
+AccountRef = Ref
 
 
 @dataclass(frozen=True)
@@ -67,16 +64,6 @@ class PurchaseLine:
 
 
 @dataclass(frozen=True)
-class PurchaseTotals:
-    """A purchase order's totals: CLI.md shows no discount, shipping or adjustment on one."""
-
-    subtotal: Money
-    tax: Money
-    total: Money
-    tax_breakdown: tuple[TaxAmount, ...]
-
-
-@dataclass(frozen=True)
 class Purchase:
     id: int
     number: str
@@ -87,7 +74,7 @@ class Purchase:
     currency: str
     ship_to: dict[str, str]
     lines: list[PurchaseLine]
-    totals: PurchaseTotals
+    totals: Totals = totals(("subtotal", "tax", "total", "tax_breakdown"))  # CLI.md: no discount, shipping or adjustment on one
 
 
 @dataclass(frozen=True)

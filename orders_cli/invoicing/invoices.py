@@ -16,16 +16,15 @@ from typing import Any, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from orders_cli.store import schema as m
 from orders_cli import store
-from orders_cli.store import refs
-from orders_cli.store import documents
-from orders_cli.parties.resolver import Resolver
-from orders_cli.parties.catalog import address_of
 from orders_cli.core import lifecycle, planner, text
 from orders_cli.core.context import Context
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.invoicing import results as r
+from orders_cli.parties.catalog import address_of
+from orders_cli.parties.resolver import Resolver
+from orders_cli.store import documents, refs
+from orders_cli.store import schema as m
 
 ZERO = Decimal(0)
 

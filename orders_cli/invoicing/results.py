@@ -8,12 +8,9 @@ from datetime import date
 
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.pricing import TaxRate, Totals
+from orders_cli.core.results import Ref
 
-
-@dataclass(frozen=True)
-class AccountRef:
-    id: int
-    name: str
+AccountRef = Ref  # core.results.Ref: id and name
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,11 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from orders_cli.store import schema as m
-from orders_cli.store import refs
 from orders_cli.core import text
 from orders_cli.core.csvcheck import check_header, data_rows
-from orders_cli.core.results import OMIT
-from orders_cli.core.money import Money, Price, Quantity, non_negative, plain
 from orders_cli.core.errors import Conflict, Invalid, NotFound
+from orders_cli.core.money import Money, Price, Quantity, non_negative, plain
+from orders_cli.core.results import OMIT
 from orders_cli.parties.results import (
     AccountOrder,
     AccountRef,
@@ -30,6 +28,8 @@ from orders_cli.parties.results import (
     ProductResult,
     TaxResult,
 )
+from orders_cli.store import refs
+from orders_cli.store import schema as m
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Optional
 
 from orders_cli.core.money import Money, Price, Quantity
-from orders_cli.core.results import OMIT
+from orders_cli.core.results import OMIT, Ref
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,7 @@ class AddressResult:
     country: str
 
 
-@dataclass(frozen=True)
-class AccountRef:
-    id: int
-    name: str
+AccountRef = Ref  # core.results.Ref: id and name
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from orders_cli import store
+from orders_cli.core.money import Money
+from orders_cli.core.results import to_data
 from orders_cli.invoicing import invoices as billing
 from orders_cli.sales import views as sales
 from orders_cli.store import schema as m
-from orders_cli.core.money import Money
-from orders_cli.core.results import to_data
 
 MAX_NUMBER = 40  # the number column's width: anything longer is not a number of ours
 

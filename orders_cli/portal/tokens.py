@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from orders_cli.store import schema as m
 from orders_cli.store import refs
+from orders_cli.store import schema as m
 
 TOKEN_BYTES = 32
 _SHAPE = re.compile(r"[A-Za-z0-9_-]{32,128}")

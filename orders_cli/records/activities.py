@@ -11,13 +11,13 @@ from datetime import date, datetime, timezone
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from orders_cli.store import schema as m
-from orders_cli.store import documents
 from orders_cli.core import text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid, NotFound
 from orders_cli.core.results import OMIT
 from orders_cli.records.results import ActivityResult
+from orders_cli.store import documents
+from orders_cli.store import schema as m
 
 TYPES = ("call", "meeting", "task")
 

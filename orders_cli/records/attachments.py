@@ -18,11 +18,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from orders_cli.store import schema as m
-from orders_cli.store import documents
 from orders_cli.core import text
 from orders_cli.core.errors import Conflict, Invalid, NotFound
 from orders_cli.records.results import AttachmentResult
+from orders_cli.store import documents
+from orders_cli.store import schema as m
 
 MAX_BYTES = 100 * 1024 * 1024  # one attachment; the whole file is held in memory once
 

@@ -26,7 +26,12 @@ from orders_cli.core.money import ZERO
 from orders_cli.parties.catalog import ADDRESS_FIELDS, product_taxes
 from orders_cli.parties.resolver import Resolver
 from orders_cli.recurring.periods import Billed, done_all, open_due, usage_cutoff
-from orders_cli.recurring.results import FailedOrder, InvoiceMade, RunResult, SkippedPeriod
+from orders_cli.recurring.results import (
+    FailedOrder,
+    InvoiceMade,
+    RunResult,
+    SkippedPeriod,
+)
 from orders_cli.store import documents
 from orders_cli.store import schema as m
 

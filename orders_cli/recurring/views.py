@@ -10,12 +10,25 @@ from sqlmodel import Session, select
 
 from orders_cli.core import pricing, schedule
 from orders_cli.core.context import Context
-from orders_cli.core.money import ZERO, Money, from_cents
 from orders_cli.core.errors import NotFound
-from orders_cli.core.results import to_data
-from orders_cli.recurring.periods import Billed, is_open, next_date, pending_periods, done_all, done_periods
-from orders_cli.recurring.results import (BilledInvoice, Dashboard, DashboardRow, NextPeriod, RecurrenceShow, RecurrenceView,
-                                          Span)
+from orders_cli.core.money import ZERO, Money, from_cents
+from orders_cli.recurring.periods import (
+    Billed,
+    done_all,
+    done_periods,
+    is_open,
+    next_date,
+    pending_periods,
+)
+from orders_cli.recurring.results import (
+    BilledInvoice,
+    Dashboard,
+    DashboardRow,
+    NextPeriod,
+    RecurrenceShow,
+    RecurrenceView,
+    Span,
+)
 from orders_cli.store import documents
 from orders_cli.store import schema as m
 
@@ -34,12 +47,6 @@ def recurrence_of(session: Session, order_id: int, today: date, cls: type[Recurr
         invoice_status=rec.invoice_status, subject=rec.subject, language=rec.language, invoice_date=rec.invoice_date,
         last_day=rec.last_day, catch_up=rec.catch_up, usage=rec.usage, next_date=nd, **extra,
     )
-
-
-def recurrence_view(session: Session, order_id: int, today: date) -> dict | None:
-    """The ``recurrence`` object of ``order show`` as plain data (``to_data`` of
-    :class:`RecurrenceView`), or None; its next date is the next one due after ``today``."""
-    return to_data(recurrence_of(session, order_id, today))
 
 
 def dashboard(session: Session, as_of: date) -> Dashboard:

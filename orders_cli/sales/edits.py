@@ -18,11 +18,27 @@ from orders_cli.core.errors import Conflict, Invalid, Locked, NotFound
 from orders_cli.core.money import Quantity, non_negative, positive, text_of
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
-from orders_cli.sales.inputs import LineInput, Prepared, address_override, amount_or_zero, compute, discount_text, insert, prepare_line
+from orders_cli.sales.inputs import (
+    LineInput,
+    Prepared,
+    address_override,
+    amount_or_zero,
+    compute,
+    discount_text,
+    insert,
+    prepare_line,
+)
 from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
 from orders_cli.store import schema as m
-from orders_cli.store.documents import ORDER, QUOTE, Kind, get, lines_of, progress_quantities
+from orders_cli.store.documents import (
+    ORDER,
+    QUOTE,
+    Kind,
+    get,
+    lines_of,
+    progress_quantities,
+)
 
 
 def _log(session: Session, kind: Kind, doc_id: int, field_name: str, old: Any, new: Any) -> None:

@@ -17,7 +17,6 @@ from orders_cli.sales.inputs import DocInput, LineInput, Prepared, insert, prepa
 from orders_cli.sales.results import ImportResult
 from orders_cli.store.documents import ORDER, Kind
 
-
 ORDER_JSON_KEYS = {
     "id", "number", "subject", "status", "finalized", "order_date", "currency", "account", "contact", "quote",
     "customer_ref", "assigned_to", "billing_address", "shipping_address", "lines", "totals", "progress",

@@ -13,15 +13,9 @@ from typing import Any
 
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.pricing import TaxRate, Totals
-from orders_cli.core.results import OMIT, internal
+from orders_cli.core.results import OMIT, Ref, internal
 
-
-@dataclass
-class PartyRef:
-    """An account, contact or user a document names."""
-
-    id: int
-    name: str
+PartyRef = Ref  # an account, contact or user a document names (core.results.Ref)
 
 
 @dataclass
@@ -87,13 +81,26 @@ class RelatedDocument:
 
 
 @dataclass
+class RelatedActivity:
+    """An activity as ``order show`` lists it (records.activities gives the whole record)."""
+
+    id: int
+    type: str
+    subject: str
+    due: Any  # a date, or the stored text of one
+    done: bool
+    invoice: str | None
+    note: str | None
+
+
+@dataclass
 class OrderRelated:
     quote: QuoteRef | None
     invoices: list[RelatedInvoice]
     purchase_orders: list[RelatedPurchase]
     deliveries: list[RelatedDelivery]
     documents: list[RelatedDocument]
-    activities: list[Any]  # records.activities' view of each, as it gives it
+    activities: list[RelatedActivity]
 
 
 @dataclass
@@ -138,7 +145,7 @@ class DocView(DocHead):
     lines: list[LineView]
     totals: Totals
     progress: Progress = OMIT
-    recurrence: Any = OMIT  # recurring's view of the order's recurrence (or None)
+    recurrence: Any = OMIT  # recurring.results.RecurrenceView (or None): the order's recurrence
     related: OrderRelated | QuoteRelated
 
 

@@ -4,8 +4,7 @@ the lists, and an order's history. Everything returned is a typed result (result
 
 from __future__ import annotations
 
-from datetime import timezone
-from datetime import date
+from datetime import date, timezone
 from decimal import Decimal
 from typing import Iterator
 
@@ -26,6 +25,7 @@ from orders_cli.sales.results import (
     Progress,
     QuoteRef,
     QuoteRelated,
+    RelatedActivity,
     RelatedDelivery,
     RelatedDocument,
     RelatedInvoice,
@@ -33,7 +33,15 @@ from orders_cli.sales.results import (
 )
 from orders_cli.store import refs
 from orders_cli.store import schema as m
-from orders_cli.store.documents import ORDER, Kind, get, lines_of, progress_quantities, taxes_from_json, totals_from_row
+from orders_cli.store.documents import (
+    ORDER,
+    Kind,
+    get,
+    lines_of,
+    progress_quantities,
+    taxes_from_json,
+    totals_from_row,
+)
 
 ZERO = Decimal(0)
 
@@ -98,7 +106,7 @@ def view(session: Session, kind: Kind, doc, today: date) -> DocView:
         delivered, invoiced, invoiced_amount = progress_quantities(session, doc.id)
         out.lines = [_line_view(ln, delivered.get(ln.id, ZERO), invoiced.get(ln.id, ZERO)) for ln in lines]
         out.progress = progress_view(lines, delivered, invoiced, invoiced_amount)
-        out.recurrence = recurring_uc.recurrence_view(session, doc.id, today)
+        out.recurrence = recurring_uc.recurrence_of(session, doc.id, today)
         out.related = related_view(session, doc)
     else:
         out.quote_date = doc.quote_date
@@ -140,7 +148,7 @@ def related_view(session: Session, doc: m.SalesOrder) -> OrderRelated:
         purchase_orders=[RelatedPurchase(p.number, v.name, Money(p.total)) for p, v in pos],
         deliveries=[RelatedDelivery(d.number, d.delivery_date, d.status) for d in dns],
         documents=[RelatedDocument(id=d[0], filename=d[1], content_type=d[4], size=d[2], sha256=d[3]) for d in docs],
-        activities=[{k: a[k] for k in ("id", "type", "subject", "due", "done", "invoice", "note")} for a in acts],
+        activities=[RelatedActivity(a.id, a.type, a.subject, a.due, a.done, a.invoice, a.note) for a in acts],
     )
 
 

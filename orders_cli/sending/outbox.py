@@ -30,7 +30,7 @@ from orders_cli.core.errors import Invalid, MailError, OrdersError
 from orders_cli.core.results import to_data
 from orders_cli.recurring import run as recurring_run
 from orders_cli.recurring.results import RunResult
-from orders_cli.sending.results import DocumentSent, MailReport, Mailed, NotMailed
+from orders_cli.sending.results import DocumentSent, Mailed, MailReport, NotMailed
 from orders_cli.store import schema as m
 
 Progress = Callable[[str, int, "int | None"], None]  # (phase: billing | mailing, done, total)
@@ -40,7 +40,6 @@ def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
     """The document as plain data (what the PDF and the mail templates read) and what
     recording a mail needs (ids, the account's e-mail)."""
     from orders_cli.invoicing import invoices as billing
-    from orders_cli.core.results import to_data
     from orders_cli.sales import views as sales
 
     with store.transaction(write=False) as s:
@@ -62,8 +61,7 @@ def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
 def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str], subject: str | None, message: str | None,
                   eml: Path | None = None) -> DocumentSent:
     """Mail one order or invoice with its PDF (or write the message to ``eml``)."""
-    from orders_cli.adapters import mail
-    from orders_cli.adapters import pdf
+    from orders_cli.adapters import mail, pdf
 
     settings = ctx.settings
     doc, ids = _load(kind, ref, ctx.today)
@@ -182,10 +180,8 @@ def _set_status(log, row_id: int, status: str) -> None:
 
 def _send_claimed(settings, cfg, mailer, log, row) -> tuple[Mailed | NotMailed, str | None]:
     """Mail one claimed row: the outcome, and the SMTP error that stops the batch (or None)."""
+    from orders_cli.adapters import mail, pdf
     from orders_cli.invoicing import invoices as billing
-    from orders_cli.core.results import to_data
-    from orders_cli.adapters import mail
-    from orders_cli.adapters import pdf
 
     number = str(row.invoice_id)
     try:

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlmodel import Session
 
-from orders_cli.core.text import shown
 from orders_cli.core.errors import Conflict, Invalid, Locked, OrdersError
+from orders_cli.core.text import shown
 from orders_cli.store.migrations import HEAD
 from orders_cli.store.target import db_target
 

@@ -55,13 +55,15 @@ def totals_columns(t: pricing.Totals) -> dict:
 
 
 def totals_from_row(row) -> pricing.Totals:
-    """A stored document's totals as a pricing.Totals (for sums and remainders)."""
+    """A stored document's totals as a pricing.Totals (for sums, remainders and the results of
+    every document type; a purchase order stores no discount, shipping or adjustment: 0.00)."""
+    none = Decimal("0.00")
     return pricing.Totals(
         subtotal=row.subtotal,
-        discount=row.discount_amount,
-        shipping=row.shipping_charge,
+        discount=getattr(row, "discount_amount", none),
+        shipping=getattr(row, "shipping_charge", none),
         tax=row.tax_total,
-        adjustment=row.adjustment,
+        adjustment=getattr(row, "adjustment", none),
         total=row.total,
         tax_breakdown=tuple(
             pricing.TaxAmount(b["name"], Decimal(b["rate"]), Decimal(b["base"]), Decimal(b["amount"])) for b in json.loads(row.tax_breakdown)

@@ -6,8 +6,8 @@ from typing import TypeVar
 
 from sqlmodel import Session, select
 
-from orders_cli.store import schema as m
 from orders_cli.core.errors import Conflict, NotFound
+from orders_cli.store import schema as m
 
 T = TypeVar("T")
 

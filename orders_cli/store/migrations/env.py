@@ -1,9 +1,9 @@
 """Alembic environment: runs on the connection ``store.py`` hands over (no alembic.ini)."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 from orders_cli.store import schema as models  # noqa: F401  (registers the tables)
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata
