@@ -471,8 +471,10 @@ def cli():
 
 
 @pytest.fixture
-def demo():
-    ok("demo")
+def demo(db_template):
+    """The demo company and its orders (``orders demo``), made once per session and copied
+    into this test's database (``orders demo`` itself is tested in test_smoke and test_store)."""
+    clone_db(db_template("demo", lambda: ok("demo")))
     return True
 
 
