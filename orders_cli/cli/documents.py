@@ -30,18 +30,7 @@ def human_invoice(doc: dict) -> None:
     output.kv({k: v for k, v in head.items() if v}, title=f"Invoice {doc['number']}")
     output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"),
                                               ("unit_price", "Unit price"), ("discount", "Disc."), ("net", "Net")])
-    t = doc["totals"]
-    totals = {"subtotal": t["subtotal"]}
-    if t["discount"] != "0.00":
-        totals["discount"] = "-" + t["discount"]
-    if t["shipping"] != "0.00":
-        totals["shipping"] = t["shipping"]
-    for b in t["tax_breakdown"]:
-        totals[f"{b['name']} {b['rate']} % on {b['base']}"] = b["amount"]
-    if t["adjustment"] != "0.00":
-        totals["adjustment"] = t["adjustment"]
-    totals["total"] = f"{t['total']} {doc['currency']}"
-    output.kv(totals)
+    output.totals(doc["totals"], doc["currency"])
 
 
 def human_delivery(doc: dict) -> None:
