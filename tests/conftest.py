@@ -207,6 +207,23 @@ def pytest_sessionfinish(session, exitstatus):
         _PG_ADMIN.close()
 
 
+# Tests that never open a database (the pure rules of core/, the documentation and the import
+# contracts) prove the same thing on either backend: the SQLite pass runs them, the PostgreSQL
+# pass skips them instead of resetting its database around each of them.
+BACKEND_FREE = ("tests/core/", "tests/test_docs.py", "tests/test_architecture.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not PG:
+        return
+    skip = pytest.mark.skip(reason="backend-independent (no database): run in the SQLite pass")
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix() if Path(str(item.path)).is_relative_to(root) else ""
+        if where.startswith(BACKEND_FREE):
+            item.add_marker(skip)
+
+
 def pytest_report_header(config):
     if PG:
         from sqlalchemy.engine import make_url
