@@ -29,12 +29,16 @@ def free_port() -> int:
 
 
 class Inbox:
-    """An aiosmtpd handler keeping every message it accepts; ``refuse`` makes it answer 550 to RCPT."""
+    """An aiosmtpd handler keeping every message it accepts; ``refuse`` makes it answer 550 to RCPT,
+    ``reject_data`` 554 to the message, ``drop_after_data`` store the message then drop the
+    connection without its final 250 (the client cannot know it was delivered)."""
 
     def __init__(self):
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
         self.logins: list[str] = []
         self.refuse = False
+        self.reject_data = False
+        self.drop_after_data = False
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -44,9 +48,14 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.reject_data:
+            return "554 5.7.1 message rejected"
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), msg))
+        if self.drop_after_data:
+            server.transport.abort()  # stored, then gone before the 250
+            return "250 never seen"
         return "250 Message accepted for delivery"
 
 
@@ -547,3 +556,91 @@ def test_a_run_killed_while_mailing_never_mails_twice(smtp):
         assert received[f"Invoice {number}"] == (1 if status == "sent" else received[f"Invoice {number}"])
     if "sending" in statuses:
         assert "may or may not have been mailed" in r.stderr
+
+
+# ---------------------------------------------------------------- uncertain: the message went out, no final reply
+
+
+def test_invoice_send_says_a_mail_may_have_been_delivered(shop, smtp):
+    number = make_invoice(shop)
+    smtp.inbox.drop_after_data = True
+    before = db_content()
+    r = refused("invoice", "send", number, "--to", "ap@example.com")
+    assert "may have been delivered" in r.err and f"127.0.0.1:{smtp.port}" in r.err
+    assert db_content() == before and len(smtp.messages) == 1
+
+
+def test_a_mail_that_may_have_been_delivered_is_not_sent_again(smtp):
+    recurring_setup()
+    smtp.inbox.drop_after_data = True
+    r = run("recur", "run", "--date", "2026-01-15", "--send")
+    assert r.code == 1, r.err
+    [(number, _, status)] = send_log()
+    assert status == "uncertain" and len(smtp.messages) == 1
+    assert f"error: {number}: may have been mailed" in r.err and "--retry-uncertain" in r.err
+    # the server is fine again: the next runs do not mail it, and name it every time
+    smtp.inbox.drop_after_data = False
+    r = run("recur", "run", "--date", "2026-01-15", "--send", "--json")
+    assert r.code == 0, r.err
+    assert r.json()["mail"]["uncertain"] == [number] and r.json()["mail"]["sent"] == []
+    assert f"warning: {number} may have been mailed" in r.err
+    assert len(smtp.messages) == 1 and [s for _, _, s in send_log()] == ["uncertain"]
+    assert sql("SELECT count(*) FROM activity") == [(0,)]
+    assert ok("invoice", "show", number, "--json").json()["status"] != "sent"
+    # a person checked: --retry-uncertain mails it, once
+    out = ok("recur", "run", "--date", "2026-01-15", "--send", "--retry-uncertain", "--json").json()
+    assert [m["invoice"] for m in out["mail"]["sent"]] == [number] and out["mail"]["uncertain"] == []
+    assert len(smtp.messages) == 2 and [s for _, _, s in send_log()] == ["sent"]
+    assert ok("invoice", "show", number, "--json").json()["status"] == "sent"
+    ok("recur", "run", "--date", "2026-01-15", "--send", "--retry-uncertain")
+    assert len(smtp.messages) == 2
+
+
+def test_retry_uncertain_needs_send(smtp):
+    recurring_setup()
+    before = db_content()
+    r = run("recur", "run", "--date", "2026-01-15", "--retry-uncertain")
+    assert r.code == 2 and "--send" in r.err
+    assert db_content() == before
+
+
+@pytest.mark.parametrize("failure", ["refuse", "reject_data"])
+def test_a_refused_mail_stays_queued_and_the_next_run_mails_it(smtp, failure):
+    """Refused at RCPT (550) or the message refused (554): certainly not delivered, a safe retry."""
+    recurring_setup()
+    setattr(smtp.inbox, failure, True)
+    r = run("recur", "run", "--date", "2026-01-15", "--send", "--json")
+    assert r.code == 1, r.err
+    assert r.json()["mail"]["pending"] == 1 and r.json()["mail"]["uncertain"] == []
+    assert [s for _, _, s in send_log()] == ["pending"] and smtp.messages == []
+    assert "may have been" not in r.err
+    setattr(smtp.inbox, failure, False)
+    ok("recur", "run", "--date", "2026-01-15", "--send")
+    assert len(smtp.messages) == 1 and [s for _, _, s in send_log()] == ["sent"]
+
+
+def test_a_timeout_waiting_for_the_final_reply_is_uncertain(monkeypatch):
+    """The server keeps the message and never answers: after the client's timeout, uncertain."""
+    import asyncio
+
+    from orders_cli.adapters import mail
+
+    class Slow(Inbox):
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((list(envelope.rcpt_tos), envelope.content))
+            await asyncio.sleep(3)
+            return "250 too late"
+
+    inbox = Slow()
+    port = free_port()
+    controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        configure(port, "none")
+        monkeypatch.setattr(mail, "TIMEOUT", 1)
+        recurring_setup()
+        r = run("recur", "run", "--date", "2026-01-15", "--send")
+        assert r.code == 1 and "may have been mailed" in r.err, r.err
+        assert [s for _, _, s in send_log()] == ["uncertain"] and len(inbox.messages) == 1
+    finally:
+        controller.stop()

@@ -6,6 +6,11 @@
   breaks, so nothing a user types (a subject, a company name) can add a header.
 - ``Mailer`` holds one SMTP connection for a batch (``recur run --send``) and turns
   every network or protocol failure into :class:`MailError` (exit 1) naming the server.
+  It drives the SMTP phases itself (MAIL, RCPT, DATA) to tell two kinds of failure apart:
+  a refusal or a lost connection *before* the whole message went out is certain (nothing
+  was delivered, a retry is safe); a lost connection or timeout *after* the message went
+  out, while waiting for the server's final reply, is :class:`MailUncertain`: the server
+  may have taken it, so it must not be sent again without a person checking.
 
 The SMTP settings are ``smtp.host``, ``smtp.port``, ``smtp.security`` (starttls | ssl |
 none), ``smtp.user`` and ``smtp.sender``; the password is read from the environment
@@ -23,6 +28,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from orders_cli.core.errors import Invalid, MailError, OrdersError  # noqa: F401  (MailError: mail.MailError)
+
+
+class MailUncertain(MailError):
+    """The message went out whole but the server's final reply never came (connection lost,
+    timeout): it may have been delivered. Never retried automatically."""
 
 PASSWORD_ENV = "ORDERS_SMTP_PASSWORD"
 TIMEOUT = 30  # seconds for connecting and for each SMTP command
@@ -173,12 +183,18 @@ class Mailer:
         return smtp
 
     def send(self, msg: EmailMessage) -> None:
+        """Hand ``msg`` to the server. Raises :class:`MailError` when it was certainly not
+        delivered and :class:`MailUncertain` when it may have been."""
         import smtplib
 
         if self._smtp is None:
             self._smtp = self._connect()
         try:
-            refused = self._smtp.send_message(msg, from_addr=self.cfg.sender)
+            refused = _deliver(self._smtp, self.cfg.sender, msg)
+        except MailUncertain as exc:
+            self.close()
+            raise MailUncertain(f"SMTP server {self.cfg.where} took the message but the connection was lost before it confirmed "
+                                f"({exc.message}): it may have been delivered; check with the recipient before sending it again") from None
         except smtplib.SMTPRecipientsRefused as exc:
             raise MailError(f"SMTP server {self.cfg.where} refused every recipient: {', '.join(exc.recipients)}") from None
         except (smtplib.SMTPException, OSError) as exc:
@@ -195,6 +211,76 @@ class Mailer:
             except Exception:  # the connection may already be gone; nothing to keep
                 pass
             self._smtp = None
+
+
+def _flatten(smtp, msg: EmailMessage, sender: str, to_addrs: list[str]) -> tuple[bytes, list[str]]:
+    """The message's bytes on the wire (CRLF) and the MAIL options, as smtplib's send_message
+    makes them (SMTPUTF8 when an address is not ASCII; no Bcc header)."""
+    import copy
+    import email.generator
+    import io
+    import smtplib
+
+    msg = copy.copy(msg)
+    del msg["Bcc"]
+    options: list[str] = []
+    policy = None
+    if not "".join([sender, *to_addrs]).isascii():
+        if not smtp.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError("an address needs internationalized e-mail (SMTPUTF8), which the server does not offer")
+        options, policy = ["SMTPUTF8", "BODY=8BITMIME"], msg.policy.clone(utf8=True)
+    with io.BytesIO() as out:
+        email.generator.BytesGenerator(out, policy=policy).flatten(msg, linesep="\r\n")
+        data = out.getvalue()
+    if smtp.does_esmtp and smtp.has_extn("size"):
+        options.insert(0, f"size={len(data)}")
+    return data, options if smtp.does_esmtp else []
+
+
+def _deliver(smtp, sender: str, msg: EmailMessage) -> dict[str, tuple[int, bytes]]:
+    """MAIL, RCPT, DATA by hand (what smtplib's sendmail does) so that a failure after the
+    message went out is told apart: returns the recipients refused (some took it); raises
+    smtplib's errors for a failure before (certain) and :class:`MailUncertain` after."""
+    import re
+    import smtplib
+
+    to_addrs = recipients(msg)
+    smtp.ehlo_or_helo_if_needed()
+    data, options = _flatten(smtp, msg, sender, to_addrs)
+    code, resp = smtp.mail(sender, options)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, resp, sender)
+    refused = {}
+    for addr in to_addrs:
+        code, resp = smtp.rcpt(addr)
+        if code not in (250, 251):
+            refused[addr] = (code, resp)
+        if code == 421:  # the server is closing the connection
+            raise smtplib.SMTPResponseException(code, resp)
+    if len(refused) == len(to_addrs):
+        try:
+            smtp.rset()  # keep the connection usable for the next message
+        except smtplib.SMTPServerDisconnected:
+            pass
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, resp = smtp.docmd("DATA")
+    if code != 354:  # DATA itself refused: nothing was sent
+        raise smtplib.SMTPDataError(code, resp)
+    data = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321 4.5.2)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    # An error while sending: the final "." never reached the server, which must then drop
+    # the message: certain. From here on, the server has the whole message.
+    smtp.send(data + b".\r\n")
+    try:
+        code, resp = smtp.getreply()
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        raise MailUncertain(_reason(exc)) from None
+    if code == 250:
+        return refused
+    if 400 <= code < 600:  # the server said no to the message: not delivered
+        raise smtplib.SMTPDataError(code, resp)
+    raise MailUncertain(f"unexpected reply {code} {resp.decode('utf-8', 'replace')}".strip())
 
 
 def _login(smtp, user: str, password: str) -> None:

@@ -132,6 +132,8 @@ def recur_run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be billed; write nothing")] = False,
     max_periods: Annotated[Optional[int], typer.Option("--max-periods", min=1, help="At most N periods per order in this run")] = None,
     send: Annotated[bool, typer.Option("--send", help="Mail each new invoice (PDF attached) to its account's e-mail; never twice")] = False,
+    retry_uncertain: Annotated[bool, typer.Option("--retry-uncertain", help="With --send: mail again the invoices marked uncertain "
+                                                  "(the connection died after the server got the message); check first that they did not arrive")] = False,
     json_: Json = False,
 ) -> ExitStatus:
     """Bill every due period of every recurring order: what cron calls every day. Safe to repeat.
@@ -142,9 +144,14 @@ def recur_run(
     With --send, every invoice made is queued for its account's e-mail in the same
     transaction, then mailed through the smtp.* settings; an invoice is mailed at most
     once, even when runs overlap. If the server cannot be reached the invoices stay
-    queued, the run exits 1, and the next `recur run --send` mails them.
+    queued, the run exits 1, and the next `recur run --send` mails them. If the connection
+    dies after the server got the message but before it confirmed, the invoice may have
+    been delivered: it is marked uncertain, named on stderr (the run exits 1) and never
+    mailed again by itself; once you checked it did not arrive, --retry-uncertain mails it.
 
     Example: orders recur run --dry-run
+
+    Example: orders recur run --send --retry-uncertain
 
     In a crontab: 15 6 * * *  orders recur run --send >> ~/orders-recur.log 2>&1
     """
@@ -153,11 +160,13 @@ def recur_run(
     from orders_cli.cli.common import context
     from orders_cli.sending import outbox
 
+    if retry_uncertain and not send:
+        raise typer.BadParameter("--retry-uncertain needs --send", param_hint="--retry-uncertain")
     ctx = context(_day(date))  # --date and ORDERS_TODAY mean the same: the run's today
     if send and not dry_run:
         outbox.check_ready(ctx.settings)  # refuse before billing when mail cannot go out
     with _progress_bar(stderr_is_tty() and not json_) as progress:
-        result = outbox.recur_run(ctx, dry_run, max_periods, send, progress)
+        result = outbox.recur_run(ctx, dry_run, max_periods, send, progress, retry_uncertain=retry_uncertain)
     if json_:
         output.record(result, output.JSON)
     elif result.invoices:
@@ -183,8 +192,17 @@ def _report_run(result: "RunResult", mailed: bool) -> None:
             output.note(f"warning: {number} not mailed: its account has no e-mail address")
         for number in mail.stuck:
             output.note(f"warning: {number} may or may not have been mailed (a run was stopped while sending); check and mail it with `orders invoice send`")
+        failed_now = {f.invoice for f in mail.failed}
+        for number in mail.uncertain:
+            if number not in failed_now:
+                output.note(f"warning: {number} may have been mailed (the connection died before the server confirmed); "
+                            "not sent again: check with the recipient, then `orders recur run --send --retry-uncertain`")
         for f in mail.failed:
-            output.note(f"error: {f.invoice}: not mailed to {f.to}: {f.error}")
+            if f.uncertain:
+                output.note(f"error: {f.invoice}: may have been mailed to {f.to}, marked uncertain and not sent again: {f.error}; "
+                            "then `orders recur run --send --retry-uncertain`")
+            else:
+                output.note(f"error: {f.invoice}: not mailed to {f.to}: {f.error}")
 
 
 @app.command("list")

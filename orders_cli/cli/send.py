@@ -50,6 +50,8 @@ def invoice_send(invoice: Annotated[str, typer.Argument(help="Invoice number or 
     """Mail an invoice with its PDF attached; logged as an activity, and the invoice becomes sent.
 
     A cancelled invoice is refused. --eml FILE writes the message instead (nothing logged).
+    If the connection dies after the server got the message, before it confirmed, the error
+    says it may have been delivered (nothing is logged): check before sending it again.
 
     Example: orders invoice send INV-00001 --to accounts@example.com
     """

@@ -12,9 +12,13 @@ not yet sent, the status ``sent``. A mail that could not be sent records nothing
 - a sender takes a row by ``UPDATE ... SET status='sending' WHERE status='pending'``; only
   the run whose update changed the row mails it, so overlapping runs never mail twice;
 - after the SMTP server took it the row becomes ``sent``; if the server refused or could
-  not be reached it goes back to ``pending`` for the next run. A run killed while
-  sending leaves ``sending``: never retried automatically (at most once), and listed by
-  ``recur run`` as needing a look.
+  not be reached (before the message went out) it goes back to ``pending`` for the next run.
+- if the connection died after the message went out, before the server's final reply, the
+  server may have delivered it: the row becomes ``uncertain``, never retried automatically,
+  listed by every ``recur run --send``; ``recur run --send --retry-uncertain`` mails those
+  again once a person has checked.
+- a run killed while sending leaves ``sending``: never retried automatically (at most
+  once), and listed by ``recur run`` as needing a look.
 """
 
 from __future__ import annotations
@@ -122,10 +126,11 @@ def check_ready(settings) -> None:
 
 
 def recur_run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, send: bool = False,
-              progress: Progress | None = None) -> RunResult:
-    """``recur run [--send]``: bill what is due by ``ctx.today``, then (with ``send``, unless a
-    dry run) mail the queue. Orders that failed and mails that failed are in the result
-    (``failed``, ``mail.failed``); the invoices billed stay billed."""
+              progress: Progress | None = None, retry_uncertain: bool = False) -> RunResult:
+    """``recur run [--send [--retry-uncertain]]``: bill what is due by ``ctx.today``, then (with
+    ``send``, unless a dry run) mail the queue (with ``retry_uncertain``, the ``uncertain``
+    rows too). Orders that failed and mails that failed are in the result (``failed``,
+    ``mail.failed``); the invoices billed stay billed."""
     billing = (lambda done, total: progress("billing", done, total)) if progress else None
     result = recurring_run.run(ctx, dry_run, max_periods, billing, send=send)
     if send:
@@ -133,28 +138,34 @@ def recur_run(ctx: Context, dry_run: bool = False, max_periods: int | None = Non
         if not dry_run:
             if progress:
                 progress("mailing", 0, None)
-            report = send_pending(ctx.settings, (lambda done, total: progress("mailing", done, total)) if progress else None)
+            report = send_pending(ctx.settings, (lambda done, total: progress("mailing", done, total)) if progress else None,
+                                  retry_uncertain=retry_uncertain)
         report.no_address = list(result.no_address)
         result.mail = report
     return result
 
 
-def send_pending(settings, progress: Callable[[int, int], None] | None = None) -> MailReport:
-    """Mail every ``pending`` invoice of the send log, each claimed first.
+def send_pending(settings, progress: Callable[[int, int], None] | None = None, retry_uncertain: bool = False) -> MailReport:
+    """Mail every ``pending`` invoice of the send log (with ``retry_uncertain``, every
+    ``uncertain`` one too), each claimed first.
 
     Returns what was sent, what failed (a message that cannot be built is marked
-    ``failed`` and not retried; an SMTP failure puts the row back to ``pending`` and stops
-    the batch), how many stay pending, and what an earlier killed run left ``sending``."""
+    ``failed`` and not retried; an SMTP failure before the message went out puts the row
+    back to ``pending``, one after it marks the row ``uncertain``; either stops the batch),
+    how many stay pending, what may have been delivered (``uncertain``) and what an earlier
+    killed run left ``sending``."""
     from orders_cli.adapters import mail
 
     cfg = mail.smtp_config(settings)
     log = m.SendLog.__table__
+    statuses = ("pending", "uncertain") if retry_uncertain else ("pending",)
     with store.transaction(write=False) as s:
-        pending = s.execute(sa.select(log.c.id, log.c.invoice_id, log.c.recipient).where(log.c.status == "pending").order_by(log.c.id)).all()
+        pending = s.execute(sa.select(log.c.id, log.c.invoice_id, log.c.recipient, log.c.status)
+                            .where(log.c.status.in_(statuses)).order_by(log.c.id)).all()
     report = MailReport()
     with mail.Mailer(cfg) as mailer:
         for i, row in enumerate(pending, start=1):
-            if report.error is None and _claim(log, row.id):
+            if report.error is None and _claim(log, row.id, row.status):
                 outcome, stop = _send_claimed(settings, cfg, mailer, log, row)
                 (report.sent if isinstance(outcome, Mailed) else report.failed).append(outcome)
                 report.error = stop
@@ -162,15 +173,19 @@ def send_pending(settings, progress: Callable[[int, int], None] | None = None) -
                 progress(i, len(pending))
     with store.transaction(write=False) as s:
         report.pending = int(s.execute(sa.select(sa.func.count()).select_from(log).where(log.c.status == "pending")).scalar_one())
-        report.stuck = list(s.execute(sa.select(m.Invoice.number).join(log, log.c.invoice_id == m.Invoice.id)
-                                      .where(log.c.status == "sending").order_by(m.Invoice.number)).scalars().all())
+        def numbers(status: str) -> list[str]:
+            return list(s.execute(sa.select(m.Invoice.number).join(log, log.c.invoice_id == m.Invoice.id)
+                                  .where(log.c.status == status).order_by(m.Invoice.number)).scalars().all())
+
+        report.stuck = numbers("sending")
+        report.uncertain = numbers("uncertain")
     return report
 
 
-def _claim(log, row_id: int) -> bool:
-    """Take a pending row for this run; False when another run took it first."""
+def _claim(log, row_id: int, status: str = "pending") -> bool:
+    """Take a row still in ``status`` for this run; False when another run took it first."""
     with store.transaction() as s:
-        return s.execute(sa.update(log).where(log.c.id == row_id, log.c.status == "pending").values(status="sending", at=m.utcnow())).rowcount == 1
+        return s.execute(sa.update(log).where(log.c.id == row_id, log.c.status == status).values(status="sending", at=m.utcnow())).rowcount == 1
 
 
 def _set_status(log, row_id: int, status: str) -> None:
@@ -192,8 +207,11 @@ def _send_claimed(settings, cfg, mailer, log, row) -> tuple[Mailed | NotMailed, 
         msg = mail.compose("invoice", doc, settings, sender=cfg.sender, to=[row.recipient],
                            pdf_bytes=pdf.render("invoice", doc, settings), filename=pdf.default_filename(doc))
         mailer.send(msg)
+    except mail.MailUncertain as exc:
+        _set_status(log, row.id, "uncertain")  # may have been delivered: never re-sent without --retry-uncertain
+        return NotMailed(number, row.recipient, exc.message, uncertain=True), exc.message
     except MailError as exc:
-        _set_status(log, row.id, "pending")  # the next run tries again
+        _set_status(log, row.id, "pending")  # certainly not delivered: the next run tries again
         return NotMailed(number, row.recipient, exc.message), exc.message
     except OrdersError as exc:
         _set_status(log, row.id, "failed")  # this message cannot be built: never retried

@@ -36,16 +36,20 @@ class NotMailed:
     invoice: str
     to: str
     error: str
+    uncertain: bool = False  # the message went out but the server never confirmed: it may have been delivered
 
 
 @dataclass
 class MailReport:
     """``recur run --send``: what the queue mailing did. ``error`` is the SMTP failure that
-    stopped the batch; ``stuck`` the invoices an earlier killed run left half sent."""
+    stopped the batch; ``stuck`` the invoices an earlier killed run left half sent;
+    ``uncertain`` those whose connection died after the message went out (may have been
+    delivered; mailed again only by ``--retry-uncertain``)."""
 
     sent: list[Mailed] = field(default_factory=list)
     failed: list[NotMailed] = field(default_factory=list)
     pending: int = 0
     stuck: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)
     error: str | None = None
     no_address: list[str] = field(default_factory=list)  # invoices not queued: their account has no e-mail
