@@ -150,7 +150,7 @@ def test_any_command_upgrades_on_open_and_reads_the_old_records(old_db):
 
 
 def test_db_upgrade_backs_up_first_whenever_the_revision_is_behind(old_db, monkeypatch):
-    """The backup branch of `db upgrade`, exercised now (head is still 0001 here): pretend
+    """The backup branch of `db upgrade`, exercised whatever the head is: pretend
     the code is one revision ahead; the backup must be a complete copy made before anything."""
     from orders_cli import store
 
@@ -173,3 +173,32 @@ def test_the_dump_is_what_the_generator_makes():
     assert text.startswith("BEGIN TRANSACTION;") and text.rstrip().endswith("COMMIT;")
     assert "INSERT INTO \"alembic_version\" VALUES('0001');" in text
     assert (FIXTURES / "make_fixture_0001.py").exists()
+
+
+def test_the_upgrade_closes_the_locks_on_the_old_records(old_db):
+    """0002 on a 0001 database: every lock trigger in place, and they hold on the old rows
+    (a line into an old invoice, a key change, a rewound or deleted counter are refused)."""
+    from orders_cli.store.database import expected_lock_triggers
+
+    ok("db", "upgrade")
+    before = contents(old_db)
+    con = sqlite3.connect(old_db)
+    try:
+        have = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert set(expected_lock_triggers("sqlite", HEAD)) <= have
+        inv = con.execute("SELECT min(id) FROM invoice").fetchone()[0]
+        order = con.execute("SELECT min(id) FROM sales_order WHERE finalized").fetchone()[0]
+        for statement, params in (
+            ("INSERT INTO invoice_line (invoice_id, line_no, sku, description, kind, quantity, unit_price, net, taxes) "
+             "VALUES (?, 99, 'X', 'smuggled', 'product', '1', '1', 100, '[]')", (inv,)),
+            ("UPDATE invoice SET id = id + 1000 WHERE id = ?", (inv,)),
+            ("UPDATE sales_order SET id = id + 1000 WHERE id = ?", (order,)),
+            ("UPDATE sequence SET last_value = 0", ()),
+            ("DELETE FROM sequence", ()),
+        ):
+            with pytest.raises(sqlite3.DatabaseError, match="locked"):
+                con.execute(statement, params)
+            con.rollback()
+    finally:
+        con.close()
+    assert contents(old_db) == before

@@ -265,24 +265,92 @@ def transaction(write: bool = True) -> Iterator[Session]:
 
 
 PG_LOCK_TRIGGERS = ("sales_order_lock", "order_line_lock", "invoice_lock", "invoice_line_lock")
+_FINALIZE = "the finalize lock"
+# Every lock trigger by the revision that made it, per backend, and what it guards.
+LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
+    "sqlite": {
+        "0001": {name: _FINALIZE for name in (
+            "sales_order_lock", "sales_order_lock_delete", "order_line_lock_insert", "order_line_lock_update",
+            "order_line_lock_delete", "order_line_lock_move", "invoice_lock", "invoice_lock_delete",
+            "invoice_line_lock_update", "invoice_line_lock_delete")},
+        "0002": {
+            "sales_order_lock_key": "the key of a finalized order", "invoice_lock_key": "the key of an invoice",
+            "invoice_line_lock_insert": "no new line on an issued invoice",
+            "status_history_lock_update": "the history of an invoice", "status_history_lock_delete": "the history of an invoice",
+            "sequence_lock_update": "the numbering counters", "sequence_lock_delete": "the numbering counters",
+        },
+    },
+    "postgresql": {
+        "0001": {name: _FINALIZE for name in PG_LOCK_TRIGGERS},
+        "0002": {
+            "sales_order_lock_key": "the key of a finalized order", "invoice_lock_key": "the key of an invoice",
+            "invoice_line_lock_insert": "no new line on an issued invoice", "status_history_lock": "the history of an invoice",
+            "sequence_lock": "the numbering counters",
+            **{f"{t}_lock_truncate": "no TRUNCATE" for t in ("sales_order", "order_line", "invoice", "invoice_line", "status_history", "sequence")},
+        },
+    },
+}
+# The table whose numbers each counter of ``sequence`` gives out.
+NUMBERED = {"quote": "quote", "order": "sales_order", "invoice": "invoice", "purchase": "purchase_order", "delivery": "delivery"}
+# Counters whose documents are never deleted: one ahead of the highest number is a gap.
+GAP_FREE = ("invoice",)
+
+
+def expected_lock_triggers(dialect: str, rev: str | None) -> dict[str, str]:
+    """The lock triggers a database at ``rev`` must have (name -> what it guards)."""
+    out: dict[str, str] = {}
+    for r in sorted(LOCK_TRIGGERS.get(dialect, {})):
+        if rev is None or r > rev:
+            break
+        out.update(LOCK_TRIGGERS[dialect][r])
+    return out
+
+
+def _counter_problems(conn: sa.Connection) -> list[str]:
+    """Each counter at least the highest number issued (else the next one collides); a
+    gap-free counter exactly at it."""
+    problems = []
+    counters = dict(conn.exec_driver_sql("SELECT doc_type, last_value FROM sequence").fetchall())
+    for doc_type, table in NUMBERED.items():
+        highest = 0
+        for (number,) in conn.exec_driver_sql(f'SELECT number FROM "{table}"'):
+            m = re.search(r"(\d+)$", number or "")
+            if m:
+                highest = max(highest, int(m.group(1)))
+        if doc_type not in counters:
+            problems.append(f"missing counter {doc_type} (the numbering counters)")
+        elif counters[doc_type] < highest:
+            problems.append(f"counter {doc_type} is at {counters[doc_type]}, behind the highest number issued ({highest}): the next one would collide")
+        elif doc_type in GAP_FREE and counters[doc_type] > highest:
+            problems.append(f"counter {doc_type} is at {counters[doc_type]}, ahead of the highest number issued ({highest}): a gap in the numbering")
+    return problems
 
 
 def check(eng: sa.Engine) -> dict:
-    """Integrity check and schema revision."""
+    """Integrity check and schema revision; every lock trigger in place (both backends) and
+    every numbering counter consistent with the numbers issued."""
     with eng.connect() as conn:
         rev = current_revision(conn)
         problems: list[str] = []
-        if conn.dialect.name == "sqlite":
+        dialect = conn.dialect.name
+        if dialect == "sqlite":
             rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
             if rows != ["ok"]:
                 problems += rows
             fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             problems += [f"foreign key: {tuple(r)}" for r in fk]
+            have = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+            disabled: set[str] = set()
         else:
-            # constraints are always enforced there; check that the finalize locks are in place
-            have = {r[0] for r in conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")}
-            missing = sorted(set(PG_LOCK_TRIGGERS) - have) if rev is not None else []
-            problems += [f"missing trigger {name} (the finalize lock)" for name in missing]
+            # constraints are always enforced there; the locks are triggers, which can be dropped or disabled
+            found = conn.exec_driver_sql("SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal").fetchall()
+            have = {r[0] for r in found}
+            disabled = {r[0] for r in found if r[1] == "D"}
+        if rev is not None:
+            expected = expected_lock_triggers(dialect, rev)
+            problems += [f"missing trigger {name} ({what})" for name, what in sorted(expected.items()) if name not in have]
+            problems += [f"disabled trigger {name} ({what})" for name, what in sorted(expected.items()) if name in disabled]
+            problems += _counter_problems(conn)
         conn.rollback()
     return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
 
