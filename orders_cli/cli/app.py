@@ -120,7 +120,9 @@ def _report(code: str, message: str) -> None:
 
         print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False), file=sys.stderr)
     else:
-        print(f"error: {message}", file=sys.stderr)
+        from orders_cli.core.text import terminal
+
+        print(f"error: {terminal(message)}", file=sys.stderr)  # one line; stored text in it shown, not obeyed
 
 
 def main(argv: list[str] | None = None) -> int:

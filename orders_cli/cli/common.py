@@ -11,7 +11,8 @@ import typer
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON (one document) on stdout.")]
 Jsonl = Annotated[bool, typer.Option("--jsonl", help="Print one JSON object per line, streamed.")]
-Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
+Csv = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row; a text cell that starts with = + - @ (a formula to a spreadsheet) gets a leading '.")]
+CsvRaw = Annotated[bool, typer.Option("--csv-raw", help="Print CSV with a header row, every cell exactly as stored (for programs, not spreadsheets).")]
 MAX_LIMIT = 2**62  # more rows than any database holds, and still a 64-bit integer for the driver
 
 
@@ -143,13 +144,13 @@ def list_formats(fn):
 
     params = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=kind)
-        for name, kind in (("json_", Json), ("jsonl", Jsonl), ("csv_", Csv))
+        for name, kind in (("json_", Json), ("jsonl", Jsonl), ("csv_", Csv), ("csv_raw", CsvRaw))
     ]
 
     def pick(values: dict) -> str:
         from orders_cli.cli import output
 
-        return output.pick(values["json_"], values["jsonl"], values["csv_"])
+        return output.pick(values["json_"], values["jsonl"], values["csv_"], values["csv_raw"])
 
     return _options_in_place(fn, {"fmt": (params, pick)})
 

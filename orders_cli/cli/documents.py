@@ -6,7 +6,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, Limit, group
+from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, group
 
 invoice_app = group("invoice", "Invoices: list, show, change status.")
 purchase_app = group("purchase", "Purchase orders to vendors.")
@@ -61,12 +61,12 @@ def _show(fetch: Callable[[Any, str], Any], ref: str, json_: bool, human: Callab
     output.record(doc, output.JSON if json_ else output.TABLE, human)
 
 
-def _list(items: Callable[[Any], Iterable[Any]], json_: bool, jsonl: bool, csv_: bool, columns, empty: str) -> None:
+def _list(items: Callable[[Any], Iterable[Any]], json_: bool, jsonl: bool, csv_: bool, csv_raw: bool, columns, empty: str) -> None:
     """The skeleton of every ``list``: stream the rows of a read-only transaction in the chosen format."""
     from orders_cli import store
     from orders_cli.cli import output
 
-    fmt = output.pick(json_, jsonl, csv_)
+    fmt = output.pick(json_, jsonl, csv_, csv_raw)
     with store.transaction(write=False) as s:
         output.rows(items(s), fmt, columns, empty=empty)
 
@@ -82,6 +82,7 @@ def invoice_list(
     json_: Json = False,
     jsonl: Jsonl = False,
     csv_: Csv = False,
+    csv_raw: CsvRaw = False,
 ) -> None:
     """List invoices, newest first.
 
@@ -89,7 +90,7 @@ def invoice_list(
     """
     from orders_cli.invoicing import invoices as billing
 
-    _list(lambda s: billing.list_invoices(s, order, status, since, until, account, limit), json_, jsonl, csv_, INVOICE_COLUMNS, "no invoices")
+    _list(lambda s: billing.list_invoices(s, order, status, since, until, account, limit), json_, jsonl, csv_, csv_raw, INVOICE_COLUMNS, "no invoices")
 
 
 @invoice_app.command("show")
@@ -133,6 +134,7 @@ def purchase_list(
     json_: Json = False,
     jsonl: Jsonl = False,
     csv_: Csv = False,
+    csv_raw: CsvRaw = False,
 ) -> None:
     """List purchase orders, newest first.
 
@@ -140,7 +142,7 @@ def purchase_list(
     """
     from orders_cli.fulfilment import notes as fulfilment
 
-    _list(lambda s: fulfilment.list_purchases(s, order, vendor, limit), json_, jsonl, csv_,
+    _list(lambda s: fulfilment.list_purchases(s, order, vendor, limit), json_, jsonl, csv_, csv_raw,
           [("number", "Number"), ("date", "Date"), ("order", "Order"), ("vendor", "Vendor"), ("status", "Status"), ("total", "Total")],
           "no purchase orders")
 
@@ -163,6 +165,7 @@ def delivery_list(
     json_: Json = False,
     jsonl: Jsonl = False,
     csv_: Csv = False,
+    csv_raw: CsvRaw = False,
 ) -> None:
     """List delivery notes, newest first.
 
@@ -170,7 +173,7 @@ def delivery_list(
     """
     from orders_cli.fulfilment import notes as fulfilment
 
-    _list(lambda s: fulfilment.list_deliveries(s, order, limit), json_, jsonl, csv_,
+    _list(lambda s: fulfilment.list_deliveries(s, order, limit), json_, jsonl, csv_, csv_raw,
           [("number", "Number"), ("date", "Date"), ("order", "Order"), ("account", "Account"), ("status", "Status")],
           "no delivery notes")
 

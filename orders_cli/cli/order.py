@@ -9,6 +9,7 @@ import typer
 from orders_cli.cli.common import (
     Address,
     Csv,
+    CsvRaw,
     Json,
     Jsonl,
     Limit,
@@ -206,6 +207,7 @@ def order_list(
     json_: Json = False,
     jsonl: Jsonl = False,
     csv_: Csv = False,
+    csv_raw: CsvRaw = False,
 ) -> None:
     """List orders, newest first.
 
@@ -215,7 +217,7 @@ def order_list(
     from orders_cli.sales import views
     from orders_cli.store.documents import ORDER
 
-    fmt = output.pick(json_, jsonl, csv_)
+    fmt = output.pick(json_, jsonl, csv_, csv_raw)
     _list(lambda s: views.list_docs(s, ORDER, account, status, recurring, since, until, limit), fmt, LIST_COLUMNS,
           empty="no orders (create one: orders order add --help)")
 
@@ -359,7 +361,7 @@ def order_duplicate(order: OrderRef, json_: Json = False) -> None:
 
 
 @app.command("history")
-def order_history(order: OrderRef, json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+def order_history(order: OrderRef, json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False) -> None:
     """Status changes and field changes, with timestamps, oldest first.
 
     Example: orders order history SO-00001
@@ -368,7 +370,7 @@ def order_history(order: OrderRef, json_: Json = False, jsonl: Jsonl = False, cs
     from orders_cli.sales import views
     from orders_cli.store.documents import ORDER
 
-    fmt = output.pick(json_, jsonl, csv_)
+    fmt = output.pick(json_, jsonl, csv_, csv_raw)
     _list(lambda s: views.history(s, ORDER, order), fmt, HISTORY_COLUMNS)
 
 
@@ -403,6 +405,7 @@ def quote_list(
     json_: Json = False,
     jsonl: Jsonl = False,
     csv_: Csv = False,
+    csv_raw: CsvRaw = False,
 ) -> None:
     """List quotes, newest first.
 
@@ -412,7 +415,7 @@ def quote_list(
     from orders_cli.sales import views
     from orders_cli.store.documents import QUOTE
 
-    fmt = output.pick(json_, jsonl, csv_)
+    fmt = output.pick(json_, jsonl, csv_, csv_raw)
     _list(lambda s: views.list_docs(s, QUOTE, account, status, limit=limit), fmt, QUOTE_COLUMNS, empty="no quotes")
 
 

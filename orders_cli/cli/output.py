@@ -2,6 +2,12 @@
 ``--json`` / ``--jsonl`` / ``--csv`` for programs. Data goes to stdout, everything
 else (notes, warnings, progress, errors) to stderr. Machine formats never pass
 through Rich; Rich is imported only when a table is actually drawn.
+
+Stored text is data, never markup or control: the console reads no Rich markup, emoji codes
+or highlighting (``[red]x[/red]``, ``:warning:``, ``[link=...]`` print as typed), and every
+value, header, title and note shown to people has its control characters and bidirectional
+overrides escaped (``core.text.terminal``). JSON and ``--csv-raw`` keep the exact text;
+``--csv`` makes text cells a spreadsheet would run as a formula inert (``spreadsheet_cell``).
 """
 
 from __future__ import annotations
@@ -9,19 +15,23 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from typing import Any, Callable, Iterable, Sequence
 
 from orders_cli.adapters.env import stderr_is_tty, stdout_is_tty
 from orders_cli.adapters.files import checked_path, write_file  # noqa: F401  (output.write_file)
 
-TABLE, JSON, JSONL, CSV = "table", "json", "jsonl", "csv"
+from orders_cli.core.text import terminal
+
+TABLE, JSON, JSONL, CSV, CSV_RAW = "table", "json", "jsonl", "csv", "csv-raw"
+CSV_FORMATS = (CSV, CSV_RAW)
 
 Column = tuple[str, str]  # (key in the record, header); key may be dotted: "account.name"
 
 
-def pick(json_: bool = False, jsonl: bool = False, csv_: bool = False) -> str:
-    chosen = [name for name, on in ((JSON, json_), (JSONL, jsonl), (CSV, csv_)) if on]
+def pick(json_: bool = False, jsonl: bool = False, csv_: bool = False, csv_raw: bool = False) -> str:
+    chosen = [name for name, on in ((JSON, json_), (JSONL, jsonl), (CSV, csv_), (CSV_RAW, csv_raw)) if on]
     if len(chosen) > 1:
         import typer
 
@@ -45,8 +55,9 @@ def write(text: str) -> None:
 
 
 def note(message: str) -> None:
-    """A line for the person at the terminal (stderr), never mixed into data."""
-    print(message, file=sys.stderr)
+    """A line for the person at the terminal (stderr), never mixed into data; the stored text
+    in it is shown, not obeyed (control characters escaped)."""
+    print(terminal(message, keep="\n"), file=sys.stderr)
 
 
 def console(stderr: bool = False):
@@ -60,6 +71,8 @@ def console(stderr: bool = False):
         stderr=stderr,
         width=width if width else (None if tty else 120),
         no_color=bool(os.environ.get("NO_COLOR")) or not tty,
+        markup=False,  # stored text is data: "[/]" or "[link=...]" in a name prints as typed
+        emoji=False,
         highlight=False,
         soft_wrap=False,
         _environ=environ,
@@ -87,6 +100,25 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def shown(value: Any) -> str:
+    """A value as a table shows it: ``cell`` with its control characters escaped (line breaks
+    of multi-line text kept)."""
+    return terminal(cell(value), keep="\n")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """A CSV cell a spreadsheet opens as text, not as a formula (the OWASP rule): text that
+    starts with = + - @, a tab or a carriage return gets a leading ``'``; numbers (-12.50,
+    +3) and everything else stay as they are."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def as_data(obj: Any) -> Any:
     """A typed result as CLI.md's plain data (dicts pass through): the one place money,
     quantities and dates become text for the terminal, JSON and CSV."""
@@ -102,8 +134,8 @@ def record(obj: Any, fmt: str, human: Callable[[dict], None] | None = None) -> N
     obj = as_data(obj)
     if fmt in (JSON, JSONL):
         write(dumps(obj, indent=2 if fmt == JSON and stdout_is_tty() else None) + "\n")
-    elif fmt == CSV:
-        rows([obj], CSV, [(k, k) for k in obj])
+    elif fmt in CSV_FORMATS:
+        rows([obj], fmt, [(k, k) for k in obj])
     elif human is not None:
         human(obj)
     else:
@@ -113,11 +145,11 @@ def record(obj: Any, fmt: str, human: Callable[[dict], None] | None = None) -> N
 def kv(obj: dict, title: str | None = None) -> None:
     from rich.table import Table
 
-    table = Table(show_header=False, box=None, title=title, title_justify="left", pad_edge=False)
+    table = Table(show_header=False, box=None, title=_title(title), title_justify="left", pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
     for key, value in obj.items():
-        table.add_row(key.replace("_", " "), cell(value))
+        table.add_row(terminal(key.replace("_", " ")), shown(value))
     console().print(table)
 
 
@@ -159,20 +191,21 @@ def rows(
         for item in items:
             out.write(dumps(item) + "\n")
             n += 1
-    elif fmt == CSV:
+    elif fmt in CSV_FORMATS:
+        safe = spreadsheet_cell if fmt == CSV else str
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([key for key, _ in columns])
+        writer.writerow([safe(key) for key, _ in columns])
         for item in items:
-            writer.writerow([cell(dig(item, key)) for key, _ in columns])
+            writer.writerow([safe(cell(dig(item, key))) for key, _ in columns])
             n += 1
     else:
         from rich.table import Table
 
-        table = Table(title=title, title_justify="left", header_style="bold")
+        table = Table(title=_title(title), title_justify="left", header_style="bold")
         for key, header in columns:
-            table.add_column(header, justify="right" if _numeric(key) else "left", overflow="fold")
+            table.add_column(terminal(header), justify="right" if _numeric(key) else "left", overflow="fold")
         for item in items:
-            table.add_row(*[cell(dig(item, key)) for key, _ in columns])
+            table.add_row(*[shown(dig(item, key)) for key, _ in columns])
             n += 1
         if n:
             console().print(table)
@@ -180,6 +213,10 @@ def rows(
             note(empty)
     out.flush()
     return n
+
+
+def _title(title: str | None) -> str | None:
+    return terminal(title) if title is not None else None
 
 
 _NUMERIC_HINTS = ("total", "amount", "price", "rate", "quantity", "qty", "cost", "net", "subtotal", "tax", "count", "percent", "billed", "id")

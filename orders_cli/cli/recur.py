@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, Json, Jsonl, group
+from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, group
 from orders_cli.core.errors import ExitStatus
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ def _report_run(result: "RunResult", mailed: bool) -> None:
 
 
 @app.command("list")
-def recur_list(date: AsOf = None, json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+def recur_list(date: AsOf = None, json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False) -> None:
     """The dashboard: every recurring order, its next date, invoices, amount billed, pending and skipped periods, and the MRR.
 
     Example: orders recur list
@@ -216,7 +216,7 @@ def recur_list(date: AsOf = None, json_: Json = False, jsonl: Jsonl = False, csv
     from orders_cli.cli import output
     from orders_cli.recurring import views
 
-    fmt = output.pick(json_, jsonl, csv_)
+    fmt = output.pick(json_, jsonl, csv_, csv_raw)
     as_of = _day(date) or today()
     with store.transaction(write=False) as s:
         board = views.dashboard(s, as_of)
@@ -303,7 +303,7 @@ def usage_import(file: Annotated[Path, typer.Argument(help="CSV with columns ord
 
 
 @usage_app.command("list")
-def usage_list(order: Order, json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False) -> None:
+def usage_list(order: Order, json_: Json = False, jsonl: Jsonl = False, csv_: Csv = False, csv_raw: CsvRaw = False) -> None:
     """An order's usage records and the invoice that billed each.
 
     Example: orders usage list SO-00001 --csv
@@ -312,7 +312,7 @@ def usage_list(order: Order, json_: Json = False, jsonl: Jsonl = False, csv_: Cs
     from orders_cli.cli import output
     from orders_cli.recurring import usage
 
-    fmt = output.pick(json_, jsonl, csv_)
+    fmt = output.pick(json_, jsonl, csv_, csv_raw)
     with store.transaction(write=False) as s:
         items = usage.list_usage(s, order)
     output.rows(items, fmt, USAGE_COLUMNS, empty="no usage recorded")

@@ -36,6 +36,27 @@ def shown(value: object, limit: int = 120) -> str:
     return text if text.isprintable() else repr(text)
 
 
+# Characters a terminal acts on instead of showing: C0/C1 controls and DEL (ESC starts colour and
+# cursor sequences), the bidirectional embeddings, overrides and isolates (U+202E shows text
+# backwards), the directional marks and the line / paragraph separators.
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal(value: object, keep: str = "") -> str:
+    """Stored text fit for a terminal: each control character and bidirectional override
+    written as its escape (ESC as ``\\x1b``, U+202E as ``\\u202e``), everything else as is.
+    ``keep``: control characters left alone (``"\\n"`` for a multi-line message)."""
+    text = str(value)
+    if text.isprintable():
+        return text  # the common case; Cc/Cf/Zl/Zp characters are all not printable
+    return _UNSHOWN.sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
+
+
 def optional(value: object, what: str, max_len: int = 200) -> str | None:
     text = clean(value, what, max_len)
     return text or None
