@@ -83,13 +83,11 @@ def _reload(s: Session, order_id: int, default_language: str | None) -> Plan | N
         .join(m.SalesOrder, m.SalesOrder.id == m.Recurrence.order_id)
         .join(m.Account, m.Account.id == m.SalesOrder.account_id)
         .where(m.Recurrence.order_id == order_id)
-        .execution_options(populate_existing=True)
     ).first()
     if row is None:
         return None
     rec, order, account = row
-    lines = list(s.exec(select(m.OrderLine).where(m.OrderLine.order_id == order_id).order_by(m.OrderLine.line_no)
-                        .execution_options(populate_existing=True)))
+    lines = list(s.exec(select(m.OrderLine).where(m.OrderLine.order_id == order_id).order_by(m.OrderLine.line_no)))
     return Plan(order, rec, lines, account, _language(rec, order, account, default_language))
 
 
