@@ -210,10 +210,13 @@ def test_changes_made_by_another_process_during_a_catch_up_are_honoured(base_db,
         if n:
             break
         time.sleep(0.02)
-    for args in (("recur", "off", "SO-00040"), ("order", "status", "SO-00039", "cancelled"),
-                 ("order", "line", "edit", "SO-00038", "1", "--qty", "7")):
-        r = spawn(*args, env=env)
-        assert r.returncode == 0, r.stderr
+    changers = [subprocess.Popen([sys.executable, "-m", "orders_cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env={**os.environ, **env})
+                for args in (("recur", "off", "SO-00040"), ("order", "status", "SO-00039", "cancelled"),
+                             ("order", "line", "edit", "SO-00038", "1", "--qty", "7"))]
+    for c in changers:
+        _, cerr = c.communicate(timeout=120)
+        assert c.returncode == 0, cerr
     still_running = proc.poll() is None
     billed_then = {o: sql(f"SELECT count(*) FROM invoice i JOIN sales_order o ON o.id = i.order_id WHERE o.number = '{o}'", target=db)[0][0]
                    for o in ("SO-00038", "SO-00039", "SO-00040")}
