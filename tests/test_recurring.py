@@ -710,6 +710,54 @@ def spans_of_all(order: str) -> list[tuple[str, str]]:
     return [(i["period_start"], i["period_end"]) for i in invoices(order)]
 
 
+# ---------------------------------------------------------------- a long catch-up sees changes made while it runs
+
+
+def change_after_period(monkeypatch, n: int, *args: str) -> None:
+    """Between period ``n`` and ``n + 1`` of a running `recur run`, run the CLI command
+    ``args`` (as another user would while the catch-up is under way)."""
+    from orders_cli.recurring import run as recur_run
+
+    bill_one = recur_run._bill
+    calls = []
+
+    def bill_then_change(*a, **kw):
+        out = bill_one(*a, **kw)
+        calls.append(1)
+        if len(calls) == n:
+            ok(*args)
+        return out
+
+    monkeypatch.setattr(recur_run, "_bill", bill_then_change)
+
+
+@pytest.mark.parametrize("change", [("recur", "off"), ("order", "status", "@", "cancelled"), ("recur", "set", "@", "--end", "2026-03-15")],
+                         ids=["off", "cancelled", "end-moved"])
+def test_a_running_catch_up_stops_billing_an_order_changed_meanwhile(catalog, monkeypatch, change):
+    so = new_order("MAINT:1")
+    recur(so, "--frequency", "monthly", "--start", "2026-01-01")
+    other = new_order("CPU:10")
+    recur(other, "--frequency", "monthly", "--start", "2026-01-01")
+    args = [so if a == "@" else a for a in change] + ([so] if change[0] == "recur" and "@" not in change else [])
+    change_after_period(monkeypatch, 2, *args)
+    out = bill("2026-11-28")
+    billed = [i["period_start"] for i in out["invoices"] if i["order"] == so]
+    expected = ["2026-01-01", "2026-02-01", "2026-03-01"] if "--end" in change else ["2026-01-01", "2026-02-01"]
+    assert billed == expected
+    assert [s for s, _ in spans(so)] == expected
+    assert len([i for i in out["invoices"] if i["order"] == other]) == 11  # the other order is billed in full
+    assert all_invoice_numbers() == [f"INV-{n:05d}" for n in range(1, len(expected) + 12)]  # no gap
+
+
+def test_a_running_catch_up_bills_a_line_edited_meanwhile_at_its_new_quantity(catalog, monkeypatch):
+    so = new_order("MAINT:1", "CPU:10")
+    recur(so, "--frequency", "monthly", "--start", "2026-01-01")
+    change_after_period(monkeypatch, 3, "order", "line", "edit", so, "1", "--qty", "2")
+    made = bill("2026-06-15")["invoices"]
+    assert [i["totals"]["total"] for i in made] == ["126.00"] * 3 + ["246.00"] * 3
+    assert [[ln["quantity"] for ln in d["lines"]] for d in invoices(so)] == [["1", "10"]] * 3 + [["2", "10"]] * 3
+
+
 def test_run_date_and_orders_today_mean_the_same(catalog, monkeypatch):
     recur(catalog, "--frequency", "monthly", "--start", "2026-01-01", "--usage")
     usage(catalog, "2", "2026-02-10")

@@ -135,6 +135,7 @@ def test_wal_mode_and_foreign_keys(in_process):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL: a commit is on the disk when it returns
     with pytest.raises(sa.exc.IntegrityError):
         with eng.begin() as conn:
             conn.exec_driver_sql("INSERT INTO contact (name, account_id) VALUES ('Ghost', 999)")
@@ -216,6 +217,64 @@ def test_db_backup_refuses_an_existing_target(tmp_path, demo):
     refused("db", "backup", target, "--json", error_code="conflict")
     assert target.read_bytes() == b"precious"
     assert db_content() == before
+
+
+@sqlite_only
+def test_every_numbered_document_commits_with_synchronous_full(isolated, monkeypatch):
+    """The connection that allocates a document number (and so commits it) has
+    synchronous=FULL: the commit reaches the disk before the number is printed or mailed."""
+    from orders_cli import store
+    from orders_cli.store import numbering
+
+    seen: list[tuple[str, int]] = []
+    allocate = numbering.allocate
+
+    def recording(session, doc_type, prefix, count=1):
+        seen.append((doc_type, session.connection().exec_driver_sql("PRAGMA synchronous").scalar()))
+        return allocate(session, doc_type, prefix, count)
+
+    monkeypatch.setattr(numbering, "allocate", recording)
+    monkeypatch.setattr(store, "allocate", recording, raising=False)
+    monkeypatch.delattr(store, "next_number", raising=False)  # resolved again: numbering's, calling the recorder
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("account", "add", "Acme")
+    ok("vendor", "add", "Paper Co")
+    ok("product", "add", "BOOK", "--name", "Book", "--price", "10.00", "--tax", "VAT20", "--vendor", "Paper Co", "--cost", "4.00")
+    ok("product", "add", "MAINT", "--name", "Maintenance", "--price", "100.00", "--tax", "VAT20", "--service")
+    ok("order", "add", "--subject", "S", "--account", "Acme", "--line", "BOOK:3", "--line", "MAINT:1")
+    ok("order", "add", "--from-json", "-", stdin='[{"subject": "J", "account": {"name": "Acme"}, "lines": [{"sku": "MAINT", "quantity": "1"}]}]')
+    ok("order", "convert", "invoice", "SO-00001", "--percent", "30")
+    ok("order", "convert", "delivery", "SO-00001")
+    ok("order", "convert", "purchase", "SO-00001")
+    ok("recur", "set", "SO-00002", "--frequency", "monthly", "--start", "2026-01-01")
+    ok("recur", "run", "--date", "2026-03-01")
+    kinds = {k for k, _ in seen}
+    assert {"order", "invoice", "delivery", "purchase"} <= kinds, seen
+    assert [v for _, v in seen] == [2] * len(seen), seen
+
+
+@sqlite_only
+def test_db_backup_fsyncs_the_copy_and_then_its_folder(tmp_path, demo, monkeypatch):
+    import stat
+
+    target = tmp_path / "backups" / "copy.db"
+    real_fsync = os.fsync
+    calls: list[tuple[str, bool]] = []
+
+    def recording(fd):
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            calls.append(("dir", st.st_ino == os.stat(target.parent).st_ino and target.exists()))
+        else:
+            calls.append(("file", st.st_ino == os.stat(target.with_name(target.name + ".part")).st_ino
+                          if target.with_name(target.name + ".part").exists() else False))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording)
+    ok("db", "backup", target)
+    # the copy before the rename, the folder after it (with the copy already under its name)
+    assert ("file", True) in calls and calls[-1] == ("dir", True), calls
+    assert db_content(target) == db_content()
 
 
 WRITER = """

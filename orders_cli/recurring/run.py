@@ -5,6 +5,12 @@ Safety: each period is invoiced in its own write transaction that first checks, 
 inserts, the (order, period start) pair that a unique key guards; the invoice number is
 allocated inside that same transaction. Two runs at once, or a run killed half way and
 started again, therefore bill every due period exactly once with no gap in the numbers.
+
+Freshness: the list of orders is read once at the start, but each period's transaction
+(which holds the write lock) re-reads the order, its recurrence, its lines and its account,
+and bills them as they are then. An order turned off, cancelled, or whose schedule no longer
+has that period (an end date moved before it, a new start or frequency) gets no more
+invoices in this run; the next run bills what its schedule says is still due.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -38,7 +44,8 @@ from orders_cli.store import schema as m
 
 @dataclass
 class Plan:
-    """One recurring order, loaded once for the whole run."""
+    """One recurring order: its order row, recurrence and account (and, once re-read inside a
+    period's transaction, its lines)."""
 
     order: Any  # row of sales_order
     rec: m.Recurrence
@@ -47,8 +54,17 @@ class Plan:
     language: str
 
 
+class _Stop(Exception):
+    """The order is no longer billable by this run (off, cancelled, schedule changed)."""
+
+
+def _language(rec: m.Recurrence, order: Any, account: Any, default_language: str | None) -> str:
+    return rec.language or order.language or account.language or default_language
+
+
 def _load_plans(session: Session, default_language: str | None) -> list[Plan]:
-    """Every enabled recurrence of a non-cancelled order, with its lines and account: set-based."""
+    """Every enabled recurrence of a non-cancelled order, with its account: set-based. The
+    lines are not read here: each period's transaction reads them (``_reload``)."""
     rows = session.exec(
         select(m.Recurrence, m.SalesOrder, m.Account)
         .join(m.SalesOrder, m.SalesOrder.id == m.Recurrence.order_id)
@@ -56,17 +72,35 @@ def _load_plans(session: Session, default_language: str | None) -> list[Plan]:
         .where(m.Recurrence.enabled == True, m.SalesOrder.status != "cancelled")  # noqa: E712
         .order_by(m.SalesOrder.id)
     ).all()
-    ids = [o.id for _, o, _ in rows]
-    lines: dict[int, list] = {}
-    for chunk in _chunks(ids, 500):
-        for ln in session.exec(select(m.OrderLine).where(m.OrderLine.order_id.in_(chunk)).order_by(m.OrderLine.order_id, m.OrderLine.line_no)):
-            lines.setdefault(ln.order_id, []).append(ln)
-    return [Plan(o, r, lines.get(o.id, []), a, r.language or o.language or a.language or default_language) for r, o, a in rows]
+    return [Plan(o, r, [], a, _language(r, o, a, default_language)) for r, o, a in rows]
 
 
-def _chunks(items: list, n: int) -> Iterator[list]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
+def _reload(s: Session, order_id: int, default_language: str | None) -> Plan | None:
+    """The order, its recurrence, account and lines as they are now (inside the period's
+    transaction); None when the order or its recurrence is gone."""
+    row = s.exec(
+        select(m.Recurrence, m.SalesOrder, m.Account)
+        .join(m.SalesOrder, m.SalesOrder.id == m.Recurrence.order_id)
+        .join(m.Account, m.Account.id == m.SalesOrder.account_id)
+        .where(m.Recurrence.order_id == order_id)
+    ).first()
+    if row is None:
+        return None
+    rec, order, account = row
+    lines = list(s.exec(select(m.OrderLine).where(m.OrderLine.order_id == order_id).order_by(m.OrderLine.line_no)))
+    return Plan(order, rec, lines, account, _language(rec, order, account, default_language))
+
+
+def _still_due(ctx: Context, plan: Plan | None, p: schedule.Period) -> schedule.Period:
+    """Period ``p`` as the order's current recurrence has it; ``_Stop`` when the order is off,
+    cancelled, or its schedule no longer bills a period starting on ``p.start`` by today."""
+    if plan is None or not plan.rec.enabled or plan.order.status == "cancelled":
+        raise _Stop
+    rec = plan.rec
+    q = schedule.period(rec.start, rec.frequency, p.index, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
+    if q is None or q.start != p.start or q.invoice_date > ctx.today:
+        raise _Stop
+    return q
 
 
 def run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, progress: Callable[[int, int], None] | None = None,
@@ -109,7 +143,10 @@ def _run_order(ctx: Context, plan: Plan, dry_run: bool, max_periods: int | None,
     if max_periods is not None:
         due = due[:max_periods]
     for p in due:
-        made = _bill(ctx, plan, p, dry_run, send)
+        try:
+            made, plan = _bill(ctx, plan, p, dry_run, send)
+        except _Stop:
+            return  # turned off, cancelled or rescheduled since the run started: no more periods
         if made is not None:
             result.invoices.append(made)
             if send and not dry_run and not plan.account.email:
@@ -126,10 +163,14 @@ def _record_skipped(plan: Plan, to_skip: list[schedule.Period]) -> None:
             s.execute(sa.insert(m.SkippedPeriod.__table__), rows)
 
 
-def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: bool = False) -> InvoiceMade | None:
-    """One period, one transaction: check, number, insert. None when another run got there first."""
-    order, rec = plan.order, plan.rec
+def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: bool = False) -> tuple[InvoiceMade | None, Plan]:
+    """One period, one transaction: re-read the order, check, number, insert. Returns the
+    invoice (None when another run got there first) and the order as re-read; raises
+    ``_Stop`` when the order is no longer billable (see ``_still_due``)."""
     with store.transaction(write=not dry_run) as s:
+        plan = _reload(s, plan.order.id, ctx.settings.get("language"))
+        p = _still_due(ctx, plan, p)
+        order, rec = plan.order, plan.rec
         inv = m.Invoice.__table__
         exists = s.execute(  # the same period, or any billed day of it (a schedule moved since)
             sa.select(inv.c.id).where(inv.c.order_id == order.id, sa.or_(
@@ -137,7 +178,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
                 sa.and_(inv.c.recurring == True, inv.c.period_start <= p.end, inv.c.period_end >= p.start))).limit(1)  # noqa: E712
         ).first()
         if exists is not None:
-            return None
+            return None, plan
         rv = Resolver(s, ctx.settings)
         usage_ids, usage_lines = _usage_lines(s, rv, plan, p) if rec.usage else ([], [])
         nets = [(ln.net, documents.taxes_from_json(ln.taxes)) for ln in plan.lines] + [(u["net"], documents.taxes_from_json(u["taxes"])) for u in usage_lines]
@@ -149,7 +190,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
             status=rec.invoice_status, totals=totals,
         )
         if dry_run:
-            return made
+            return made, plan
         made.number = store.next_number(s, "invoice", ctx.settings.prefix("invoice"))
         inv_id = _insert_invoice(s, plan, made, totals, usage_lines)
         if usage_ids:
@@ -161,7 +202,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         s.execute(sa.insert(m.StatusChange.__table__), {"doc_type": "invoice", "doc_id": inv_id, "old_status": None, "new_status": rec.invoice_status, "at": m.utcnow()})
         if send and plan.account.email:
             s.execute(sa.insert(m.SendLog.__table__), {"invoice_id": inv_id, "recipient": plan.account.email, "status": "pending", "at": m.utcnow()})
-        return made
+        return made, plan
 
 
 def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.Totals, usage_lines: list[dict]) -> int:
