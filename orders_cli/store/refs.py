@@ -14,7 +14,7 @@ T = TypeVar("T")
 
 def _by_id(session: Session, model: type[T], ref: str) -> T | None:
     text = str(ref).strip()
-    if text.isdecimal() and len(text) < 18:
+    if text.isascii() and text.isdecimal() and len(text) < 18:  # '١' is not id 1
         return session.get(model, int(text))
     return None
 
