@@ -90,6 +90,14 @@ def test_a_lone_surrogate_in_a_command_argument_is_refused(catalog):
     # a non-UTF-8 byte in argv arrives as a lone surrogate (surrogateescape)
     refused_naming("order", "add", "--subject", "caf\udce9", "--account", "Acme", "--line", "MUG:1", names=("subject", "surrogate"))
     refused_naming("account", "add", "Bad\udcff", names=("surrogate",))
+    refused_naming("config", "set", "company.name", "X\udcff", names=("company.name", "surrogate"))
+    so = an_order()
+    # look-ups: nothing stored holds a lone surrogate, so nothing is found (not an encoding crash)
+    for args, what in [(("order", "show", so + "\udcff"), "no order"), (("account", "show", "Acme\udcff"), "no account"),
+                       (("product", "show", "MUG\udcff"), "no product"), (("order", "list", "--account", "A\udcff"), "no account"),
+                       (("order", "add", "--subject", "s", "--account", "Acme", "--contact", "C\udcff", "--line", "MUG:1"), "contact"),
+                       (("invoice", "show", "INV\udcff"), "no invoice")]:
+        assert what in refused_unchanged(*args).err
 
 
 # ---------------------------------------------------------------- non-ASCII digits

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from orders_cli.core.errors import Invalid
 from orders_cli.core.money import ascii_int
+from orders_cli.core.text import has_surrogate
 
 DOC_TYPES = ("quote", "order", "invoice", "purchase", "delivery")
 DEFAULT_PREFIX = {"quote": "QT-", "order": "SO-", "invoice": "INV-", "purchase": "PO-", "delivery": "DN-"}
@@ -27,6 +28,8 @@ def _text(max_len: int = 500) -> Callable[[Any], str]:
             raise Invalid(f"at most {max_len} characters")
         if any(ord(c) < 32 and c not in "\n\t" for c in value):
             raise Invalid("control characters are not allowed")
+        if has_surrogate(value):
+            raise Invalid("a lone surrogate is not text: is the input UTF-8?")
         return value
 
     return check
