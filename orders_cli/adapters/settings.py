@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from orders_cli.core.errors import Invalid
+from orders_cli.core.money import ascii_int
+from orders_cli.core.text import has_surrogate
 
 DOC_TYPES = ("quote", "order", "invoice", "purchase", "delivery")
 DEFAULT_PREFIX = {"quote": "QT-", "order": "SO-", "invoice": "INV-", "purchase": "PO-", "delivery": "DN-"}
@@ -26,6 +28,8 @@ def _text(max_len: int = 500) -> Callable[[Any], str]:
             raise Invalid(f"at most {max_len} characters")
         if any(ord(c) < 32 and c not in "\n\t" for c in value):
             raise Invalid("control characters are not allowed")
+        if has_surrogate(value):
+            raise Invalid("a lone surrogate is not text: is the input UTF-8?")
         return value
 
     return check
@@ -63,7 +67,7 @@ def _port(value: Any) -> int:
     if isinstance(value, bool):
         raise Invalid(f"a port is a whole number from 1 to 65535, got {value!r}")
     try:
-        port = int(str(value).strip())
+        port = ascii_int(value)
     except ValueError:
         raise Invalid(f"a port is a whole number from 1 to 65535, got {value!r}") from None
     if not 1 <= port <= 65535:
@@ -75,7 +79,7 @@ def _days(value: Any) -> int:
     if isinstance(value, bool):
         raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}")
     try:
-        days = int(str(value).strip())
+        days = ascii_int(value)
     except ValueError:
         raise Invalid(f"expected a whole number of days from 0 to 3650, got {value!r}") from None
     if not 0 <= days <= 3650:

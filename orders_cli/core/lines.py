@@ -40,6 +40,6 @@ def parse_line(text: str) -> LineSpec:
 def parse_part(text: str, what: str = "--line") -> tuple[int, Decimal]:
     """``N:QTY`` (line number and quantity) for partial conversions."""
     parts = str(text).split(":")
-    if len(parts) != 2 or not parts[0].strip().isdecimal():
+    if len(parts) != 2 or not (parts[0].strip().isascii() and parts[0].strip().isdecimal()):
         raise Invalid(f"{what} {text!r}: expected N:QTY (the order's line number and a quantity), e.g. 1:2.5")
     return int(parts[0]), positive(parts[1], f"{what} {text!r}: quantity")

@@ -65,6 +65,18 @@ def _add_months(d: date, months: int) -> date | None:
     return date(year, month, day)
 
 
+def due_date(day: date, days: int, what: str = "date") -> date:
+    """``day`` plus a payment term of ``days``; refused when that leaves the calendar.
+
+    >>> due_date(date(9999, 12, 1), 30)
+    datetime.date(9999, 12, 31)
+    """
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        raise Invalid(f"{what}: {day.isoformat()} + {days} due days falls after {date.max.isoformat()}, the calendar's last day") from None
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -128,6 +140,16 @@ def _occ(start: date, frequency: str, k: int, last_day: bool) -> date | None:
     return d
 
 
+def _ends_on_the_last_day(start: date, frequency: str, k: int, last_day: bool) -> bool:
+    """Whether occurrence ``k`` (past year 9999) would be exactly 10000-01-01, so that the period
+    before it ends on date.max, the calendar's last day."""
+    step = _DAYS.get(frequency)
+    if step is not None:
+        return (date.max - start).days + 1 == step * k
+    year, month0 = divmod(start.year * 12 + (start.month - 1) + k * _MONTHS[frequency], 12)
+    return year == 10000 and month0 == 0 and start.day == 1 and not last_day
+
+
 def occurrence(start: date, frequency: str, k: int, last_day: bool = False) -> date:
     """Occurrence ``k`` (0 = the first) of the schedule, anchored on ``start``.
 
@@ -164,7 +186,14 @@ def _period(
     if begin is None or (end is not None and begin > end):
         return None
     following = _occ(start, frequency, k + 1, last_day)
-    stop = date.max if following is None else following - _ONE_DAY
+    if following is not None:
+        stop = following - _ONE_DAY
+    elif end is not None:
+        stop = end  # the next occurrence is past the calendar, so the end date cuts the period
+    elif _ends_on_the_last_day(start, frequency, k + 1, last_day):
+        stop = date.max
+    else:
+        return None  # the period would end after 9999-12-31: the schedule is over
     if end is not None and end < stop:
         stop = end
     return Period(k, begin, stop, begin if invoice_date == "start" else stop)

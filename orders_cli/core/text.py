@@ -20,11 +20,28 @@ def clean(value: object, what: str, max_len: int = 200, required: bool = False, 
     allowed = "\n\t" if multiline else ""
     if any((ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text):
         raise Invalid(f"{what}: control characters are not allowed")
+    check_surrogates(text, what)
     if len(text) > max_len:
         raise Invalid(f"{what}: at most {max_len} characters (got {len(text)})")
     if required and not text:
         raise Invalid(f"{what} is required")
     return text
+
+
+def has_surrogate(value: str) -> bool:
+    """A lone surrogate (U+D800..U+DFFF): what JSON's ``"\\ud800"`` or a non-UTF-8 byte in argv
+    (surrogateescape) gives; no database or terminal can store or print it as text."""
+    return any("\ud800" <= c <= "\udfff" for c in value)
+
+
+def check_surrogates(value: str, what: str) -> None:
+    if has_surrogate(value):
+        raise Invalid(f"{what}: a lone surrogate ({_escaped_surrogate(value)}) is not text: is the input UTF-8?")
+
+
+def _escaped_surrogate(value: str) -> str:
+    c = next(c for c in value if "\ud800" <= c <= "\udfff")
+    return f"\\u{ord(c):04x}"
 
 
 def shown(value: object, limit: int = 120) -> str:
@@ -77,7 +94,7 @@ def parse_date(value: object, what: str = "date") -> date:
     if not isinstance(value, str):
         raise Invalid(f"{what}: expected a date YYYY-MM-DD, got {type(value).__name__}")
     text = value.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         raise Invalid(f"{what}: expected a date YYYY-MM-DD, got {text[:30]!r}")
     try:
         return date.fromisoformat(text)

@@ -9,7 +9,7 @@ rate of its tax breakdown, because the last invoice is the order minus the other
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli import store
-from orders_cli.core import lifecycle, planner, text
+from orders_cli.core import lifecycle, planner, schedule, text
 from orders_cli.core.context import Context
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.invoicing import results as r
@@ -67,7 +67,7 @@ def planned_order(order: m.SalesOrder, lines: list) -> planner.Order:
 
 def invoice_date_and_due(ctx: Context, on: Any, due_days: int) -> tuple[date, date]:
     day = text.parse_date(on, "--date") if on not in (None, "") else ctx.today
-    return day, day + timedelta(days=due_days)
+    return day, schedule.due_date(day, due_days, "--date" if on not in (None, "") else "today")
 
 
 def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | None = None, percent: Any = None,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -186,7 +185,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         totals = pricing.totals_from_nets(nets, pricing.parse_discount(order.discount), order.shipping_charge, charge, order.adjustment)
         made = InvoiceMade(
             number=None, order=order.number, subject=subject.render(rec.subject, p.invoice_date, plan.language, fallback=order.subject),
-            invoice_date=p.invoice_date, due_date=p.invoice_date + timedelta(days=rec.due_days), period_start=p.start, period_end=p.end,
+            invoice_date=p.invoice_date, due_date=schedule.due_date(p.invoice_date, rec.due_days, f"the period from {p.start.isoformat()}"), period_start=p.start, period_end=p.end,
             status=rec.invoice_status, totals=totals,
         )
         if dry_run:

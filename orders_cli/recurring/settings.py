@@ -3,6 +3,7 @@ object of an order's JSON (``order add --from-json``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -10,6 +11,7 @@ from sqlmodel import Session
 from orders_cli.core import schedule, subject, text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid, NotFound
+from orders_cli.core.money import ascii_int
 from orders_cli.recurring.periods import pending_periods
 from orders_cli.recurring.results import RecurrenceSet, RecurrenceView
 from orders_cli.recurring.views import recurrence_of
@@ -32,7 +34,7 @@ def _days(value: Any, what: str = "due days") -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise Invalid(f"{what}: expected a whole number of days")
     try:
-        n = int(str(value).strip())
+        n = ascii_int(value)
     except ValueError:
         raise Invalid(f"{what}: expected a whole number of days, got {value!r}") from None
     if not 0 <= n <= 3650:
@@ -78,7 +80,11 @@ def apply_settings(rec: m.Recurrence, opts: dict) -> m.Recurrence:
     if rec.frequency is None or rec.start is None:
         raise Invalid("a recurrence needs --frequency and --start")
     # the schedule's own checks: end before start, last-day with daily/weekly, ...
-    schedule.period(rec.start, rec.frequency, 0, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
+    first = schedule.period(rec.start, rec.frequency, 0, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
+    if first is None and rec.end is None:  # (with an end date, None is a first period that starts after it)
+        raise Invalid(f"start: a {rec.frequency} period from {rec.start.isoformat()} would end after {date.max.isoformat()}, the calendar's last day")
+    if first is not None:
+        schedule.due_date(first.invoice_date, rec.due_days, "start")
     rec.updated_at = m.utcnow()
     return rec
 
@@ -105,6 +111,13 @@ def set_recurrence(session: Session, ctx: Context, ref: str, opts: dict) -> Recu
 
 def set_recurrence_from_json(session: Session, order_id: int, data: dict) -> None:
     """The ``recurrence`` object of an imported order (``next_date`` is read back and ignored)."""
+    session.add(recurrence_from_json(order_id, data))
+    session.flush()
+
+
+def recurrence_from_json(order_id: int, data: dict) -> m.Recurrence:
+    """The recurrence of an order's JSON, validated (not stored: ``order add --from-json`` checks
+    it with the rest of its document, so a refusal names the document's line)."""
     unknown = sorted(set(data) - JSON_FIELDS)
     if unknown:
         raise Invalid(f"recurrence: unknown field {unknown[0]!r}")
@@ -115,8 +128,7 @@ def set_recurrence_from_json(session: Session, order_id: int, data: dict) -> Non
         apply_settings(rec, {k: v for k, v in data.items() if k != "next_date"})
     except Invalid as err:
         raise Invalid(f"recurrence: {err.message}") from None
-    session.add(rec)
-    session.flush()
+    return rec
 
 
 def turn_off(session: Session, ctx: Context, ref: str) -> RecurrenceView:

@@ -13,6 +13,7 @@ from orders_cli.core import text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Conflict, Invalid, NotFound
 from orders_cli.parties.resolver import Resolver
+from orders_cli.recurring.settings import recurrence_from_json
 from orders_cli.sales.inputs import DocInput, LineInput, Prepared, insert, prepare
 from orders_cli.sales.results import ImportResult
 from orders_cli.store.documents import ORDER, Kind
@@ -31,7 +32,7 @@ LINE_JSON_KEYS = {
 
 def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
     """A DocInput from what ``show --json`` prints (unknown keys refused, named)."""
-    _refuse_floats(obj)
+    _refuse_inexact(obj)
     if not isinstance(obj, dict):
         raise Invalid(f"expected a JSON object, got {type(obj).__name__}")
     unknown = sorted(set(obj) - ORDER_JSON_KEYS)
@@ -86,7 +87,7 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
 def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
     """Yield (line number, value) from one object, an array of objects, or JSON lines,
     reading the stream in chunks (a 100,000-order file is never held whole)."""
-    decoder = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant)
+    decoder = json.JSONDecoder(parse_float=_no_float, parse_int=_int, parse_constant=_no_constant, object_pairs_hook=_object)
     buf = ""
     pos = 0
     line = 1
@@ -170,26 +171,65 @@ class _Refused(ValueError):
 
 
 class _JsonFloat(str):  # float-ok: marks a refused JSON float
-    """A JSON float as written, kept so the refusal can name its field (see _refuse_floats)."""
+    """A JSON float as written, kept so the refusal can name its field (see _refuse_inexact)."""
+
+
+class _JsonHugeInt(str):
+    """A JSON integer of more digits than any number here may have, kept as written (``int()``
+    refuses 4,300 digits and more, slowly) so the refusal can name its field."""
+
+
+class _Duplicated(dict):
+    """A JSON object that names a key twice (``dict`` would keep the last one silently)."""
+
+    duplicate: str = ""
+
+
+MAX_INT_DIGITS = 40  # D() reads at most 40 characters
 
 
 def _no_float(text_value: str):
     return _JsonFloat(text_value)  # float-ok: kept only to be refused
 
 
-def _refuse_floats(value: Any, path: str = "") -> None:
-    """Refuse any JSON float (not exact), naming where it is: ``lines[1].quantity``."""
+def _int(text_value: str):
+    if len(text_value.lstrip("-")) > MAX_INT_DIGITS:
+        return _JsonHugeInt(text_value)
+    return int(text_value)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    seen: set[str] = set()
+    duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    marked = _Duplicated(obj)
+    marked.duplicate = duplicate
+    return marked
+
+
+def _refuse_inexact(value: Any, path: str = "") -> None:
+    """Refuse what the JSON cannot mean exactly, naming where it is (``lines[1].quantity``): a
+    float, an integer of over 40 digits, a key written twice, a lone surrogate (``"\\ud800"``)."""
+    where = f"{path}: " if path else ""
     if isinstance(value, (_JsonFloat, float)):  # float-ok: the refusal itself
         shown = str(value)[:30]
-        where = f"{path}: " if path else ""
         raise Invalid(f"{where}the number {shown} must be written as a string (\"{shown}\"): JSON floats are not exact")
-    if isinstance(value, dict):
+    if isinstance(value, _JsonHugeInt):
+        raise Invalid(f"{where}the number {value[:12]}... has {len(value.lstrip('-'))} digits (at most {MAX_INT_DIGITS})")
+    if isinstance(value, str):
+        text.check_surrogates(value, path or "value")
+    elif isinstance(value, dict):
+        if isinstance(value, _Duplicated):
+            raise Invalid(f"{where}duplicate key {value.duplicate[:40]!r}: each key may appear once in an object")
         for key, item in value.items():
+            text.check_surrogates(key, f"{path}: a key" if path else "a key")
             key = text.shown(key, 40)  # a key is user input too: no newline into the one-line error
-            _refuse_floats(item, f"{path}.{key}" if path else key)
+            _refuse_inexact(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for i, item in enumerate(value, start=1):
-            _refuse_floats(item, f"{path}[{i}]")
+            _refuse_inexact(item, f"{path}[{i}]")
 
 
 def _no_constant(name: str):
@@ -215,7 +255,10 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
         except RecursionError:
             raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
         try:
-            batch.append(prepare(rv, ctx, ORDER, input_from_json(obj)))
+            prepared = prepare(rv, ctx, ORDER, input_from_json(obj))
+            if prepared.recurrence:
+                recurrence_from_json(0, prepared.recurrence)  # stored by insert(); checked now, for the line number
+            batch.append(prepared)
         except (Invalid, NotFound, Conflict) as err:
             raise type(err)(f"{source}: line {line}: {err.message}") from None
         except RecursionError:

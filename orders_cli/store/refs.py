@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from sqlmodel import Session, select
 
+from orders_cli.core import text as text_rules
 from orders_cli.core.errors import Conflict, NotFound
 from orders_cli.store import schema as m
 
@@ -14,12 +15,19 @@ T = TypeVar("T")
 
 def _by_id(session: Session, model: type[T], ref: str) -> T | None:
     text = str(ref).strip()
-    if text.isdecimal() and len(text) < 18:
+    if text.isascii() and text.isdecimal() and len(text) < 18:  # '١' is not id 1
         return session.get(model, int(text))
     return None
 
 
+def _unstorable(ref: object) -> bool:
+    """A lone surrogate (a non-UTF-8 byte in argv) is in no stored name: nothing to look up."""
+    return isinstance(ref, str) and text_rules.has_surrogate(ref)
+
+
 def _named(session: Session, model, column, ref: str, what: str):
+    if _unstorable(ref):
+        raise NotFound(f"no {what} {ref!r}")
     row = session.exec(select(model).where(column == ref)).first()
     if row is None:
         row = _by_id(session, model, ref)
@@ -49,6 +57,8 @@ def product(session: Session, ref: str) -> m.Product:
 
 
 def contact(session: Session, ref: str, account_id: int | None = None) -> m.Contact:
+    if _unstorable(ref):
+        raise NotFound(f"no contact {ref!r}")
     query = select(m.Contact).where(m.Contact.name == ref)
     if account_id is not None:
         query = query.where(m.Contact.account_id == account_id)
@@ -65,6 +75,8 @@ def contact(session: Session, ref: str, account_id: int | None = None) -> m.Cont
 
 def document(session: Session, model: type[T], ref: str, what: str) -> T:
     """A numbered document by its number (``SO-00001``) or integer id."""
+    if _unstorable(ref):
+        raise NotFound(f"no {what} {ref!r}")
     row = session.exec(select(model).where(model.number == str(ref).strip())).first()  # type: ignore[attr-defined]
     if row is None:
         row = _by_id(session, model, ref)

@@ -433,3 +433,37 @@ def test_property_due_then_next(start, frequency, span, invoice_date, last_day, 
     assert nxt == period(start, frequency, len(due), **kw)
     if nxt is not None:
         assert nxt.invoice_date > as_of
+
+
+# ---------------------------------------------------------------- the calendar's end (issue 13)
+
+
+@pytest.mark.parametrize(
+    "start, frequency, k, kwargs, expected",
+    [
+        # a period that ends exactly on 9999-12-31 exists; one that would end in year 10000 does not
+        ("9999-10-01", "monthly", 2, {}, ("9999-12-01", "9999-12-31")),
+        ("9999-10-15", "monthly", 1, {}, ("9999-11-15", "9999-12-14")),
+        ("9999-10-15", "monthly", 2, {}, None),
+        ("9999-01-31", "monthly", 11, {"last_day": True}, None),
+        ("9999-12-31", "daily", 0, {}, ("9999-12-31", "9999-12-31")),
+        ("9999-12-25", "weekly", 0, {}, ("9999-12-25", "9999-12-31")),
+        ("9999-12-26", "weekly", 0, {}, None),
+        ("9999-12-15", "monthly", 0, {"end": D("9999-12-20")}, ("9999-12-15", "9999-12-20")),
+        ("9999-12-15", "monthly", 0, {"end": date.max}, ("9999-12-15", "9999-12-31")),
+    ],
+)
+def test_a_period_never_ends_past_the_calendar(start, frequency, k, kwargs, expected):
+    p = period(D(start), frequency, k, **kwargs)
+    assert (p and (p.start.isoformat(), p.end.isoformat())) == expected
+    if expected is None:  # the schedule is over: nothing more is due, nothing is next
+        assert [q.index for q in due_periods(D(start), frequency, date.max, **kwargs)] == list(range(k))
+        assert next_period(D(start), frequency, date(9999, 12, 30), **kwargs) is None
+
+
+def test_due_date_refuses_to_leave_the_calendar():
+    from orders_cli.core.schedule import due_date
+
+    assert due_date(D("9999-12-01"), 30) == D("9999-12-31")
+    with pytest.raises(Invalid, match="--date: 9999-12-02 \\+ 30 due days falls after 9999-12-31"):
+        due_date(D("9999-12-02"), 30, "--date")
