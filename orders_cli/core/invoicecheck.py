@@ -77,7 +77,7 @@ def _no_totals(number: str) -> pricing.Totals:
 
 
 def _m(x: Decimal) -> str:
-    return plain(x)
+    return f"{x:.2f}" if x == x.quantize(CENT) and x.as_tuple().exponent == -2 else plain(x)
 
 
 def _cents(number: str, what: str, x: Decimal) -> None:
