@@ -12,9 +12,16 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-
 from conftest import db_content, ok, refused, run
-from test_conversions import assert_consistent, assert_invoices_add_up_to_order, catalog, invoice, j, make_order, show  # noqa: F401
+from test_conversions import (  # noqa: F401
+    assert_consistent,
+    assert_invoices_add_up_to_order,
+    catalog,
+    invoice,
+    j,
+    make_order,
+    show,
+)
 
 D = Decimal
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Mapping, Sequence
 
 from . import planner, pricing
-from .errors import InvoiceCheckFailed, Invalid
+from .errors import Invalid, InvoiceCheckFailed
 from .money import plain
 
 ZERO = Decimal(0)

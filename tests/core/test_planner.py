@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+import partial_steps
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from partial_steps import SCALARS, fits_grid, prices, quantities, some_lines
 
-import partial_steps
 from orders_cli.core import invoicecheck, planner, pricing
 from orders_cli.core.errors import Invalid, NotFound, OverQuantity
-from partial_steps import SCALARS, fits_grid, prices, quantities, some_lines
 
 D = Decimal
 ZERO = D(0)
