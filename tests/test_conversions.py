@@ -227,23 +227,23 @@ def test_several_steps_mixed(catalog):
     assert [i["totals"]["shipping"] for i in invs] == ["0.00", "0.00", "0.00", "0.00", "9.90"]  # newest first
 
 
-def test_amount_discount_only_on_the_first_invoice(catalog):
+def test_amount_discount_shared_by_subtotal(catalog):
     o = make_order(discount="20.00")
     assert o["totals"]["discount"] == "20.00"
     first = invoice(o["number"], "--percent", "50")
-    assert first["totals"]["discount"] == "20.00"
+    assert first["totals"]["discount"] == "10.00"
     assert first["totals"]["shipping"] == "12.00"
     second = invoice(o["number"], "--percent", "25")
-    assert second["totals"]["discount"] == "0.00" and second["totals"]["shipping"] == "0.00"
+    assert second["totals"]["discount"] == "5.00" and second["totals"]["shipping"] == "0.00"
     third = invoice(o["number"])
-    assert third["totals"]["discount"] == "0.00"
+    assert third["totals"]["discount"] == "5.00"
     assert_invoices_add_up_to_order(o["number"])
 
 
 def test_amount_discount_larger_than_the_first_invoice(catalog):
     o = make_order(discount="100.00")
     first = invoice(o["number"], "--line", "3:1")  # 3.00 of LOOSE
-    assert first["totals"]["discount"] == "3.00"  # capped at its subtotal
+    assert D(first["totals"]["discount"]) <= D("3.00")  # its share, never more than its subtotal
     assert D(first["totals"]["total"]) >= 0
     invoice(o["number"], "--line", "1:1")
     invoice(o["number"])
@@ -278,8 +278,9 @@ def test_invoice_date_and_due_days(catalog):
 def test_invoice_keeps_its_lines_when_the_order_is_edited(catalog):
     o = make_order()
     inv = invoice(o["number"], "--percent", "50")
-    ok("order", "line", "edit", o["number"], "1", "--price", "12.00")
-    ok("order", "edit", o["number"], "--subject", "Changed", "--discount", "10%", "--shipping-charge", "20")
+    # (its prices and amounts are locked once invoiced: test_edits_after_invoicing_*; these may change)
+    ok("order", "line", "edit", o["number"], "1", "--qty", "4")
+    ok("order", "edit", o["number"], "--subject", "Changed")
     ok("order", "line", "add", o["number"], "--line", "GADGET:2")
     assert j("invoice", "show", "INV-00001") == inv
     # the remainder follows the edited order, and still adds up

@@ -18,6 +18,13 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
+class InvoiceCheckFailed(Exception):
+    """An invoice about to be written broke a rule every invoice keeps (``core.invoicecheck``):
+    a bug, not a refusal. Deliberately not an ``OrdersError``: ``cli/app.py`` reports it as an
+    ``internal`` error (exit 1) and the transaction rolls back, so nothing is written."""
+
+    def __init__(self, message: str):
+        super().__init__(f"invoice check failed: {message}")
 
 
 class OrdersError(Exception):

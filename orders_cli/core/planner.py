@@ -8,8 +8,10 @@ non-recurring) invoices / delivery notes took. A new document takes the remainin
 The last part of a line (on any invoice) takes what is left of the line's net, and the invoice
 that completes the order is the order minus the earlier invoices
 (``pricing.remainder_totals``): once an order is fully invoiced its invoices add up exactly, to
-the cent, to its total and to each rate of its tax breakdown. The shipping charge, the
-adjustment and an amount discount go on the first invoice.
+the cent, to its total and to each rate of its tax breakdown. The shipping charge and the
+adjustment go on the first invoice; an overall discount goes on every invoice in proportion to
+its subtotal (a percent as such, an amount shared by subtotal). No part of a line takes more
+than is left of its net.
 
 Use cases load the state (``Order``, quantities and nets already taken) and write the documents;
 everything in between is here, once for invoices and delivery notes.
@@ -188,7 +190,9 @@ def plan_invoice(
             # line's invoiced nets add up to its net and the final invoice's lines to its subtotal
             net = ln.net - invoiced_nets.get(ln.id, ZERO)
         else:
-            net = pricing.prorate(ln.net, qty, ln.quantity)
+            # never more than what is left of the line's net: parts rounded up must not leave
+            # the last part negative (4 x 0.005 invoiced one by one: 0.01, 0.01, 0.00, 0.00)
+            net = min(pricing.prorate(ln.net, qty, ln.quantity), ln.net - invoiced_nets.get(ln.id, ZERO))
         parts.append(Part(ln, qty, net))
 
     if final:
@@ -200,7 +204,14 @@ def plan_invoice(
         nets = [(p.net, p.line.taxes) for p in parts]
         subtotal = sum((n for n, _ in nets), ZERO)
         if discount is not None and discount.kind == pricing.AMOUNT:
-            discount = pricing.Discount(pricing.AMOUNT, min(discount.value, subtotal)) if first and subtotal > 0 else None
+            # shared like a percent, by subtotal: each invoice's tax bases then follow the order's
+            # (all of it on the first invoice left the last one with false bases: a rate of
+            # none of its lines, a negative base), and no invoice gets more than its subtotal
+            whole = sum((ln.net for ln in order.lines), ZERO)
+            left_over = discount.value - sum((t.discount for t in earlier), ZERO)
+            share = pricing.prorate(discount.value, subtotal, whole) if whole > 0 else ZERO
+            share = min(share, left_over, subtotal)
+            discount = pricing.Discount(pricing.AMOUNT, share) if share > 0 else None
         totals = pricing.totals_from_nets(
             nets,
             discount,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli import store
-from orders_cli.core import lifecycle, planner, schedule, text
+from orders_cli.core import invoicecheck, lifecycle, planner, schedule, text
 from orders_cli.core.context import Context
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.invoicing import results as r
@@ -39,15 +39,18 @@ def _earlier_invoices(session: Session, order_id: int) -> list[m.Invoice]:
     )
 
 
-def _invoiced_nets(session: Session, invoice_ids: list[int]) -> dict[int, Decimal]:
+def _invoiced_nets(session: Session, invoice_ids: list[int]) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """The nets the given invoices took of each order line id, and how many lines took them."""
     nets: dict[int, Decimal] = {}
+    parts: dict[int, int] = {}
     if invoice_ids:
         for line_id, net in session.execute(
             sa.select(m.InvoiceLine.order_line_id, m.InvoiceLine.net).where(m.InvoiceLine.invoice_id.in_(invoice_ids))
         ):
             if line_id is not None:
                 nets[line_id] = nets.get(line_id, ZERO) + net
-    return nets
+                parts[line_id] = parts.get(line_id, 0) + 1
+    return nets, parts
 
 
 def planned_order(order: m.SalesOrder, lines: list) -> planner.Order:
@@ -80,10 +83,15 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     take = planner.invoice_quantities(plan_in, invoiced, parts, percent)
 
     earlier = _earlier_invoices(session, order.id)
-    earlier_nets = _invoiced_nets(session, [i.id for i in earlier])
+    earlier_nets, earlier_parts = _invoiced_nets(session, [i.id for i in earlier])
+    earlier_totals = [documents.totals_from_row(i) for i in earlier]
     account = session.get(m.Account, order.account_id)
     charge = Resolver(session, ctx.settings).charge_tax(account.tax_region)
-    plan = planner.plan_invoice(plan_in, take, earlier_nets, [documents.totals_from_row(i) for i in earlier], charge)
+    plan = planner.plan_invoice(plan_in, take, earlier_nets, earlier_totals, charge)
+    rows = {ln.id: ln for ln in lines}
+    # the last word before anything is written (a failure is an internal error: nothing is written)
+    invoicecheck.check_plan(f"the invoice of {order.number}", plan_in, plan, {ln.id: (ln.unit_price, ln.discount) for ln in lines},
+                            invoiced, earlier_nets, earlier_parts, earlier_totals, charge)
 
     due_days = int(ctx.settings.get("invoice.due_days"))
     day, due = invoice_date_and_due(ctx, on, due_days)
@@ -107,7 +115,6 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     )
     session.add(inv)
     session.flush()
-    rows = {ln.id: ln for ln in lines}
     session.execute(
         sa.insert(m.InvoiceLine.__table__),
         [

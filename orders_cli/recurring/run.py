@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli import store
-from orders_cli.core import pricing, schedule, subject
+from orders_cli.core import invoicecheck, pricing, schedule, subject
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid, OrdersError
 from orders_cli.core.money import ZERO
@@ -188,6 +188,13 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
             invoice_date=p.invoice_date, due_date=schedule.due_date(p.invoice_date, rec.due_days, f"the period from {p.start.isoformat()}"), period_start=p.start, period_end=p.end,
             status=rec.invoice_status, totals=totals,
         )
+        invoicecheck.check_invoice(  # the last word before anything is written (a failure writes nothing)
+            f"the {p.start.isoformat()} invoice of {order.number}",
+            [invoicecheck.Line(ln.quantity, ln.unit_price, ln.discount, ln.net, documents.taxes_from_json(ln.taxes), None,
+                               f"line {ln.line_no} ({ln.sku})") for ln in plan.lines]
+            + [invoicecheck.Line(u["quantity"], u["unit_price"], None, u["net"], documents.taxes_from_json(u["taxes"]), None,
+                                 f"usage {u['sku']}") for u in usage_lines],
+            totals, charge)
         if dry_run:
             return made, plan
         made.number = store.next_number(s, "invoice", ctx.settings.prefix("invoice"))

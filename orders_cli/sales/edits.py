@@ -37,8 +37,11 @@ from orders_cli.store.documents import (
     Kind,
     get,
     lines_of,
+    order_invoice_numbers,
     progress_quantities,
 )
+
+AMOUNTS_LOCKED = "make a credit note (coming next) for what was invoiced wrongly, or add a line for what is new"
 
 
 def _log(session: Session, kind: Kind, doc_id: int, field_name: str, old: Any, new: Any) -> None:
@@ -103,6 +106,16 @@ def edit(session: Session, ctx: Context, kind: Kind, ref: str, changes: dict) ->
         setters["shipping_charge"] = amount_or_zero(changes["shipping_charge"], "shipping charge")
     if "adjustment" in changes:
         setters["adjustment"] = amount_or_zero(changes["adjustment"], "adjustment", allow_negative=True)
+    if kind is ORDER:
+        amounts = {"discount": "discount", "shipping_charge": "shipping charge", "adjustment": "adjustment"}
+        changed = [label for key, label in amounts.items() if key in setters and setters[key] != getattr(doc, key)]
+        if changed:
+            numbers = order_invoice_numbers(session, doc.id)
+            if numbers:
+                # the invoices already issued were computed with the old amounts: a new value
+                # would leave the order and its invoices disagreeing for good
+                raise Locked(f"{doc.number} has invoices ({', '.join(numbers)}): its {', '.join(changed)} can no longer change: "
+                             f"{AMOUNTS_LOCKED}")
     for prefix in ("billing", "shipping"):
         part = changes.get(prefix)
         if part:
@@ -152,11 +165,13 @@ def edit_line(session: Session, ctx: Context, kind: Kind, ref: str, line_no: int
     if kind is ORDER:
         delivered, invoiced, _ = progress_quantities(session, doc.id)
         billed = invoiced.get(ln.id, Decimal(0))
-        if billed and billed >= (positive(quantity, "quantity") if quantity is not None else ln.quantity) and (price is not None or discount is not None):
-            # every unit is on an issued invoice: a new price would leave a difference that no
-            # later invoice line could carry (a partly invoiced line's remainder carries it)
-            raise Conflict(f"line {line_no} is fully invoiced ({text_of(billed)}); its price and discount can no longer change "
-                           "(cancel those invoices first, or add a line)")
+        new_price = non_negative(price, "price") != ln.unit_price if price is not None else False
+        new_discount = discount_text(discount, f"line {line_no} discount") != ln.discount if discount is not None else False
+        if billed and (new_price or new_discount):
+            # the units already invoiced were priced the old way: a new price or discount would
+            # leave the line's invoices disagreeing with it (a negative or false remainder)
+            how = "fully" if billed >= ln.quantity else f"partly ({text_of(billed)} of {text_of(ln.quantity)})"
+            raise Locked(f"line {line_no} is {how} invoiced; its price and discount can no longer change: {AMOUNTS_LOCKED}")
     if quantity is not None:
         q = positive(quantity, "quantity")
         if kind is ORDER:

@@ -98,6 +98,15 @@ def progress_quantities(session: Session, order_id: int) -> tuple[dict[int, Deci
     return delivered, invoiced, from_cents(amount or 0)
 
 
+def order_invoice_numbers(session: Session, order_id: int) -> list[str]:
+    """The numbers of the order's invoices that lock its amounts (not recurring, not cancelled)."""
+    return list(session.execute(
+        sa.select(m.Invoice.number).where(
+            m.Invoice.order_id == order_id, m.Invoice.recurring == False, m.Invoice.status != "cancelled"  # noqa: E712
+        ).order_by(m.Invoice.id)
+    ).scalars())
+
+
 def lines_of(session: Session, kind: Kind, doc_id: int) -> list:
     lt = kind.line_table
     return list(session.exec(select(lt).where(getattr(lt, kind.fk) == doc_id).order_by(lt.line_no)))

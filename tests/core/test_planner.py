@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+import partial_steps
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import partial_steps
-from orders_cli.core import planner, pricing
-from orders_cli.core.errors import Invalid, NotFound, OverQuantity
 from partial_steps import SCALARS, fits_grid, prices, quantities, some_lines
+
+from orders_cli.core import invoicecheck, planner, pricing
+from orders_cli.core.errors import Invalid, NotFound, OverQuantity
 
 D = Decimal
 ZERO = D(0)
@@ -53,7 +53,7 @@ def make_order(lines, discount=None, shipping=ZERO, adjustment=ZERO, charge=None
         ins.append(pricing.LineIn(quantity=qty, unit_price=unit, discount=pricing.parse_discount(disc), taxes=taxes))
         order_lines.append((100 + i, i, sku, kind, qty, taxes))
     totals = pricing.document_totals(ins, pricing.parse_discount(discount), shipping, charge, adjustment)
-    return planner.Order(
+    order = planner.Order(
         number=number,
         status=status,
         lines=tuple(planner.OrderLine(id_, no, sku, kind, qty, net, taxes)
@@ -63,6 +63,10 @@ def make_order(lines, discount=None, shipping=ZERO, adjustment=ZERO, charge=None
         shipping=shipping,
         adjustment=adjustment,
     )
+    # what core.invoicecheck needs besides the planner's view: each line's unit price and discount
+    object.__setattr__(order, "prices", {100 + i: (price if price is not None else CATALOG[sku][0], disc)
+                                         for i, (sku, _, price, disc) in enumerate(lines, start=1)})
+    return order
 
 
 class Books:
@@ -93,6 +97,13 @@ class Books:
     def invoice(self, parts=None, percent=None) -> planner.InvoicePlan:
         take = self.take(parts, percent)
         plan = planner.plan_invoice(self.order, take, self.nets(), [i.totals for i in self.invoices], self.charge)
+        # every plan passes the check the CLI makes before writing an invoice
+        parts: dict[int, int] = defaultdict(int)
+        for inv in self.invoices:
+            for p in inv.parts:
+                parts[p.line.id] += 1
+        invoicecheck.check_plan("INV", self.order, plan, self.order.prices, self.invoiced(), self.nets(), parts,
+                                [i.totals for i in self.invoices], self.charge)
         self.invoices.append(plan)
         return plan
 
@@ -219,21 +230,28 @@ def test_the_last_part_of_a_line_takes_what_is_left_of_its_net():
     assert nets == [D("0.34"), D("0.34"), D("0.33")] and sum(nets) == order.lines[0].net
 
 
-def test_shipping_adjustment_and_an_amount_discount_go_on_the_first_invoice():
+def test_shipping_and_adjustment_go_on_the_first_invoice_an_amount_discount_by_subtotal():
     order = make_order([("P20", D(4), None, None)], discount="5.00", shipping=D("7.00"), adjustment=D("-0.50"), charge=VAT20)
     books = Books(order, VAT20)
     first = books.invoice(["1:1"]).totals
-    assert (first.subtotal, first.discount, first.shipping, first.adjustment) == (D("10.00"), D("5.00"), D("7.00"), D("-0.50"))
+    assert (first.subtotal, first.discount, first.shipping, first.adjustment) == (D("10.00"), D("1.25"), D("7.00"), D("-0.50"))
     second = books.invoice(["1:1"]).totals
-    assert (second.discount, second.shipping, second.adjustment) == (D("0.00"), D("0.00"), D("0.00"))
+    assert (second.discount, second.shipping, second.adjustment) == (D("1.25"), D("0.00"), D("0.00"))
     last = books.invoice()
     assert last.final and last.totals == pricing.remainder_totals(order.totals, [first, second])
 
 
-def test_an_amount_discount_larger_than_the_first_invoice_is_capped_at_its_subtotal():
-    order = make_order([("P20", D(4), None, None)], discount="25.00")
-    plan = Books(order).invoice(["1:1"])
-    assert plan.totals.discount == D("10.00") and plan.totals.total == D("0.00")
+def test_an_amount_discount_is_shared_by_subtotal_so_the_last_invoice_keeps_true_bases():
+    """All of it on the first invoice (the old rule) left the last one with a VAT20 base of 5.00
+    and no VAT20 line, and a VAT5.5 base of 45.00 under a subtotal of 50.00 and no discount."""
+    order = make_order([("P20", D(5), None, None), ("P55", D(1), D(50), None)], discount="10.00")
+    books = Books(order)
+    first = books.invoice(["1:5"]).totals
+    assert (first.discount, [(b.name, b.base) for b in first.tax_breakdown]) == (D("5.00"), [("VAT20", D("45.00"))])
+    last = books.invoice().totals
+    assert (last.discount, [(b.name, b.base) for b in last.tax_breakdown if b.base]) == (D("5.00"), [("VAT5.5", D("45.00"))])
+    order = make_order([("P20", D(4), None, None)], discount="40.00")  # the whole subtotal
+    assert Books(order).invoice(["1:1"]).totals.total == D("0.00")
 
 
 def test_a_percent_discount_applies_to_every_invoice():
