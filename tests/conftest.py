@@ -198,6 +198,31 @@ def _pg_drop_all_of_this_session() -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+_SHM_BASE: list[Path] = []
+
+
+def pytest_configure(config):
+    """Test folders on tmpfs (/dev/shm) when the machine has it and no --basetemp was given.
+    SQLite commits with synchronous=FULL, so on a disk every test commit waits for an fsync;
+    on tmpfs the same fsync calls are made and cost nothing. The durability tests check the
+    pragma and the fsync calls themselves, not the disk."""
+    import tempfile
+
+    shm = Path("/dev/shm")
+    if config.option.basetemp or os.environ.get("ORDERS_TEST_DISK") or not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return
+    base = Path(tempfile.mkdtemp(prefix="orders-tests-", dir=shm))
+    _SHM_BASE.append(base)
+    config.option.basetemp = str(base / "t")
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    for base in _SHM_BASE:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def pytest_sessionfinish(session, exitstatus):
     if PG and _PG_ADMIN is not None:
         _dispose_engines()
