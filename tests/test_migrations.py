@@ -103,8 +103,10 @@ def test_db_upgrade_carries_every_value_across(old_db):
         assert table in after_shape, f"the upgrade lost table {table}"
         assert set(cols) <= set(after_shape[table]), f"the upgrade lost columns of {table}: {set(cols) - set(after_shape[table])}"
     after = contents(old_db, {t: c for t, c in before_shape.items() if t != "alembic_version"})
+    # 0003 adds a counter (credit notes) and nothing else to the old tables
+    added = {"sequence": ["('credit', 0)"]}
     for table in after:
-        assert after[table] == before[table], f"values changed in {table}"
+        assert sorted(after[table]) == sorted(before[table] + added.get(table, [])), f"values changed in {table}"
     assert contents(old_db, {"alembic_version": ["version_num"]}) == {"alembic_version": [repr((HEAD,))]}
     # a backup was taken first, holding the database exactly as it was, whenever there was an upgrade to make
     if FIXTURE_REVISION != HEAD:
@@ -129,7 +131,8 @@ def test_any_command_upgrades_on_open_and_reads_the_old_records(old_db):
     orders = ok("order", "list", "--json").json()
     assert len(orders) == len(before["sales_order"])
     after = contents(old_db, before_shape)
-    assert all(after[t] == before[t] for t in after)
+    assert all(after[t] == before[t] for t in after if t != "sequence")
+    assert sorted(after["sequence"]) == sorted(before["sequence"] + ["('credit', 0)"])
     # the records read back through the current code, totals and all
     final = [o for o in orders if o["finalized"]]
     assert final
@@ -202,3 +205,29 @@ def test_the_upgrade_closes_the_locks_on_the_old_records(old_db):
     finally:
         con.close()
     assert contents(old_db) == before
+
+
+def test_0003_carries_a_paid_status_into_a_payment_and_opens_the_credit_series(old_db):
+    con = sqlite3.connect(old_db)
+    try:
+        paid = con.execute("SELECT id, total, account_id FROM invoice WHERE status = 'paid'").fetchall()
+        others = con.execute("SELECT count(*) FROM invoice WHERE status != 'paid'").fetchone()[0]
+    finally:
+        con.close()
+    assert paid and others
+    ok("db", "upgrade")
+    con = sqlite3.connect(old_db)
+    try:
+        payments = con.execute("SELECT invoice_id, amount, account_id, method FROM payment ORDER BY invoice_id").fetchall()
+        assert payments == [(i, total, account, "other") for i, total, account in paid]
+        assert con.execute("SELECT last_value FROM sequence WHERE doc_type = 'credit'").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM invoice WHERE kind != 'standard'").fetchone() == (0,)
+        # the new rows are locked like the old ones
+        with pytest.raises(sqlite3.DatabaseError, match="locked"):
+            con.execute("UPDATE payment SET amount = 1")
+        with pytest.raises(sqlite3.DatabaseError, match="locked"):
+            con.execute("DELETE FROM payment")
+        with pytest.raises(sqlite3.DatabaseError, match="locked"):
+            con.execute("UPDATE invoice SET kind = 'deposit'")
+    finally:
+        con.close()

@@ -16,8 +16,8 @@ from orders_cli.core.errors import Invalid
 from orders_cli.core.money import ascii_int
 from orders_cli.core.text import has_surrogate
 
-DOC_TYPES = ("quote", "order", "invoice", "purchase", "delivery")
-DEFAULT_PREFIX = {"quote": "QT-", "order": "SO-", "invoice": "INV-", "purchase": "PO-", "delivery": "DN-"}
+DOC_TYPES = ("quote", "order", "invoice", "purchase", "delivery", "credit")
+DEFAULT_PREFIX = {"quote": "QT-", "order": "SO-", "invoice": "INV-", "purchase": "PO-", "delivery": "DN-", "credit": "CN-"}
 
 
 def _text(max_len: int = 500) -> Callable[[Any], str]:
@@ -138,7 +138,7 @@ KEYS: dict[str, Key] = {
         Key("language", _language, "en", "Default language of documents and subjects"),
         Key("charges.tax", _optional_text, "", "Name of the tax applied to shipping charges (empty: untaxed)"),
         *[
-            Key(f"numbering.{t}_prefix", _prefix, DEFAULT_PREFIX[t], f"Number prefix of {t} documents")
+            Key(f"numbering.{t}_prefix", _prefix, DEFAULT_PREFIX[t], f"Number prefix of {t} documents" if t != "credit" else "Number prefix of credit notes")
             for t in DOC_TYPES
         ],
         Key("invoice.due_days", _days, 30, "Payment term of invoices made from orders (due = date + N days)"),

@@ -16,7 +16,7 @@ _LAZY = {
          "transaction", "upgrade", "url_for", "known_revisions"),
         "orders_cli.store.database",
     ),
-    **dict.fromkeys(("allocate", "next_number"), "orders_cli.store.numbering"),
+    **dict.fromkeys(("allocate", "next_number", "issue_number", "latest_issued"), "orders_cli.store.numbering"),
 }
 
 

@@ -8,6 +8,8 @@ this module knows nothing of them.
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -29,3 +31,34 @@ def allocate(session: Session, doc_type: str, prefix: str, count: int = 1) -> li
 def next_number(session: Session, doc_type: str, prefix: str) -> str:
     """The next number of ``doc_type``, allocated inside the caller's transaction."""
     return allocate(session, doc_type, prefix)[0]
+
+
+# the date column of each numbered series that must follow its numbers (chronology)
+DATED_SERIES = {"invoice": ("invoice", "invoice_date"), "credit": ("credit_note", "credit_date")}
+
+
+def latest_issued(session: Session, series: str) -> tuple[date | None, str | None]:
+    """The latest date (and its number) already issued in ``series`` ("invoice" or "credit")."""
+    table, column = DATED_SERIES[series]
+    row = session.connection().execute(
+        sa.text(f'SELECT {column}, number FROM "{table}" ORDER BY {column} DESC, id DESC LIMIT 1')
+    ).first()
+    if row is None:
+        return None, None
+    day = row[0]
+    if isinstance(day, str):  # SQLite hands back text through a plain text() query
+        day = date.fromisoformat(day[:10])
+    return day, row[1]
+
+
+def issue_number(session: Session, series: str, prefix: str, day: date, today: date, allow_future: bool = False,
+                 option: str = "--date", label: str | None = None) -> str:
+    """The next number of a dated series ("invoice" or "credit") for a document dated ``day``,
+    or the chronology refusal. The counter row is taken first, so the latest date is read
+    while no other writer of the series can issue one (PostgreSQL reads it after the lock)."""
+    from orders_cli.core import receivable
+
+    number = next_number(session, series, prefix)
+    latest, latest_number = latest_issued(session, series)
+    receivable.check_date(day, latest, today, allow_future, label or ("credit note" if series == "credit" else series), option, latest_number)
+    return number

@@ -297,6 +297,7 @@ class Invoice(AddressMixin, TotalsMixin, table=True):
     currency: str = Field(default="EUR", max_length=3)
     language: Optional[str] = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    kind: str = Field(default="standard", max_length=10, sa_column_kwargs={"server_default": "standard"})  # standard | deposit
 
 
 class InvoiceLine(LineMixin, table=True):
@@ -305,6 +306,8 @@ class InvoiceLine(LineMixin, table=True):
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     order_line_id: Optional[int] = Field(default=None, foreign_key="order_line.id", index=True)
     order_line_no: Optional[int] = None
+    # a deposit line (kind "deposit") or the deduction of one (kind "deduction"): the deposit invoice
+    deposit_invoice_id: Optional[int] = Field(default=None, index=True)
 
 
 class PurchaseOrder(SQLModel, table=True):
