@@ -263,13 +263,17 @@ def test_percent_discount_on_every_invoice(catalog):
 
 def test_invoice_date_and_due_days(catalog):
     o = make_order()
-    inv = invoice(o["number"], "--percent", "10", "--date", "2026-12-01")
-    assert (inv["invoice_date"], inv["due_date"]) == ("2026-12-01", "2026-12-31")
+    inv = invoice(o["number"], "--percent", "10", "--date", "2026-11-01")
+    assert (inv["invoice_date"], inv["due_date"]) == ("2026-11-01", "2026-12-01")
     ok("config", "set", "invoice.due_days", "45")
-    inv = invoice(o["number"], "--percent", "10", "--date", "2026-12-20")
-    assert (inv["invoice_date"], inv["due_date"], inv["due_days"]) == ("2026-12-20", "2027-02-03", 45)
+    inv = invoice(o["number"], "--percent", "10", "--date", "2026-11-20")
+    assert (inv["invoice_date"], inv["due_date"], inv["due_days"]) == ("2026-11-20", "2027-01-04", 45)
     inv = invoice(o["number"], "--percent", "10")
     assert inv["due_date"] == (date(2026, 11, 28) + timedelta(days=45)).isoformat()
+    # after today only when asked (and then the next one cannot be dated before it)
+    refused("order", "convert", "invoice", o["number"], "--percent", "10", "--date", "2026-12-20", "--json", error_code="invalid")
+    inv = invoice(o["number"], "--percent", "10", "--date", "2026-12-20", "--allow-future")
+    assert (inv["invoice_date"], inv["due_date"]) == ("2026-12-20", "2027-02-03")
     before = db_content()
     refused("order", "convert", "invoice", o["number"], "--date", "2026-13-01", "--json", error_code="invalid")
     assert db_content() == before
@@ -309,7 +313,7 @@ def test_a_finalized_order_still_converts(catalog):
 
 def test_invoice_show_json_shape(catalog):
     o = make_order()
-    made = invoice(o["number"], "--line", "2:1", "--line", "4:0.5", "--date", "2026-11-30")
+    made = invoice(o["number"], "--line", "2:1", "--line", "4:0.5", "--date", "2026-11-30", "--allow-future")
     shown = j("invoice", "show", "INV-00001")
     assert shown == made
     assert j("invoice", "show", str(shown["id"])) == shown  # by id too
@@ -336,7 +340,7 @@ def test_invoice_list_filters_and_formats(catalog):
     b = make_order(account="Other")["number"]
     invoice(a, "--percent", "10", "--date", "2026-10-01")  # INV-00001
     invoice(b, "--percent", "10", "--date", "2026-11-15")  # INV-00002
-    invoice(a, "--percent", "10", "--date", "2026-12-05")  # INV-00003
+    invoice(a, "--percent", "10", "--date", "2026-12-05", "--allow-future")  # INV-00003
     ok("invoice", "status", "INV-00002", "approved")
 
     def numbers(*args):

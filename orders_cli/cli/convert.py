@@ -32,21 +32,30 @@ def _made(make: Callable[[Any, Any], Any], json_: bool, human: Callable[[dict], 
 def invoice(
     order: Order,
     line: Parts = None,
-    percent: Annotated[Optional[str], typer.Option("--percent", metavar="P", help="Invoice P % of every line (deposit, instalment)")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Invoice date (default today)")] = None,
+    percent: Annotated[Optional[str], typer.Option(
+        "--percent", metavar="P", help="A progress invoice of P % of every line (quantities count as invoiced; not a deposit)")] = None,
+    deposit: Annotated[Optional[str], typer.Option(
+        "--deposit", metavar="P%|AMOUNT",
+        help="A deposit invoice (facture d'acompte): 30% or 500.00 before tax of the order, one line per VAT rate; "
+             "the next ordinary invoice deducts it")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Invoice date (default today; never before the latest invoice)")] = None,
+    allow_future: Annotated[bool, typer.Option("--allow-future", help="Accept an invoice date after today")] = False,
     json_: Json = False,
 ) -> None:
-    """Invoice an order: what remains of every line by default, part of a line, or P % of every line.
+    """Invoice an order: what remains of every line by default, part of a line, P % of every line, or a deposit.
 
-    The shipping charge and an amount discount go on the first invoice; the last invoice
-    takes what remains, so the invoices add up exactly to the order.
+    The shipping charge and the adjustment go on the first invoice, an amount discount is shared
+    by subtotal; the last invoice takes what remains, so the invoices (less their credit notes)
+    add up exactly to the order. Open deposits are deducted from the next ordinary invoices, a
+    line per rate citing the deposit invoice. Invoices are numbered in date order: --date before
+    the latest invoice is refused, after today needs --allow-future.
 
-    Examples: orders order convert invoice SO-00001 --percent 30 ; orders order convert invoice SO-00001 --line 1:2
+    Examples: orders order convert invoice SO-00001 --deposit 30% ; orders order convert invoice SO-00001 --line 1:2
     """
     from orders_cli.cli.documents import human_invoice
     from orders_cli.invoicing import invoices as billing
 
-    _made(lambda s, ctx: billing.convert_to_invoice(s, ctx, order, line, percent, date), json_, human_invoice)
+    _made(lambda s, ctx: billing.convert_to_invoice(s, ctx, order, line, percent, date, deposit, allow_future), json_, human_invoice)
 
 
 @app.command("delivery")

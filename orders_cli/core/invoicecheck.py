@@ -46,6 +46,7 @@ class Line:
     taxes: tuple[pricing.TaxRate, ...] = ()
     order_line: int | None = None  # the order line's id (order invoices)
     label: str = ""  # for the message: "line 2 (MUG)"
+    deduction: bool = False  # a deposit deducted (or a reduction given back): quantity -1, net -price
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ def _cents(number: str, what: str, x: Decimal) -> None:
 
 def _check_line(number: str, ln: Line, state: OrderLineState | None) -> None:
     what = ln.label or "a line"
+    if ln.deduction:
+        _cents(number, f"{what}: net", ln.net)
+        if ln.quantity != -1 or ln.unit_price <= 0 or ln.net != -ln.unit_price:
+            _fail(number, f"{what}: a deduction is -1 x its amount, not {_m(ln.quantity)} x {_m(ln.unit_price)} = {_m(ln.net)}")
+        return
     if ln.quantity < 0:
         _fail(number, f"{what}: negative quantity {_m(ln.quantity)}")
     if ln.unit_price < 0:
@@ -142,8 +148,9 @@ def check_invoice(number: str, lines: Sequence[Line], totals: pricing.Totals, ch
         _fail(number, f"negative shipping {_m(t.shipping)}")
     if t.discount < -slack:
         _fail(number, f"negative discount {_m(t.discount)}")
-    if t.discount > t.subtotal + slack:
-        _fail(number, f"discount {_m(t.discount)} is more than the subtotal {_m(t.subtotal)}")
+    goods = sum((ln.net for ln in lines if not ln.deduction), ZERO) if any(ln.deduction for ln in lines) else t.subtotal
+    if t.discount > goods + slack:
+        _fail(number, f"discount {_m(t.discount)} is more than the subtotal {_m(goods)}")
     if t.total - min(t.adjustment, ZERO) < -slack:
         _fail(number, f"negative total {_m(t.total)}")
     rates = {tx.key for ln in lines for tx in ln.taxes} | ({charge.key} if charge is not None else set())
@@ -197,6 +204,10 @@ def check_plan(number: str, order: planner.Order, plan: planner.InvoicePlan, pri
     lines = [
         Line(p.quantity, prices[p.line.id][0], prices[p.line.id][1], p.net, p.line.taxes, p.line.id, f"line {p.line.line_no} ({p.line.sku})")
         for p in plan.parts
+    ] + [
+        Line(Decimal(-1), d.amount, None, -d.amount, (d.deposit.tax,) if d.deposit.tax is not None else (), None,
+             f"the deduction of {d.deposit.number}", deduction=True)
+        for d in plan.deductions
     ]
     state = OrderState(
         lines={

@@ -77,11 +77,35 @@ class Take:
 
 
 @dataclass(frozen=True)
+class OpenDeposit:
+    """What is left to deduct of one deposit invoice at one rate (``tax`` None: no tax)."""
+
+    invoice_id: int
+    number: str
+    tax: pricing.TaxRate | None
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Deduction:
+    deposit: OpenDeposit
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class InvoicePlan:
     parts: tuple[Part, ...]
     totals: pricing.Totals
     percent: Decimal | None
     final: bool  # the invoice completes the order
+    deductions: tuple[Deduction, ...] = ()
+
+
+@dataclass(frozen=True)
+class DepositPlan:
+    shares: tuple[tuple[pricing.TaxRate | None, Decimal], ...]  # the deposit's base per rate
+    totals: pricing.Totals
+    percent: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -170,16 +194,23 @@ def plan_invoice(
     invoiced_nets: Mapping[int, Decimal],
     earlier: Sequence[pricing.Totals],
     charge: pricing.TaxRate | None = None,
+    charges_first: bool = True,
+    deposits: Sequence[OpenDeposit] = (),
 ) -> InvoicePlan:
     """The lines (quantity, net) and totals of the invoice ``take`` describes.
 
     ``invoiced_nets`` are the nets earlier invoices took of each line, ``earlier`` their
     totals, ``charge`` the tax on the shipping charge. The invoice that completes the order
-    is the order's totals minus the earlier invoices'.
+    is the order's totals minus the earlier invoices' (``earlier`` holds credit notes negated).
+    The shipping charge and the adjustment go on the first invoice that finds them not yet
+    billed (``charges_first``; a credit note gives them back only when it completes the
+    invoice). ``deposits`` still open are deducted, oldest first, at their rate, never more
+    than the invoice's base at that rate; the completing invoice deducts all that is left.
     """
     wanted, left = take.wanted, take.remaining
     final = all(left[ln.id] - wanted.get(ln.id, ZERO) == 0 for ln in order.lines)
-    first = not earlier
+    ship_due = charges_first and sum((e.shipping for e in earlier), ZERO) == 0
+    adjust_due = charges_first and sum((e.adjustment for e in earlier), ZERO) == 0
     parts = []
     for ln in order.lines:
         qty = wanted.get(ln.id)
@@ -199,6 +230,7 @@ def plan_invoice(
         if order.totals is None:
             raise ValueError("plan_invoice: the order's totals are needed for the completing invoice")
         totals = pricing.remainder_totals(order.totals, list(earlier))
+        deductions = tuple(Deduction(d, d.amount) for d in deposits if d.amount != 0)
     else:
         discount = pricing.parse_discount(order.discount)
         nets = [(p.net, p.line.taxes) for p in parts]
@@ -215,11 +247,86 @@ def plan_invoice(
         totals = pricing.totals_from_nets(
             nets,
             discount,
-            order.shipping if first else ZERO,
+            order.shipping if ship_due else ZERO,
             charge,
-            order.adjustment if first else ZERO,
+            order.adjustment if adjust_due else ZERO,
         )
-    return InvoicePlan(tuple(parts), totals, take.percent, final)
+        deductions = _deductions(totals, deposits)
+        totals = pricing.with_deductions(totals, [(d.deposit.tax, d.amount) for d in deductions])
+    return InvoicePlan(tuple(parts), totals, take.percent, final, deductions)
+
+
+def _bases(t: pricing.Totals) -> dict:
+    """Each rate's base on a document, and (key None) what no tax covers."""
+    bases: dict = {(b.rate, b.name): b.base for b in t.tax_breakdown}
+    bases[None] = t.subtotal - t.discount + t.shipping - sum((b.base for b in t.tax_breakdown), ZERO)
+    return bases
+
+
+def _deductions(totals: pricing.Totals, deposits: Sequence[OpenDeposit]) -> tuple[Deduction, ...]:
+    room = _bases(totals)
+    out = []
+    for d in deposits:
+        key = d.tax.key if d.tax is not None else None
+        amount = min(d.amount, max(room.get(key, ZERO), ZERO))
+        if amount > 0:
+            room[key] -= amount
+            out.append(Deduction(d, amount))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- deposit invoices
+
+
+def parse_deposit(value: object) -> tuple[Decimal | None, Decimal | None]:
+    """``--deposit 30%`` (0 < P <= 100, 2 places) or ``--deposit 500.00`` (an amount before tax)."""
+    text = str(value).strip() if value is not None else ""
+    if text.endswith("%"):
+        p = D(text[:-1].strip(), "--deposit")
+        if p <= 0 or p > 100 or p != p.quantize(CENT):
+            raise Invalid(f"--deposit {text}: a percent is between 0 (excluded) and 100, with at most 2 decimal places")
+        return p, None
+    a = D(text, "--deposit")
+    if a <= 0 or a != a.quantize(CENT):
+        raise Invalid(f"--deposit {text}: an amount before tax is more than 0.00, in whole cents (or a percent: 30%)")
+    return None, a
+
+
+def plan_deposit(order: Order, earlier: Sequence[pricing.Totals], value: object) -> DepositPlan:
+    """A deposit invoice of a percent or an amount (before tax) of the order: one line per rate
+    of the order, shared by the order's bases (after its discount, with its shipping), never
+    more at any rate than what is left to invoice there (earlier invoices and deposits)."""
+    percent, amount = parse_deposit(value)
+    if order.status == "cancelled":
+        raise Invalid(f"{order.number} is cancelled: nothing to invoice")
+    if order.totals is None:
+        raise ValueError("plan_deposit: the order's totals are needed")
+    for ln in order.lines:
+        if len(ln.taxes) > 1:
+            raise Invalid(f"{order.number} line {ln.line_no} ({ln.sku}) has {len(ln.taxes)} taxes: a deposit needs one rate per line")
+    whole = _bases(order.totals)
+    keys = [k for k in whole if k is not None] + ([None] if whole[None] != 0 else [])
+    keys = [k for k in keys if whole[k] > 0]
+    if not keys:
+        raise Invalid(f"{order.number} has nothing to invoice a deposit on")
+    if percent is not None:
+        shares = [pricing.round_money(whole[k] * percent / 100) for k in keys]
+    else:
+        shares = pricing.allocate(amount, [whole[k] for k in keys])  # type: ignore[arg-type]
+    left = _bases(pricing.remainder_totals(order.totals, list(earlier)))
+    taxes = {(b.rate, b.name): pricing.TaxRate(b.name, b.rate) for b in order.totals.tax_breakdown}
+    for k, share in zip(keys, shares):
+        if share > left.get(k, ZERO):
+            what = f"{taxes[k].name} {plain(taxes[k].rate)} %" if k is not None else "no tax"
+            raise OverQuantity(
+                f"{order.number}: a deposit of {share:.2f} at {what} is more than the {max(left.get(k, ZERO), ZERO):.2f} "
+                f"left to invoice at that rate"
+            )
+    pairs = tuple((taxes[k] if k is not None else None, share) for k, share in zip(keys, shares) if share > 0)
+    if not pairs:
+        raise Invalid(f"--deposit {value}: the deposit rounds to 0.00")
+    totals = pricing.totals_from_nets([(share, (tax,) if tax is not None else ()) for tax, share in pairs])
+    return DepositPlan(pairs, totals, percent)
 
 
 # ---------------------------------------------------------------- delivery notes

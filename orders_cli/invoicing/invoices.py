@@ -20,6 +20,8 @@ from orders_cli import store
 from orders_cli.core import invoicecheck, lifecycle, planner, schedule, text
 from orders_cli.core.context import Context
 from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.errors import Invalid
+from orders_cli.invoicing import billed, labels
 from orders_cli.invoicing import results as r
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
@@ -27,30 +29,6 @@ from orders_cli.store import documents, refs
 from orders_cli.store import schema as m
 
 ZERO = Decimal(0)
-
-
-def _earlier_invoices(session: Session, order_id: int) -> list[m.Invoice]:
-    return list(
-        session.exec(
-            select(m.Invoice).where(
-                m.Invoice.order_id == order_id, m.Invoice.recurring == False, m.Invoice.status != "cancelled"  # noqa: E712
-            )
-        )
-    )
-
-
-def _invoiced_nets(session: Session, invoice_ids: list[int]) -> tuple[dict[int, Decimal], dict[int, int]]:
-    """The nets the given invoices took of each order line id, and how many lines took them."""
-    nets: dict[int, Decimal] = {}
-    parts: dict[int, int] = {}
-    if invoice_ids:
-        for line_id, net in session.execute(
-            sa.select(m.InvoiceLine.order_line_id, m.InvoiceLine.net).where(m.InvoiceLine.invoice_id.in_(invoice_ids))
-        ):
-            if line_id is not None:
-                nets[line_id] = nets.get(line_id, ZERO) + net
-                parts[line_id] = parts.get(line_id, 0) + 1
-    return nets, parts
 
 
 def planned_order(order: m.SalesOrder, lines: list) -> planner.Order:
@@ -74,28 +52,55 @@ def invoice_date_and_due(ctx: Context, on: Any, due_days: int) -> tuple[date, da
 
 
 def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | None = None, percent: Any = None,
-                       on: Any = None) -> r.Invoice:
-    """Invoice an order: the remaining quantities (default), ``N:QTY`` parts of lines, or P % of every line."""
+                       on: Any = None, deposit: Any = None, allow_future: bool = False) -> r.Invoice:
+    """Invoice an order: the remaining quantities (default), ``N:QTY`` parts of lines, P % of every
+    line, or a deposit (``deposit``: "30%" or an amount before tax). An ordinary invoice deducts
+    the deposits still open."""
     order = documents.get(session, documents.ORDER, ref)
     lines = documents.lines_of(session, documents.ORDER, order.id)
     plan_in = planned_order(order, lines)
+    earlier_totals = billed.earlier_totals(session, order.id)
+    if deposit is not None:
+        if parts or percent is not None:
+            raise Invalid("use --deposit alone: a deposit takes no --line or --percent")
+        return _write_deposit(session, ctx, order, planner.plan_deposit(plan_in, earlier_totals, deposit), on, allow_future)
     _, invoiced, _ = documents.progress_quantities(session, order.id)
     take = planner.invoice_quantities(plan_in, invoiced, parts, percent)
 
-    earlier = _earlier_invoices(session, order.id)
-    earlier_nets, earlier_parts = _invoiced_nets(session, [i.id for i in earlier])
-    earlier_totals = [documents.totals_from_row(i) for i in earlier]
+    earlier_nets, earlier_parts = billed.invoiced_nets(session, order.id)
     account = session.get(m.Account, order.account_id)
     charge = Resolver(session, ctx.settings).charge_tax(account.tax_region)
-    plan = planner.plan_invoice(plan_in, take, earlier_nets, earlier_totals, charge)
+    plan = planner.plan_invoice(plan_in, take, earlier_nets, earlier_totals, charge, deposits=billed.open_deposits(session, order.id))
     rows = {ln.id: ln for ln in lines}
     # the last word before anything is written (a failure is an internal error: nothing is written)
     invoicecheck.check_plan(f"the invoice of {order.number}", plan_in, plan, {ln.id: (ln.unit_price, ln.discount) for ln in lines},
                             invoiced, earlier_nets, earlier_parts, earlier_totals, charge)
+    inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent)
+    line_rows = [
+        {
+            "order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku, "description": ln.description,
+            "kind": ln.kind, "quantity": part.quantity, "unit_price": ln.unit_price, "discount": ln.discount, "net": part.net,
+            "taxes": ln.taxes, "comment": ln.comment,
+        }
+        for part, ln in ((p, rows[p.line.id]) for p in plan.parts)
+    ]
+    dates = dict(session.execute(sa.select(m.Invoice.id, m.Invoice.invoice_date).where(
+        m.Invoice.id.in_({d.deposit.invoice_id for d in plan.deductions}))).all()) if plan.deductions else {}
+    for d in plan.deductions:
+        line_rows.append({
+            "order_line_id": None, "order_line_no": None, "product_id": None, "sku": "DEPOSIT",
+            "description": labels.deduction(order.language or account.language, d.deposit.number, dates[d.deposit.invoice_id]),
+            "kind": "deduction", "quantity": Decimal(-1), "unit_price": d.amount, "discount": None, "net": -d.amount,
+            "taxes": billed.taxes_json(d.deposit.tax), "comment": None, "deposit_invoice_id": d.deposit.invoice_id,
+        })
+    return _seal(session, inv, line_rows)
 
+
+def _new_invoice(session: Session, ctx: Context, order: m.SalesOrder, totals, on: Any, allow_future: bool, percent=None,
+                 kind: str = "standard") -> m.Invoice:
     due_days = int(ctx.settings.get("invoice.due_days"))
     day, due = invoice_date_and_due(ctx, on, due_days)
-    number = store.next_number(session, "invoice", ctx.settings.prefix("invoice"))
+    number = store.issue_number(session, "invoice", ctx.settings.prefix("invoice"), day, ctx.today, allow_future)
     inv = m.Invoice(
         number=number,
         order_id=order.id,
@@ -105,41 +110,49 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
         invoice_date=day,
         due_date=due,
         due_days=due_days,
-        percent=plan.percent,
+        percent=percent,
         currency=order.currency,
         language=order.language,
-        discount=order.discount,
+        discount=order.discount if kind == "standard" else None,
+        kind=kind,
         **{f"billing_{k}": v for k, v in address_of(order, "billing").items()},
         **{f"shipping_{k}": v for k, v in address_of(order, "shipping").items()},
-        **documents.totals_columns(plan.totals),
+        **documents.totals_columns(totals),
     )
     session.add(inv)
     session.flush()
+    return inv
+
+
+def _seal(session: Session, inv: m.Invoice, line_rows: list[dict]) -> r.Invoice:
+    """Write the lines, then the "created" history row that seals them (revision 0002)."""
     session.execute(
         sa.insert(m.InvoiceLine.__table__),
-        [
-            {
-                "invoice_id": inv.id,
-                "line_no": i,
-                "order_line_id": ln.id,
-                "order_line_no": ln.line_no,
-                "product_id": ln.product_id,
-                "sku": ln.sku,
-                "description": ln.description,
-                "kind": ln.kind,
-                "quantity": part.quantity,
-                "unit_price": ln.unit_price,
-                "discount": ln.discount,
-                "net": part.net,
-                "taxes": ln.taxes,
-                "comment": ln.comment,
-            }
-            for i, (part, ln) in enumerate(((p, rows[p.line.id]) for p in plan.parts), start=1)
-        ],
+        [{"invoice_id": inv.id, "line_no": i, "deposit_invoice_id": None, **row} for i, row in enumerate(line_rows, start=1)],
     )
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=None, new_status="created"))
     session.flush()
     return invoice_view(session, inv)
+
+
+def _write_deposit(session: Session, ctx: Context, order: m.SalesOrder, plan: planner.DepositPlan, on: Any,
+                   allow_future: bool) -> r.Invoice:
+    invoicecheck.check_invoice(
+        f"the deposit invoice of {order.number}",
+        [invoicecheck.Line(Decimal(1), share, None, share, (tax,) if tax is not None else (), None, "a deposit line") for tax, share in plan.shares],
+        plan.totals,
+    )
+    inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent, kind="deposit")
+    text_ = labels.deposit(order.language or session.get(m.Account, order.account_id).language, plan.percent, order.number)
+    rows = [
+        {
+            "order_line_id": None, "order_line_no": None, "product_id": None, "sku": "DEPOSIT", "description": text_, "kind": "deposit",
+            "quantity": Decimal(1), "unit_price": share, "discount": None, "net": share, "taxes": billed.taxes_json(tax), "comment": None,
+            "deposit_invoice_id": inv.id,
+        }
+        for tax, share in plan.shares
+    ]
+    return _seal(session, inv, rows)
 
 
 # ---------------------------------------------------------------- viewing invoices

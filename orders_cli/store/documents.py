@@ -72,9 +72,39 @@ def totals_from_row(row) -> pricing.Totals:
     )
 
 
+def counted(inv=None):
+    """The invoices that count against an order's quantities and amounts: not recurring, and not
+    cancelled before credit notes existed (an invoice cancelled since is corrected by a credit
+    note, which gives its quantities back)."""
+    from orders_cli.store import receivables as rv
+
+    inv = m.Invoice.__table__ if inv is None else inv
+    cn = rv.CreditNote.__table__.alias("counted_cn")
+    credited = sa.select(cn.c.id).where(cn.c.invoice_id == inv.c.id).exists()
+    return sa.and_(inv.c.recurring == False, sa.or_(inv.c.status != "cancelled", credited))  # noqa: E712
+
+
+def credit_lines_of_order(order_id: int):
+    """(order_line_id, quantity, net) of the credit note lines of an order's counted invoices."""
+    from orders_cli.store import receivables as rv
+
+    inv = m.Invoice.__table__
+    cn = rv.CreditNote.__table__
+    cl = rv.CreditNoteLine.__table__
+    return (
+        sa.select(cl.c.order_line_id, cl.c.quantity, cl.c.net)
+        .join(cn, cn.c.id == cl.c.credit_note_id)
+        .join(inv, inv.c.id == cn.c.invoice_id)
+        .where(inv.c.order_id == order_id, counted(inv), cl.c.order_line_id.is_not(None))
+    )
+
+
 def progress_quantities(session: Session, order_id: int) -> tuple[dict[int, Decimal], dict[int, Decimal], Decimal]:
-    """Delivered and invoiced quantity per order line id, and the amount invoiced.
-    Recurring and cancelled invoices do not count."""
+    """Delivered and invoiced quantity per order line id, and the amount invoiced: invoices
+    minus their credit notes. Recurring invoices and invoices cancelled before credit notes
+    existed do not count."""
+    from orders_cli.store import receivables as rv
+
     delivered: dict[int, Decimal] = {}
     for line_id, qty in session.execute(
         sa.select(m.DeliveryLine.order_line_id, m.DeliveryLine.quantity)
@@ -83,27 +113,33 @@ def progress_quantities(session: Session, order_id: int) -> tuple[dict[int, Deci
     ):
         delivered[line_id] = delivered.get(line_id, Decimal(0)) + qty
     invoiced: dict[int, Decimal] = {}
+    inv = m.Invoice.__table__
     for line_id, qty in session.execute(
         sa.select(m.InvoiceLine.order_line_id, m.InvoiceLine.quantity)
-        .join(m.Invoice, m.Invoice.id == m.InvoiceLine.invoice_id)
-        .where(m.Invoice.order_id == order_id, m.Invoice.recurring == False, m.Invoice.status != "cancelled")  # noqa: E712
+        .join(inv, inv.c.id == m.InvoiceLine.invoice_id)
+        .where(inv.c.order_id == order_id, counted(inv))
     ):
         if line_id is not None:
             invoiced[line_id] = invoiced.get(line_id, Decimal(0)) + qty
+    for line_id, qty, _ in session.execute(credit_lines_of_order(order_id)):
+        invoiced[line_id] = invoiced.get(line_id, Decimal(0)) - qty
     amount = session.execute(
-        sa.select(sa.func.sum(m.Invoice.__table__.c.total, type_=sa.BigInteger)).where(
-            m.Invoice.order_id == order_id, m.Invoice.recurring == False, m.Invoice.status != "cancelled"  # noqa: E712
-        )
+        sa.select(sa.func.sum(inv.c.total, type_=sa.BigInteger)).where(inv.c.order_id == order_id, counted(inv))
     ).scalar_one()
-    return delivered, invoiced, from_cents(amount or 0)
+    cn = rv.CreditNote.__table__
+    credited = session.execute(
+        sa.select(sa.func.sum(cn.c.total, type_=sa.BigInteger)).join(inv, inv.c.id == cn.c.invoice_id)
+        .where(inv.c.order_id == order_id, counted(inv))
+    ).scalar_one()
+    return delivered, invoiced, from_cents((amount or 0) - (credited or 0))
 
 
 def order_invoice_numbers(session: Session, order_id: int) -> list[str]:
-    """The numbers of the order's invoices that lock its amounts (not recurring, not cancelled)."""
+    """The numbers of the order's invoices that lock its amounts (counted: not recurring, not
+    cancelled before credit notes existed)."""
+    inv = m.Invoice.__table__
     return list(session.execute(
-        sa.select(m.Invoice.number).where(
-            m.Invoice.order_id == order_id, m.Invoice.recurring == False, m.Invoice.status != "cancelled"  # noqa: E712
-        ).order_by(m.Invoice.id)
+        sa.select(inv.c.number).where(inv.c.order_id == order_id, counted(inv)).order_by(inv.c.id)
     ).scalars())
 
 

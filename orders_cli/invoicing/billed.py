@@ -1,0 +1,94 @@
+"""What an order's invoices have billed so far, net of their credit notes: the state the
+planner needs to make the next invoice or deposit of the order (``core.planner``).
+
+An invoice counts when it is not recurring and was not cancelled before credit notes existed
+(``store.documents.counted``); each of its credit notes counts against it (negated totals,
+nets and quantities given back to the order lines).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from orders_cli.core import planner, pricing
+from orders_cli.store import documents
+from orders_cli.store import receivables as rv
+from orders_cli.store import schema as m
+
+ZERO = Decimal(0)
+
+
+def _counted_invoices(order_id: int):
+    inv = m.Invoice.__table__
+    return sa.select(inv.c.id).where(inv.c.order_id == order_id, documents.counted(inv))
+
+
+def earlier_totals(session: Session, order_id: int) -> list[pricing.Totals]:
+    """The totals of the order's counted invoices, and of their credit notes negated."""
+    ids = _counted_invoices(order_id)
+    out = [documents.totals_from_row(r) for r in session.execute(sa.select(m.Invoice.__table__).where(m.Invoice.__table__.c.id.in_(ids))
+                                                                  .order_by(m.Invoice.__table__.c.id))]
+    cn = rv.CreditNote.__table__
+    out += [pricing.negated(documents.totals_from_row(r)) for r in session.execute(sa.select(cn).where(cn.c.invoice_id.in_(ids)).order_by(cn.c.id))]
+    return out
+
+
+def invoiced_nets(session: Session, order_id: int) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """The nets the order's invoices took of each order line id (less what credit notes gave
+    back), and how many invoice and credit note lines took part in them."""
+    nets: dict[int, Decimal] = {}
+    parts: dict[int, int] = {}
+    il = m.InvoiceLine.__table__
+    for line_id, net in session.execute(
+        sa.select(il.c.order_line_id, il.c.net).where(il.c.invoice_id.in_(_counted_invoices(order_id)), il.c.order_line_id.is_not(None))
+    ):
+        nets[line_id] = nets.get(line_id, ZERO) + net
+        parts[line_id] = parts.get(line_id, 0) + 1
+    for line_id, _, net in session.execute(documents.credit_lines_of_order(order_id)):
+        nets[line_id] = nets.get(line_id, ZERO) - net
+        parts[line_id] = parts.get(line_id, 0) + 1
+    return nets, parts
+
+
+def tax_of(taxes_json: str) -> pricing.TaxRate | None:
+    taxes = documents.taxes_from_json(taxes_json)
+    return taxes[0] if taxes else None
+
+
+def open_deposits(session: Session, order_id: int) -> list[planner.OpenDeposit]:
+    """Each deposit invoice of the order, per rate, with what is left to deduct of it: its
+    deposit lines, less the deductions of later invoices, less its own credit notes, plus the
+    deductions that credit notes gave back. Oldest first."""
+    ids = _counted_invoices(order_id)
+    il = m.InvoiceLine.__table__
+    left: dict[tuple[int, str], Decimal] = {}
+    for dep, taxes, net in session.execute(
+        sa.select(il.c.deposit_invoice_id, il.c.taxes, il.c.net).where(il.c.invoice_id.in_(ids), il.c.deposit_invoice_id.is_not(None))
+    ):
+        left[(dep, taxes)] = left.get((dep, taxes), ZERO) + net
+    cl = rv.CreditNoteLine.__table__
+    cn = rv.CreditNote.__table__
+    for dep, taxes, net in session.execute(
+        sa.select(cl.c.deposit_invoice_id, cl.c.taxes, cl.c.net).join(cn, cn.c.id == cl.c.credit_note_id)
+        .where(cn.c.invoice_id.in_(ids), cl.c.deposit_invoice_id.is_not(None))
+    ):
+        left[(dep, taxes)] = left.get((dep, taxes), ZERO) - net
+    numbers = dict(session.execute(sa.select(m.Invoice.id, m.Invoice.number).where(m.Invoice.id.in_({d for d, _ in left}))).all()) if left else {}
+    return [
+        planner.OpenDeposit(dep, numbers[dep], tax_of(taxes), amount)
+        for (dep, taxes), amount in sorted(left.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+        if amount > 0
+    ]
+
+
+def taxes_json(tax: pricing.TaxRate | None) -> str:
+    """A line's tax snapshot for one rate (the form deposit and deduction lines share)."""
+    if tax is None:
+        return "[]"
+    from orders_cli.core.money import plain
+
+    return json.dumps([{"name": tax.name, "rate": plain(tax.rate)}])
