@@ -416,8 +416,12 @@ def test_cancelled_invoice_quantities_become_invoiceable_again(catalog):
     third = invoice(o["number"], "--percent", "70")
     assert third["number"] == "INV-00003"
     assert_invoices_add_up_to_order(o["number"])
-    # the cancelled one is still there, unchanged but for its status
-    assert {k: v for k, v in j("invoice", "show", "INV-00001").items() if k != "status"} == {k: v for k, v in first.items() if k != "status"}
+    # the cancelled one is still there, unchanged but for its status, and cites the credit note that cancelled it
+    after = j("invoice", "show", "INV-00001")
+    assert after["credit_notes"] == ["CN-00001"] and first["credit_notes"] == []
+    assert {k: v for k, v in after.items() if k not in ("status", "credit_notes")} == {k: v for k, v in first.items() if k not in ("status", "credit_notes")}
+    credit = j("credit", "show", "CN-00001")
+    assert credit["invoice"] == "INV-00001" and credit["totals"] == first["totals"]
 
 
 def test_cancelled_last_invoice_then_invoice_again(catalog):

@@ -109,6 +109,8 @@ def document_values(kind: str, doc: dict, settings) -> dict[str, str]:
         "period_start": doc.get("period_start") or "",
         "period_end": doc.get("period_end") or "",
         "order": doc.get("order") or "",
+        "invoice": doc.get("invoice") or "",
+        "credit_date": doc.get("credit_date") or "",
     }
 
 

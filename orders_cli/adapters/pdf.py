@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-KINDS = ("order", "quote", "invoice", "purchase", "delivery")
+KINDS = ("order", "quote", "invoice", "purchase", "delivery", "credit")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # orders_cli/ (fonts/)
 FONT_DIR = PACKAGE_DIR / "fonts"
 FONT_FAMILY = "dejavu"
@@ -197,6 +197,13 @@ def _meta_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str]]
             rows.append((L["period"], f"{doc['period_start']} {L['period_to']} {doc.get('period_end') or ''}".strip()))
         if doc.get("order"):
             rows.append((L["order_ref"], doc["order"]))
+    elif kind == "credit":
+        rows.append((L["credit_date"], doc.get("credit_date") or ""))
+        rows.append((L["credit_for"], f"{doc.get('invoice') or ''} {L['credit_of']} {doc.get('invoice_date') or ''}".strip()))
+        if doc.get("order"):
+            rows.append((L["order_ref"], doc["order"]))
+        if doc.get("reason"):
+            rows.append((L["reason"], doc["reason"]))
     else:  # purchase, delivery
         rows.append((L["date"], doc.get("date") or ""))
         if doc.get("order"):
@@ -267,7 +274,7 @@ def render(kind: str, doc: dict, settings) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=22 if L.get("footer") else 18)
     _add_fonts(pdf)
-    title = L[kind]
+    title = L["deposit_invoice"] if kind == "invoice" and doc.get("kind") == "deposit" else L[kind]
     number = str(doc.get("number") or "")
     pdf.footer_left = f"{title} {number}"
     pdf.footer_text = L.get("footer", "")

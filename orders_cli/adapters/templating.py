@@ -23,7 +23,7 @@ from typing import Any
 from orders_cli.core.errors import Invalid
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"  # orders_cli/templates
-KINDS = ("order", "quote", "invoice", "purchase", "delivery")
+KINDS = ("order", "quote", "invoice", "purchase", "delivery", "credit")
 
 # Every column a lines table can show, with its width in mm and alignment. The
 # description column takes whatever width the others leave.

@@ -59,6 +59,7 @@ def _mount() -> None:
         activity,
         catalog,
         convert,
+        credit,
         db,
         demo,
         doc,
@@ -83,6 +84,7 @@ def _mount() -> None:
     order.app.add_typer(convert.app, name="convert")
     app.add_typer(order.app, name="order")
     app.add_typer(documents.invoice_app, name="invoice")
+    app.add_typer(credit.app, name="credit")
     app.add_typer(documents.purchase_app, name="purchase")
     app.add_typer(documents.delivery_app, name="delivery")
     app.add_typer(recur.app, name="recur")
@@ -95,8 +97,10 @@ def _mount() -> None:
     documents.invoice_app.command("pdf")(pdf.invoice_pdf)
     documents.purchase_app.command("pdf")(pdf.purchase_pdf)
     documents.delivery_app.command("pdf")(pdf.delivery_pdf)
+    credit.app.command("pdf")(pdf.credit_pdf)
     order.app.command("send")(send.order_send)
     documents.invoice_app.command("send")(send.invoice_send)
+    credit.app.command("send")(send.credit_send)
     app.command("demo")(demo.demo)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, group
+from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, Yes, group
 
 invoice_app = group("invoice", "Invoices: list, show, change status.")
 purchase_app = group("purchase", "Purchase orders to vendors.")
@@ -108,22 +108,86 @@ def invoice_show(invoice: Annotated[str, typer.Argument(help="Invoice number or 
 def invoice_status(
     invoice: Annotated[str, typer.Argument(help="Invoice number or id")],
     status: Annotated[str, typer.Argument(help="approved | sent | paid | cancelled")],
+    yes: Yes = False,
     json_: Json = False,
 ) -> None:
     """Move an invoice along its statuses (nothing else of an issued invoice ever changes).
 
-    Example: orders invoice status INV-00001 paid
+    cancelled issues a credit note of all that is not yet credited, dated today (an issued
+    invoice is corrected by a credit note, never erased): asked on a terminal, --yes skips
+    the question; without a terminal it goes ahead and says so on stderr.
+
+    Example: orders invoice status INV-00001 approved
     """
+    import sys
+
     from orders_cli import store
     from orders_cli.cli import output
+    from orders_cli.cli.common import context
+    from orders_cli.core.errors import Invalid
+    from orders_cli.invoicing import credit_views
     from orders_cli.invoicing import invoices as billing
 
+    if status == "cancelled" and not yes and sys.stdin.isatty() and sys.stderr.isatty():
+        if not typer.confirm(f"Cancel {invoice}? A credit note of all that is not yet credited will be issued", default=False, err=True):
+            raise Invalid("nothing done")
+    ctx = context()
     with store.transaction() as s:
-        doc = billing.set_invoice_status(s, invoice, status)
+        before = billing.get_invoice(s, invoice)
+        had = set(credit_views.numbers_of_invoice(s, before.id))
+        doc = billing.set_invoice_status(s, invoice, status, ctx)
+        made = [n for n in credit_views.numbers_of_invoice(s, doc.id) if n not in had]
+    for number in made:
+        output.note(f"issued credit note {number} for {doc.number}")
     if json_:
         output.record(doc, output.JSON)
     else:
         output.note(f"{doc.number} is now {doc.status}")
+
+
+@invoice_app.command("credit")
+def invoice_credit(
+    invoice: Annotated[str, typer.Argument(help="Invoice number or id")],
+    line: Annotated[Optional[list[str]], typer.Option(
+        "--line", metavar="N:QTY", help="Credit QTY of the invoice's order line N (repeatable; default: all not yet credited)")] = None,
+    amount: Annotated[Optional[str], typer.Option(
+        "--amount", metavar="A", help="A price reduction of A before tax, shared over the invoice's rates by their bases")] = None,
+    tax: Annotated[Optional[str], typer.Option("--tax", metavar="NAME", help="With --amount: the reduction on this tax's rate only")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (printed on the credit note)")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Credit note date (default today; never before the latest credit note)")] = None,
+    allow_future: Annotated[bool, typer.Option("--allow-future", help="Accept a date after today")] = False,
+    json_: Json = False,
+) -> None:
+    """Issue a credit note for an invoice: whole (default), per line and quantity, or a price reduction.
+
+    It cites the invoice, copies its addresses, language and currency; its amounts are positive
+    and lower the invoice's balance. Credited quantities go back to the order (they can be
+    invoiced again). Crediting more than remains is refused (over_quantity).
+
+    Example: orders invoice credit INV-00001 --line 2:1 --reason "one mug broken"
+    """
+    from orders_cli import store
+    from orders_cli.cli import output
+    from orders_cli.cli.common import context
+    from orders_cli.invoicing import credits
+
+    ctx = context()
+    with store.transaction() as s:
+        doc = credits.credit_invoice(s, ctx, invoice, line, amount, tax, reason, date, allow_future)
+    output.record(doc, output.JSON if json_ else output.TABLE, human_credit)
+    if not json_:
+        output.note(f"created {doc.number} for {doc.invoice}")
+
+
+def human_credit(doc: dict) -> None:
+    from orders_cli.cli import output
+
+    head = {"number": doc["number"], "invoice": f"{doc['invoice']} of {doc['invoice_date']}", "order": doc["order"],
+            "account": doc["account"]["name"], "date": doc["credit_date"], "reason": doc["reason"], "refunded": doc["refunded"]}
+    output.kv({k: v for k, v in head.items() if v}, title=f"Credit note {doc['number']}")
+    output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"),
+                                              ("unit_price", "Unit price"), ("discount", "Disc."), ("net", "Net")])
+    output.totals(doc["totals"], doc["currency"])
 
 
 @purchase_app.command("list")

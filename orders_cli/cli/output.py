@@ -21,7 +21,6 @@ from typing import Any, Callable, Iterable, Sequence
 
 from orders_cli.adapters.env import stderr_is_tty, stdout_is_tty
 from orders_cli.adapters.files import checked_path, write_file  # noqa: F401  (output.write_file)
-
 from orders_cli.core.text import terminal
 
 TABLE, JSON, JSONL, CSV, CSV_RAW = "table", "json", "jsonl", "csv", "csv-raw"

@@ -43,6 +43,10 @@ def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
             doc = to_data(billing.show_invoice(s, ref))
         elif kind == "purchase":
             doc = to_data(fulfilment.show_purchase(s, ref))
+        elif kind == "credit":
+            from orders_cli.invoicing import credit_views
+
+            doc = to_data(credit_views.show_credit(s, ref))
         else:
             doc = to_data(fulfilment.show_delivery(s, ref))
     return _write(kind, doc, output, config.current())
@@ -132,3 +136,11 @@ def delivery_pdf(delivery: Annotated[str, typer.Argument(help="Delivery note num
     Example: orders delivery pdf DN-00001 -o note.pdf
     """
     _one("delivery", delivery, output)
+
+
+def credit_pdf(credit: Annotated[str, typer.Argument(help="Credit note number or id")], output: Output = None) -> None:
+    """Write a credit note as a PDF ("Credit note" / "Avoir"), citing its invoice.
+
+    Example: orders credit pdf CN-00001 -o CN-00001.pdf
+    """
+    _one("credit", credit, output)

@@ -56,3 +56,12 @@ def invoice_send(invoice: Annotated[str, typer.Argument(help="Invoice number or 
     Example: orders invoice send INV-00001 --to accounts@example.com
     """
     _send("invoice", invoice, to, cc, subject, message, eml, json_)
+
+
+def credit_send(credit: Annotated[str, typer.Argument(help="Credit note number or id")], to: To = None, cc: Cc = None, subject: Subject = None,
+                message: Message = None, eml: Eml = None, json_: Json = False) -> None:
+    """Mail a credit note with its PDF attached; logged as an activity on its invoice.
+
+    Example: orders credit send CN-00001 --to accounts@example.com
+    """
+    _send("credit", credit, to, cc, subject, message, eml, json_)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Sequence
 
-from . import pricing
+from . import pricing, shares
 from .errors import Invalid, NotFound, OverQuantity
 from .lines import parse_part
 from .money import MAX_PLACES, D, plain
@@ -157,7 +157,8 @@ def parse_percent(value: object) -> Decimal:
     return p
 
 
-def invoice_quantities(order: Order, invoiced: Mapping[int, Decimal], parts: Sequence[str] | None = None, percent: object = None) -> Take:
+def invoice_quantities(order: Order, invoiced: Mapping[int, Decimal], parts: Sequence[str] | None = None, percent: object = None,
+                       verb: str = "invoice") -> Take:
     """What a new invoice takes of each line, or the refusal (``Invalid``, ``NotFound``, ``OverQuantity``)."""
     if order.status == "cancelled":
         raise Invalid(f"{order.number} is cancelled: nothing to invoice")
@@ -181,10 +182,10 @@ def invoice_quantities(order: Order, invoiced: Mapping[int, Decimal], parts: Seq
                 )
     else:
         wanted = {ln.id: left[ln.id] for ln in order.lines if left[ln.id] > 0}
-    _refuse_over(order, wanted, left, "invoice")
+    _refuse_over(order, wanted, left, verb)
     wanted = {k: v for k, v in wanted.items() if v > 0}
     if not wanted:
-        raise OverQuantity(f"{order.number} is fully invoiced: nothing left to invoice")
+        raise OverQuantity(f"{order.number} is fully {verb.rstrip('e')}ed: nothing left to {verb}")
     return Take(wanted, left, p)
 
 
@@ -252,11 +253,11 @@ def plan_invoice(
             order.adjustment if adjust_due else ZERO,
         )
         deductions = _deductions(totals, deposits)
-        totals = pricing.with_deductions(totals, [(d.deposit.tax, d.amount) for d in deductions])
+        totals = shares.with_deductions(totals, [(d.deposit.tax, d.amount) for d in deductions])
     return InvoicePlan(tuple(parts), totals, take.percent, final, deductions)
 
 
-def _bases(t: pricing.Totals) -> dict:
+def bases(t: pricing.Totals) -> dict:
     """Each rate's base on a document, and (key None) what no tax covers."""
     bases: dict = {(b.rate, b.name): b.base for b in t.tax_breakdown}
     bases[None] = t.subtotal - t.discount + t.shipping - sum((b.base for b in t.tax_breakdown), ZERO)
@@ -264,7 +265,7 @@ def _bases(t: pricing.Totals) -> dict:
 
 
 def _deductions(totals: pricing.Totals, deposits: Sequence[OpenDeposit]) -> tuple[Deduction, ...]:
-    room = _bases(totals)
+    room = bases(totals)
     out = []
     for d in deposits:
         key = d.tax.key if d.tax is not None else None
@@ -304,25 +305,25 @@ def plan_deposit(order: Order, earlier: Sequence[pricing.Totals], value: object)
     for ln in order.lines:
         if len(ln.taxes) > 1:
             raise Invalid(f"{order.number} line {ln.line_no} ({ln.sku}) has {len(ln.taxes)} taxes: a deposit needs one rate per line")
-    whole = _bases(order.totals)
+    whole = bases(order.totals)
     keys = [k for k in whole if k is not None] + ([None] if whole[None] != 0 else [])
     keys = [k for k in keys if whole[k] > 0]
     if not keys:
         raise Invalid(f"{order.number} has nothing to invoice a deposit on")
     if percent is not None:
-        shares = [pricing.round_money(whole[k] * percent / 100) for k in keys]
+        parts_ = [pricing.round_money(whole[k] * percent / 100) for k in keys]
     else:
-        shares = pricing.allocate(amount, [whole[k] for k in keys])  # type: ignore[arg-type]
-    left = _bases(pricing.remainder_totals(order.totals, list(earlier)))
+        parts_ = shares.allocate(amount, [whole[k] for k in keys])  # type: ignore[arg-type]
+    left = bases(pricing.remainder_totals(order.totals, list(earlier)))
     taxes = {(b.rate, b.name): pricing.TaxRate(b.name, b.rate) for b in order.totals.tax_breakdown}
-    for k, share in zip(keys, shares):
+    for k, share in zip(keys, parts_):
         if share > left.get(k, ZERO):
             what = f"{taxes[k].name} {plain(taxes[k].rate)} %" if k is not None else "no tax"
             raise OverQuantity(
                 f"{order.number}: a deposit of {share:.2f} at {what} is more than the {max(left.get(k, ZERO), ZERO):.2f} "
                 f"left to invoice at that rate"
             )
-    pairs = tuple((taxes[k] if k is not None else None, share) for k, share in zip(keys, shares) if share > 0)
+    pairs = tuple((taxes[k] if k is not None else None, share) for k, share in zip(keys, parts_) if share > 0)
     if not pairs:
         raise Invalid(f"--deposit {value}: the deposit rounds to 0.00")
     totals = pricing.totals_from_nets([(share, (tax,) if tax is not None else ()) for tax, share in pairs])

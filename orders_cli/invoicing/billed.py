@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from orders_cli.core import planner, pricing
+from orders_cli.core import planner, pricing, shares
 from orders_cli.store import documents
 from orders_cli.store import receivables as rv
 from orders_cli.store import schema as m
@@ -33,7 +33,7 @@ def earlier_totals(session: Session, order_id: int) -> list[pricing.Totals]:
     out = [documents.totals_from_row(r) for r in session.execute(sa.select(m.Invoice.__table__).where(m.Invoice.__table__.c.id.in_(ids))
                                                                   .order_by(m.Invoice.__table__.c.id))]
     cn = rv.CreditNote.__table__
-    out += [pricing.negated(documents.totals_from_row(r)) for r in session.execute(sa.select(cn).where(cn.c.invoice_id.in_(ids)).order_by(cn.c.id))]
+    out += [shares.negated(documents.totals_from_row(r)) for r in session.execute(sa.select(cn).where(cn.c.invoice_id.in_(ids)).order_by(cn.c.id))]
     return out
 
 

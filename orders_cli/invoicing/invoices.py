@@ -19,13 +19,14 @@ from sqlmodel import Session, select
 from orders_cli import store
 from orders_cli.core import invoicecheck, lifecycle, planner, schedule, text
 from orders_cli.core.context import Context
-from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.errors import Invalid
+from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.invoicing import billed, labels
 from orders_cli.invoicing import results as r
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
 from orders_cli.store import documents, refs
+from orders_cli.store import receivables as rv
 from orders_cli.store import schema as m
 
 ZERO = Decimal(0)
@@ -196,6 +197,8 @@ def invoice_view(session: Session, inv: m.Invoice) -> r.Invoice:
             for ln in lines
         ],
         totals=documents.totals_from_row(inv),
+        kind=inv.kind,
+        credit_notes=list(session.execute(sa.select(rv.CreditNote.number).where(rv.CreditNote.invoice_id == inv.id).order_by(rv.CreditNote.id)).scalars()),
     )
 
 
@@ -251,9 +254,19 @@ def list_invoices(session: Session, order: str | None = None, status: str | None
         )
 
 
-def set_invoice_status(session: Session, ref: str, status: str) -> r.Invoice:
+def set_invoice_status(session: Session, ref: str, status: str, ctx: Context | None = None) -> r.Invoice:
+    """Move an invoice along its statuses. ``cancelled`` on an issued invoice issues a credit note
+    of all that is not yet credited (``credits.credit_invoice``), dated today."""
     inv = get_invoice(session, ref)
     new = lifecycle.invoice_transition(inv.status, status)
+    if new == "cancelled":
+        from orders_cli.invoicing import balances, credits
+
+        credited, notes, _ = balances.credited_and_paid(session, [inv.id])[inv.id]
+        if credited < inv.total or not notes:
+            if ctx is None:
+                raise ValueError("set_invoice_status: cancelling needs the run's context (a credit note is issued)")
+            credits.credit_invoice(session, ctx, inv.number, reason="invoice status cancelled")
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=inv.status, new_status=new))
     inv.status = new
     session.add(inv)

@@ -48,6 +48,8 @@ class Invoice:
     discount: str | None
     lines: list[InvoiceLine]
     totals: Totals
+    kind: str  # standard | deposit
+    credit_notes: list[str]  # the numbers of its credit notes
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,14 @@ class RelatedActivity:
 
 
 @dataclass
+class RelatedCredit:
+    number: str
+    credit_date: date
+    invoice: str
+    total: Money
+
+
+@dataclass
 class OrderRelated:
     quote: QuoteRef | None
     invoices: list[RelatedInvoice]
@@ -101,6 +109,7 @@ class OrderRelated:
     deliveries: list[RelatedDelivery]
     documents: list[RelatedDocument]
     activities: list[RelatedActivity]
+    credit_notes: list[RelatedCredit]
 
 
 @dataclass

@@ -26,11 +26,13 @@ from orders_cli.sales.results import (
     QuoteRef,
     QuoteRelated,
     RelatedActivity,
+    RelatedCredit,
     RelatedDelivery,
     RelatedDocument,
     RelatedInvoice,
     RelatedPurchase,
 )
+from orders_cli.store import receivables as rv
 from orders_cli.store import refs
 from orders_cli.store import schema as m
 from orders_cli.store.documents import (
@@ -142,6 +144,8 @@ def related_view(session: Session, doc: m.SalesOrder) -> OrderRelated:
     docs = session.exec(select(m.Document.id, m.Document.filename, m.Document.size, m.Document.sha256, m.Document.content_type).where(m.Document.order_id == doc.id).order_by(m.Document.id)).all()
     acts = activities.for_order(session, doc.id)  # the order's and its invoices' (mails sent), any type
     quote = session.get(m.Quote, doc.quote_id) if doc.quote_id else None
+    numbers = {i.id: i.number for i in invoices}
+    credits = session.exec(select(rv.CreditNote).where(rv.CreditNote.invoice_id.in_(list(numbers))).order_by(rv.CreditNote.id)).all() if numbers else []
     return OrderRelated(
         quote=QuoteRef(quote.number, quote.status) if quote else None,
         invoices=[RelatedInvoice(i.number, i.invoice_date, i.status, Money(i.total), i.period_start, i.period_end) for i in invoices],
@@ -149,6 +153,7 @@ def related_view(session: Session, doc: m.SalesOrder) -> OrderRelated:
         deliveries=[RelatedDelivery(d.number, d.delivery_date, d.status) for d in dns],
         documents=[RelatedDocument(id=d[0], filename=d[1], content_type=d[4], size=d[2], sha256=d[3]) for d in docs],
         activities=[RelatedActivity(a.id, a.type, a.subject, a.due, a.done, a.invoice, a.note) for a in acts],
+        credit_notes=[RelatedCredit(c.number, c.credit_date, numbers[c.invoice_id], Money(c.total)) for c in credits],
     )
 
 

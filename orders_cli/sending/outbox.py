@@ -51,6 +51,12 @@ def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
             row = sales.get(s, sales.ORDER, ref)
             doc = to_data(sales.view(s, sales.ORDER, row, today))
             ids = {"order_id": row.id, "invoice_id": None}
+        elif kind == "credit":
+            from orders_cli.invoicing import credit_views
+
+            row = credit_views.get_credit(s, ref)
+            doc = to_data(credit_views.credit_view(s, row))
+            ids = {"order_id": row.order_id, "invoice_id": row.invoice_id, "credit": True}
         else:
             row = billing.get_invoice(s, ref)
             if row.status == "cancelled":
@@ -64,7 +70,8 @@ def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
 
 def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str], subject: str | None, message: str | None,
                   eml: Path | None = None) -> DocumentSent:
-    """Mail one order or invoice with its PDF (or write the message to ``eml``)."""
+    """Mail one order, invoice or credit note with its PDF (or write the message to ``eml``); a
+    credit note's mail is logged on its invoice."""
     from orders_cli.adapters import mail, pdf
 
     settings = ctx.settings
@@ -87,7 +94,7 @@ def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str
         mailer.send(msg)
     with store.transaction() as s:
         result.activity = _record(s, ids["order_id"], ids["invoice_id"], msg)
-        if ids["invoice_id"] is not None:
+        if ids["invoice_id"] is not None and not ids.get("credit"):
             result.status = _mark_sent(s, ids["invoice_id"])
     result.sent = True
     return result

@@ -21,7 +21,6 @@ an INSERT of an invoice line, and not the numbering counters. Here, on both back
 """
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

@@ -1,0 +1,62 @@
+"""What the credit note use cases return (field order = the JSON key order)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.pricing import TaxRate, Totals
+from orders_cli.core.results import Ref
+
+
+@dataclass(frozen=True)
+class CreditLine:
+    line_no: int | None  # the order line it credits (None: a deduction, a price reduction, a usage line)
+    sku: str
+    description: str
+    kind: str
+    quantity: Quantity
+    unit_price: Price
+    discount: str | None
+    net: Money
+    taxes: tuple[TaxRate, ...]
+
+
+@dataclass(frozen=True)
+class CreditNote:
+    id: int
+    number: str
+    invoice: str
+    invoice_date: date
+    order: str | None
+    account: Ref
+    subject: str
+    credit_date: date
+    reason: str | None
+    mode: str  # whole | lines | amount
+    rebill: bool
+    currency: str
+    language: str | None
+    billing_address: dict[str, str]
+    shipping_address: dict[str, str]
+    lines: list[CreditLine]
+    totals: Totals
+    refunded: Money
+
+
+@dataclass(frozen=True)
+class CreditRow:
+    """One row of ``credit list``."""
+
+    id: int
+    number: str
+    credit_date: date
+    invoice: str
+    order: str | None
+    account: Ref
+    reason: str | None
+    currency: str
+    subtotal: Money
+    tax: Money
+    total: Money
