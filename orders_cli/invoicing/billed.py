@@ -28,13 +28,29 @@ def _counted_invoices(order_id: int):
 
 
 def earlier_totals(session: Session, order_id: int) -> list[pricing.Totals]:
-    """The totals of the order's counted invoices, and of their credit notes negated."""
+    """The totals of the order's counted invoices, and of their credit notes negated.
+
+    A price reduction (a credit note of mode ``amount``) lowers what the order is worth for
+    good: it does not come back on the invoice that later completes the order, so it stays out
+    of these sums, unless its invoice was since credited in full (the whole credit note then
+    gave the reduction back, and all of it counts)."""
     ids = _counted_invoices(order_id)
-    out = [documents.totals_from_row(r) for r in session.execute(sa.select(m.Invoice.__table__).where(m.Invoice.__table__.c.id.in_(ids))
-                                                                  .order_by(m.Invoice.__table__.c.id))]
+    inv = m.Invoice.__table__
+    invoices = {r.id: documents.totals_from_row(r) for r in session.execute(sa.select(inv).where(inv.c.id.in_(ids)).order_by(inv.c.id))}
     cn = rv.CreditNote.__table__
-    out += [shares.negated(documents.totals_from_row(r)) for r in session.execute(sa.select(cn).where(cn.c.invoice_id.in_(ids)).order_by(cn.c.id))]
+    notes: dict[int, list] = {}
+    for row in session.execute(sa.select(cn).where(cn.c.invoice_id.in_(ids)).order_by(cn.c.id)):
+        notes.setdefault(row.invoice_id, []).append((row.mode, documents.totals_from_row(row)))
+    out = list(invoices.values())
+    for inv_id, credited in notes.items():
+        done = _nothing_left(pricing.remainder_totals(invoices[inv_id], [t for _, t in credited]))
+        out += [shares.negated(t) for mode, t in credited if done or mode != "amount"]
     return out
+
+
+def _nothing_left(t: pricing.Totals) -> bool:
+    return all(getattr(t, k) == 0 for k in ("subtotal", "discount", "shipping", "tax", "adjustment", "total")) and all(
+        b.base == 0 and b.amount == 0 for b in t.tax_breakdown)
 
 
 def invoiced_nets(session: Session, order_id: int) -> tuple[dict[int, Decimal], dict[int, int]]:

@@ -114,6 +114,8 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
 
     if amount is not None:
         mode = "amount"
+        if any(len(documents.taxes_from_json(ln.taxes)) > 1 for ln in lines):
+            raise Invalid(f"{inv.number} has lines of several taxes: a price reduction needs one rate per line (credit lines instead)")
         rows, totals = _reduction(inv, whole, earlier, amount, tax, lang)
         check_lines = [invoicecheck.Line(Decimal(1), row["unit_price"], None, row["net"], documents.taxes_from_json(row["taxes"]), None,
                                          "a price reduction") for row in rows]
@@ -150,7 +152,9 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
                     })
         totals = plan.totals
         state = invoicecheck.OrderState(
-            lines={ln.id: invoicecheck.OrderLineState(ln.quantity, ln.net, qty.get(ln.id, ZERO), nets.get(ln.id, ZERO), counts.get(ln.id, 0))
+            # an invoice line may itself be a part of an order line (its net prorated, not priced
+            # again): checked as a part, within a cent per part
+            lines={ln.id: invoicecheck.OrderLineState(ln.quantity, ln.net, qty.get(ln.id, ZERO), nets.get(ln.id, ZERO), counts.get(ln.id, 0) + 1)
                    for ln in goods},
             totals=whole,
             earlier=tuple(earlier),

@@ -135,11 +135,17 @@ def progress_quantities(session: Session, order_id: int) -> tuple[dict[int, Deci
 
 
 def order_invoice_numbers(session: Session, order_id: int) -> list[str]:
-    """The numbers of the order's invoices that lock its amounts (counted: not recurring, not
-    cancelled before credit notes existed)."""
+    """The numbers of the order's invoices that lock its amounts: counted (not recurring, not
+    cancelled before credit notes existed) and not credited in full (a credit note of all of
+    it leaves nothing of it standing against the order)."""
+    from orders_cli.store import receivables as rv
+
     inv = m.Invoice.__table__
+    cn = rv.CreditNote.__table__
+    credited = sa.select(sa.func.coalesce(sa.func.sum(cn.c.total, type_=sa.BigInteger), 0)).where(cn.c.invoice_id == inv.c.id).scalar_subquery()
     return list(session.execute(
-        sa.select(inv.c.number).where(inv.c.order_id == order_id, counted(inv)).order_by(inv.c.id)
+        sa.select(inv.c.number).where(inv.c.order_id == order_id, counted(inv), sa.or_(inv.c.total == 0, credited != inv.c.total))
+        .order_by(inv.c.id)
     ).scalars())
 
 
