@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import ok
+from conftest import db_content, ok, run
 from test_orders import catalog, catalog_template, fast_cli, refused_unchanged  # noqa: F401  (fixtures)
 
 ORDER = {"subject": "Visible", "account": "Acme", "lines": [{"sku": "MUG", "quantity": "1"}]}
@@ -164,17 +164,28 @@ def test_recur_run_at_the_calendars_end_does_not_crash(catalog):
     first, fifteenth = an_order(), an_order()
     ok("recur", "set", first, "--frequency", "monthly", "--start", "9999-10-01")
     ok("recur", "set", fifteenth, "--frequency", "monthly", "--start", "9999-10-15")
-    out = ok("recur", "run", "--date", "9999-12-31", "--json").json()
-    billed = [(i["order"], i["period_start"], i["period_end"], i["due_date"]) for i in out["invoices"]]
+    # every invoice is dated the run's day: 9999-12-31 + 30 due days leaves the calendar, each order is named
+    before = db_content()
+    r = run("recur", "run", "--date", "9999-12-31", "--allow-future", "--json")
+    assert r.code == 1 and "Traceback" not in r.err
+    out = json.loads(r.out)
+    assert out["invoices"] == [] and [f["order"] for f in out["failed"]] == [first, fifteenth]
+    assert all("calendar's last day" in f["error"] for f in out["failed"]), out
+    assert db_content() == before
+    ok("recur", "set", first, "--due-days", "0")
+    ok("recur", "set", fifteenth, "--due-days", "0")
+    out = ok("recur", "run", "--date", "9999-12-31", "--allow-future", "--json").json()
+    billed = [(i["order"], i["period_start"], i["period_end"], i["invoice_date"], i["due_date"]) for i in out["invoices"]]
     # the 1st: 12-01..12-31 ends on the calendar's last day and falls due on it; the 15th: a period
     # from 12-15 would end in year 10000, so the schedule is over after 11-15..12-14
+    last = "9999-12-31"
     assert billed == [
-        (first, "9999-10-01", "9999-10-31", "9999-10-31"), (first, "9999-11-01", "9999-11-30", "9999-12-01"),
-        (first, "9999-12-01", "9999-12-31", "9999-12-31"),
-        (fifteenth, "9999-10-15", "9999-11-14", "9999-11-14"), (fifteenth, "9999-11-15", "9999-12-14", "9999-12-15"),
+        (first, "9999-10-01", "9999-10-31", last, last), (first, "9999-11-01", "9999-11-30", last, last),
+        (first, "9999-12-01", "9999-12-31", last, last),
+        (fifteenth, "9999-10-15", "9999-11-14", last, last), (fifteenth, "9999-11-15", "9999-12-14", last, last),
     ], out
     assert out["failed"] == []
     ok("recur", "show", first)
     ok("recur", "show", fifteenth)
     ok("recur", "list")
-    ok("recur", "run", "--date", "9999-12-31")
+    ok("recur", "run", "--date", "9999-12-31", "--allow-future")

@@ -509,7 +509,7 @@ def test_overlapping_runs_never_mail_an_invoice_twice(smtp):
     from orders_cli import store
 
     store.dispose_all()
-    procs = [subprocess.Popen([sys.executable, "-m", "orders_cli", "recur", "run", "--date", "2026-12-15", "--send"],
+    procs = [subprocess.Popen([sys.executable, "-m", "orders_cli", "recur", "run", "--date", "2026-12-15", "--allow-future", "--send"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ)) for _ in range(4)]
     outs = [p.communicate(timeout=180) for p in procs]
     for p, (o, e) in zip(procs, outs):
@@ -532,7 +532,7 @@ def test_a_run_killed_while_mailing_never_mails_twice(smtp):
     from orders_cli import store
 
     store.dispose_all()
-    p = subprocess.Popen([sys.executable, "-m", "orders_cli", "recur", "run", "--date", "2026-12-15", "--send"],
+    p = subprocess.Popen([sys.executable, "-m", "orders_cli", "recur", "run", "--date", "2026-12-15", "--allow-future", "--send"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     deadline = time.monotonic() + 120
     while len(smtp.messages) < 3 and time.monotonic() < deadline and p.poll() is None:
@@ -541,7 +541,7 @@ def test_a_run_killed_while_mailing_never_mails_twice(smtp):
     p.wait()
     first = len(smtp.messages)
     assert first >= 3
-    r = spawn("recur", "run", "--date", "2026-12-15", "--send")
+    r = spawn("recur", "run", "--date", "2026-12-15", "--allow-future", "--send")
     assert r.returncode == 0, r.stderr
     from collections import Counter
 

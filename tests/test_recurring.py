@@ -52,8 +52,13 @@ def recur(order: str, *opts: str) -> dict:
     return ok("recur", "set", order, "--json", *opts).json()
 
 
+TODAY = "2026-11-28"  # ORDERS_TODAY in the tests (conftest)
+
+
 def bill(day: str, *opts: str) -> dict:
-    out = ok("recur", "run", "--date", day, "--json", *opts).json()
+    """``recur run --date day``: its invoices are dated ``day`` (with --allow-future after today)."""
+    ahead = ("--allow-future",) if day > TODAY else ()
+    out = ok("recur", "run", "--date", day, "--json", *ahead, *opts).json()
     assert out["failed"] == []
     return out
 
@@ -86,19 +91,15 @@ def test_monthly_from_jan_31_bills_month_ends_whatever_days_the_job_ran(catalog)
     assert [i["period_start"] for i in bill("2026-02-01")["invoices"]] == ["2026-01-31"]
     assert [i["period_start"] for i in bill("2026-03-15")["invoices"]] == ["2026-02-28"]
     assert [i["period_start"] for i in bill("2026-05-01")["invoices"]] == ["2026-03-31", "2026-04-30"]
-    expected = [
-        ("2026-01-31", "2026-01-31", "2026-02-27"),
-        ("2026-02-28", "2026-02-28", "2026-03-30"),
-        ("2026-03-31", "2026-03-31", "2026-04-29"),
-        ("2026-04-30", "2026-04-30", "2026-05-30"),
-    ]
-    assert periods(so) == expected
-    # the same schedule billed by one run on 05-01 gives the same set
+    expected = [("2026-01-31", "2026-02-27"), ("2026-02-28", "2026-03-30"), ("2026-03-31", "2026-04-29"), ("2026-04-30", "2026-05-30")]
+    # each invoice is dated the day of the run that issued it, its period printed on it
+    assert periods(so) == [(day, *span) for day, span in zip(("2026-02-01", "2026-03-15", "2026-05-01", "2026-05-01"), expected)]
+    # the same schedule billed by one run on 05-01 gives the same periods, all dated 05-01
     other = new_order()
     recur(other, "--frequency", "monthly", "--start", "2026-01-31")
     made = bill("2026-05-01")["invoices"]
     assert {i["order"] for i in made} == {other}
-    assert periods(other) == expected
+    assert periods(other) == [("2026-05-01", *span) for span in expected]
     assert all_invoice_numbers() == [f"INV-{n:05d}" for n in range(1, 9)]
 
 
@@ -107,11 +108,11 @@ def test_annual_from_feb_29_clamps_and_comes_back(catalog):
     recur(so, "--frequency", "annual", "--start", "2024-02-29")
     bill("2028-03-01")
     assert periods(so) == [
-        ("2024-02-29", "2024-02-29", "2025-02-27"),
-        ("2025-02-28", "2025-02-28", "2026-02-27"),
-        ("2026-02-28", "2026-02-28", "2027-02-27"),
-        ("2027-02-28", "2027-02-28", "2028-02-28"),
-        ("2028-02-29", "2028-02-29", "2029-02-27"),
+        ("2028-03-01", "2024-02-29", "2025-02-27"),
+        ("2028-03-01", "2025-02-28", "2026-02-27"),
+        ("2028-03-01", "2026-02-28", "2027-02-27"),
+        ("2028-03-01", "2027-02-28", "2028-02-28"),
+        ("2028-03-01", "2028-02-29", "2029-02-27"),
     ]
 
 
@@ -141,7 +142,7 @@ def test_frequencies(catalog, opts, as_of, expected):
     made = bill(as_of)["invoices"]
     assert [(i["period_start"], i["period_end"]) for i in made] == expected
     assert spans(catalog) == expected
-    assert all(i["invoice_date"] == i["period_start"] for i in made)
+    assert all(i["invoice_date"] == as_of for i in made)  # the run's day, whatever the period
     assert bill(as_of)["invoices"] == []
 
 
@@ -152,17 +153,17 @@ def test_in_advance_and_in_arrears_with_due_days(catalog):
     view = recur(arrears, "--frequency", "monthly", "--start", "2026-01-01", "--invoice-date", "end", "--due-days", "15")
     assert view["invoice_date"] == "end" and view["due_days"] == 15
 
-    made = bill("2026-01-30")["invoices"]
-    assert [(i["order"], i["invoice_date"], i["due_date"]) for i in made] == [(advance, "2026-01-01", "2026-01-16")]
+    made = bill("2026-01-30")["invoices"]  # the period in advance became due on 01-01: dated the run's day
+    assert [(i["order"], i["invoice_date"], i["due_date"]) for i in made] == [(advance, "2026-01-30", "2026-02-14")]
     made = bill("2026-01-31")["invoices"]  # the end of the arrears period has come
     assert [(i["order"], i["invoice_date"], i["period_start"], i["period_end"], i["due_date"]) for i in made] == [
         (arrears, "2026-01-31", "2026-01-01", "2026-01-31", "2026-02-15")]
     bill("2026-03-30")
-    assert periods(arrears) == [("2026-01-31", "2026-01-01", "2026-01-31"), ("2026-02-28", "2026-02-01", "2026-02-28")]
-    assert [d["due_date"] for d in invoices(arrears)] == ["2026-02-15", "2026-03-15"]
-    assert periods(advance) == [("2026-01-01", "2026-01-01", "2026-01-31"), ("2026-02-01", "2026-02-01", "2026-02-28"),
-                                ("2026-03-01", "2026-03-01", "2026-03-31")]
-    assert [d["due_date"] for d in invoices(advance)] == ["2026-01-16", "2026-02-16", "2026-03-16"]
+    assert periods(arrears) == [("2026-01-31", "2026-01-01", "2026-01-31"), ("2026-03-30", "2026-02-01", "2026-02-28")]
+    assert [d["due_date"] for d in invoices(arrears)] == ["2026-02-15", "2026-04-14"]
+    assert periods(advance) == [("2026-01-30", "2026-01-01", "2026-01-31"), ("2026-03-30", "2026-02-01", "2026-02-28"),
+                                ("2026-03-30", "2026-03-01", "2026-03-31")]
+    assert [d["due_date"] for d in invoices(advance)] == ["2026-02-14", "2026-04-14", "2026-04-14"]  # due = invoice date + 15
     assert all(d["status"] == "auto_created" for d in invoices(advance))
 
 
@@ -338,8 +339,8 @@ def test_invoice_copies_the_order_as_it_is_then(catalog):
     assert [ln["invoiced_quantity"] for ln in order["lines"]] == ["0", "0"]
     assert order["progress"]["invoiced_percent"] == "0"
     assert {i["number"] for i in order["related"]["invoices"]} == {d["number"] for d in docs}
-    # the whole order can still be invoiced the ordinary way
-    inv = ok("order", "convert", "invoice", so, "--json").json()
+    # the whole order can still be invoiced the ordinary way (dated like the last run: numbers follow dates)
+    inv = ok("order", "convert", "invoice", so, "--date", "2026-03-01", "--json").json()
     assert [ln["quantity"] for ln in inv["lines"]] == ["2", "10"]
     # recurrence stays editable after finalize; the lock does not stop billing
     ok("order", "finalize", so, "--yes")

@@ -194,7 +194,9 @@ def _meta_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str]]
         if doc.get("due_days") is not None:
             rows.append((L["payment_term"], f"{doc['due_days']} {L['days']}"))
         if doc.get("period_start"):
-            rows.append((L["period"], f"{doc['period_start']} {L['period_to']} {doc.get('period_end') or ''}".strip()))
+            end = (L["period_to"], doc["period_end"]) if doc.get("period_end") else ()
+            span = (L.get("period_from", ""), doc["period_start"], *end)  # "2026-09-01 to 2026-09-30", "du 2026-09-01 au 2026-09-30"
+            rows.append((L["period"], " ".join(str(x) for x in span if x)))
         if doc.get("order"):
             rows.append((L["order_ref"], doc["order"]))
     elif kind == "credit":

@@ -128,8 +128,10 @@ def _progress_bar(show: bool) -> Iterator:
 
 @app.command("run")
 def recur_run(
-    date: Annotated[Optional[str], typer.Option("--date", help="Bill what is due up to this day (default today)")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be billed; write nothing")] = False,
+    date: Annotated[Optional[str], typer.Option("--date", help="Bill what is due up to this day and date the invoices on it (default today); "
+                                                "not before the latest invoice issued")] = None,
+    allow_future: Annotated[bool, typer.Option("--allow-future", help="Allow a --date after today (invoices dated ahead)")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be billed, with the same dates; write nothing")] = False,
     max_periods: Annotated[Optional[int], typer.Option("--max-periods", min=1, help="At most N periods per order in this run")] = None,
     send: Annotated[bool, typer.Option("--send", help="Mail each new invoice (PDF attached) to its account's e-mail; never twice")] = False,
     retry_uncertain: Annotated[bool, typer.Option("--retry-uncertain", help="With --send: mail again the invoices marked uncertain "
@@ -138,7 +140,13 @@ def recur_run(
 ) -> ExitStatus:
     """Bill every due period of every recurring order: what cron calls every day. Safe to repeat.
 
-    Each invoice is dated by its own period, numbered and written in its own transaction.
+    Each invoice is dated the run's day (--date, default today; due = that day + the
+    order's due days), shows the period it bills, takes its subject from the day that
+    period became due, and is numbered and written in its own transaction. After a gap
+    (cron was down) every missed period is billed once, oldest first, all dated the run's
+    day (catch-up latest: the older ones are recorded as skipped). Invoice numbers follow
+    their dates: a run dated before the latest invoice already issued is refused, nothing
+    written; a --date after today needs --allow-future.
     Exits 1 if an order failed (after billing all the others) and names it.
 
     With --send, every invoice made is queued for its account's e-mail in the same
@@ -162,11 +170,15 @@ def recur_run(
 
     if retry_uncertain and not send:
         raise typer.BadParameter("--retry-uncertain needs --send", param_hint="--retry-uncertain")
+    from orders_cli.adapters.env import today
+
     ctx = context(_day(date))  # --date and ORDERS_TODAY mean the same: the run's today
+    clock = today()  # the real today: a --date after it needs --allow-future
     if send and not dry_run:
         outbox.check_ready(ctx.settings)  # refuse before billing when mail cannot go out
     with _progress_bar(stderr_is_tty() and not json_) as progress:
-        result = outbox.recur_run(ctx, dry_run, max_periods, send, progress, retry_uncertain=retry_uncertain)
+        result = outbox.recur_run(ctx, dry_run, max_periods, send, progress, retry_uncertain=retry_uncertain,
+                                  allow_future=allow_future, clock=clock)
     if json_:
         output.record(result, output.JSON)
     elif result.invoices:

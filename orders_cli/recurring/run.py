@@ -6,6 +6,13 @@ inserts, the (order, period start) pair that a unique key guards; the invoice nu
 allocated inside that same transaction. Two runs at once, or a run killed half way and
 started again, therefore bill every due period exactly once with no gap in the numbers.
 
+Dating (SPEC.md §4, chronology): every invoice of a run is dated the run's day (``--date``,
+default today), its due date that day plus the order's due days; the billed period (start,
+end) is on the invoice and the subject's tokens come from the day the period became due.
+Invoice numbers follow their dates, so a run dated before the latest invoice already issued
+is refused before anything is written (``check_run_date``), and each number is still taken
+through ``store.issue_number``, which checks again under the counter's lock.
+
 Freshness: the list of orders is read once at the start, but each period's transaction
 (which holds the write lock) re-reads the order, its recurrence, its lines and its account,
 and bills them as they are then. An order turned off, cancelled, or whose schedule no longer
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -102,21 +110,40 @@ def _still_due(ctx: Context, plan: Plan | None, p: schedule.Period) -> schedule.
     return q
 
 
+def check_run_date(session: Session, day: date, clock: date, allow_future: bool) -> None:
+    """Refuse a run dated ``day`` (its invoices' date) after ``clock`` (the real today) without
+    ``allow_future``, or before the latest invoice already issued (numbers follow dates)."""
+    if day > clock and not allow_future:
+        raise Invalid(f"--date {day.isoformat()} is after today ({clock.isoformat()}): its invoices would be dated ahead; "
+                      "add --allow-future to bill ahead")
+    latest, number = store.latest_issued(session, "invoice")
+    if latest is not None and day < latest:
+        raise Invalid(f"recur run {day.isoformat()}: the latest invoice already issued, {number}, is dated {latest.isoformat()}, "
+                      f"and invoices are numbered in date order: nothing billed; run on {latest.isoformat()} or later "
+                      f"(--date {latest.isoformat()}, with --allow-future if that is after today)")
+
+
 def run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, progress: Callable[[int, int], None] | None = None,
-        send: bool = False) -> RunResult:
+        send: bool = False, allow_future: bool = False, clock: date | None = None) -> RunResult:
     """Bill every due period of every enabled recurring order up to ``ctx.today`` (``--date``
-    or today); each invoice in its own transaction. One failing order does not stop the
-    others: it is listed in the result's ``failed``.
+    or today), each invoice dated ``ctx.today`` and in its own transaction. One failing order
+    does not stop the others: it is listed in the result's ``failed``.
+
+    ``clock`` is the real today (default ``ctx.today``): a run dated after it is refused
+    unless ``allow_future``; a run dated before the latest invoice issued is refused. Both
+    refusals (also in a dry run) come before anything is written.
 
     With ``send``, each new invoice is queued in the send log (in its billing transaction)
     for the account's e-mail; ``sending.outbox`` then mails the queue."""
     result = RunResult(ctx.today, dry_run)
+    clock = clock or ctx.today
     with store.transaction(write=False) as s:
+        check_run_date(s, ctx.today, clock, allow_future)
         plans = _load_plans(s, ctx.settings.get("language"))
         invoiced, skipped = done_all(s)
     for i, plan in enumerate(plans, start=1):
         try:
-            _run_order(ctx, plan, dry_run, max_periods, send, invoiced.get(plan.order.id, Billed()), skipped.get(plan.order.id, set()), result)
+            _run_order(ctx, plan, dry_run, max_periods, send, (clock, allow_future), invoiced.get(plan.order.id, Billed()), skipped.get(plan.order.id, set()), result)
         except OrdersError as err:
             result.failed.append(FailedOrder(plan.order.number, err.message))
         except Exception as err:  # one order's surprise must not stop the others
@@ -128,8 +155,8 @@ def run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, pro
     return result
 
 
-def _run_order(ctx: Context, plan: Plan, dry_run: bool, max_periods: int | None, send: bool, invoiced: Billed, skipped: set,
-               result: RunResult) -> None:
+def _run_order(ctx: Context, plan: Plan, dry_run: bool, max_periods: int | None, send: bool, dating: tuple[date, bool],
+               invoiced: Billed, skipped: set, result: RunResult) -> None:
     rec = plan.rec
     due = open_due(rec, ctx.today, invoiced, skipped)
     if not due:
@@ -143,7 +170,7 @@ def _run_order(ctx: Context, plan: Plan, dry_run: bool, max_periods: int | None,
         due = due[:max_periods]
     for p in due:
         try:
-            made, plan = _bill(ctx, plan, p, dry_run, send)
+            made, plan = _bill(ctx, plan, p, dry_run, send, dating)
         except _Stop:
             return  # turned off, cancelled or rescheduled since the run started: no more periods
         if made is not None:
@@ -162,8 +189,11 @@ def _record_skipped(plan: Plan, to_skip: list[schedule.Period]) -> None:
             s.execute(sa.insert(m.SkippedPeriod.__table__), rows)
 
 
-def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: bool = False) -> tuple[InvoiceMade | None, Plan]:
-    """One period, one transaction: re-read the order, check, number, insert. Returns the
+def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: bool = False,
+          dating: tuple[date, bool] | None = None) -> tuple[InvoiceMade | None, Plan]:
+    """One period, one transaction: re-read the order, check, number, insert; the invoice is
+    dated the run's day (``ctx.today``), its subject from the day the period became due.
+    ``dating`` is (the real today, allow future) for ``store.issue_number``. Returns the
     invoice (None when another run got there first) and the order as re-read; raises
     ``_Stop`` when the order is no longer billable (see ``_still_due``)."""
     with store.transaction(write=not dry_run) as s:
@@ -185,7 +215,8 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         totals = pricing.totals_from_nets(nets, pricing.parse_discount(order.discount), order.shipping_charge, charge, order.adjustment)
         made = InvoiceMade(
             number=None, order=order.number, subject=subject.render(rec.subject, p.invoice_date, plan.language, fallback=order.subject),
-            invoice_date=p.invoice_date, due_date=schedule.due_date(p.invoice_date, rec.due_days, f"the period from {p.start.isoformat()}"), period_start=p.start, period_end=p.end,
+            invoice_date=ctx.today, due_date=schedule.due_date(ctx.today, rec.due_days, f"the invoice of the period from {p.start.isoformat()}"),
+            period_start=p.start, period_end=p.end,
             status=rec.invoice_status, totals=totals,
         )
         invoicecheck.check_invoice(  # the last word before anything is written (a failure writes nothing)
@@ -197,7 +228,8 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
             totals, charge)
         if dry_run:
             return made, plan
-        made.number = store.next_number(s, "invoice", ctx.settings.prefix("invoice"))
+        clock, allow_future = dating or (ctx.today, False)
+        made.number = store.issue_number(s, "invoice", ctx.settings.prefix("invoice"), made.invoice_date, clock, allow_future, "--date")
         inv_id = _insert_invoice(s, plan, made, totals, usage_lines)
         if usage_ids:
             updated = s.execute(

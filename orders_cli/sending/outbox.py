@@ -23,6 +23,7 @@ not yet sent, the status ``sent``. A mail that could not be sent records nothing
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
@@ -133,13 +134,14 @@ def check_ready(settings) -> None:
 
 
 def recur_run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, send: bool = False,
-              progress: Progress | None = None, retry_uncertain: bool = False) -> RunResult:
+              progress: Progress | None = None, retry_uncertain: bool = False, allow_future: bool = False,
+              clock: date | None = None) -> RunResult:
     """``recur run [--send [--retry-uncertain]]``: bill what is due by ``ctx.today``, then (with
     ``send``, unless a dry run) mail the queue (with ``retry_uncertain``, the ``uncertain``
     rows too). Orders that failed and mails that failed are in the result (``failed``,
     ``mail.failed``); the invoices billed stay billed."""
     billing = (lambda done, total: progress("billing", done, total)) if progress else None
-    result = recurring_run.run(ctx, dry_run, max_periods, billing, send=send)
+    result = recurring_run.run(ctx, dry_run, max_periods, billing, send=send, allow_future=allow_future, clock=clock)
     if send:
         report = MailReport()
         if not dry_run:
