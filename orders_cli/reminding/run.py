@@ -38,7 +38,12 @@ from orders_cli.core.context import Context
 from orders_cli.core.errors import MailError, OrdersError
 from orders_cli.core.money import Money, fmt_money, from_cents
 from orders_cli.core.results import to_data
-from orders_cli.reminding.results import Pending, ReminderDue, ReminderFailed, RemindResult
+from orders_cli.reminding.results import (
+    Pending,
+    ReminderDue,
+    ReminderFailed,
+    RemindResult,
+)
 from orders_cli.store import receivables as rv
 from orders_cli.store import schema as m
 
