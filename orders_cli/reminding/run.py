@@ -80,17 +80,19 @@ def _candidates(s, days: list[int], as_of: date) -> list[_Candidate]:
 
     inv, a, r = m.Invoice.__table__, m.Account.__table__, rv.Reminder.__table__
     sums = balances.sums_query()
+    late = (inv.c.due_date.is_not(None), inv.c.due_date <= as_of - timedelta(days=days[0]), inv.c.status != "paid", inv.c.total > 0)
     q = (
         sa.select(inv.c.id, inv.c.number, inv.c.status, inv.c.due_date, inv.c.total, inv.c.currency, a.c.name,
                   sums.c.credited, sums.c.notes, sums.c.paid)
         .join(a, a.c.id == inv.c.account_id)
         .join(sums, sums.c.invoice_id == inv.c.id)
-        .where(inv.c.due_date.is_not(None), inv.c.due_date <= as_of - timedelta(days=days[0]), inv.c.status != "paid", inv.c.total > 0)
+        .where(*late)
         .order_by(inv.c.due_date, inv.c.id)
     )
     rows = s.execute(q).all()
     highest: dict[int, tuple[int, str, int]] = {}
-    for inv_id, level, status, row_id in s.execute(sa.select(r.c.invoice_id, r.c.level, r.c.status, r.c.id).order_by(r.c.invoice_id, r.c.level)):
+    recorded = sa.select(r.c.invoice_id, r.c.level, r.c.status, r.c.id).where(r.c.invoice_id.in_(sa.select(inv.c.id).where(*late)))
+    for inv_id, level, status, row_id in s.execute(recorded.order_by(r.c.invoice_id, r.c.level)):
         highest[inv_id] = (level, status, row_id)
     out = []
     for row in rows:
