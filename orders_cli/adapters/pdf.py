@@ -379,6 +379,13 @@ def render(kind: str, doc: dict, settings) -> bytes:
             pdf.set_x(MARGIN + 60)
             pdf.cell(85, 5.5 if bold else 5, label, align="R")
             pdf.cell(35, 5.5 if bold else 5, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    if kind == "invoice" and L.get("late_payment"):  # Code de commerce L441-10: the penalty rate and the recovery indemnity
+        from orders_cli.adapters.settings import KEYS
+
+        mention = {k: _setting(settings, key) or KEYS[key].default for k, key in (("rate", "reminders.penalty_rate"), ("indemnity", "reminders.recovery_indemnity"))}
+        pdf.ln(3)
+        pdf.set_font(FONT_FAMILY, "", 7.5)
+        pdf.multi_cell(WIDTH, 3.8, templating.fill(L["late_payment"], mention), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from orders_cli.core.errors import Invalid
-from orders_cli.core.money import ascii_int
+from orders_cli.core.money import D, ascii_int, fmt_money, money, plain
 from orders_cli.core.text import has_surrogate
 
 DOC_TYPES = ("quote", "order", "invoice", "purchase", "delivery", "credit")
@@ -107,6 +107,52 @@ def _bool(value: Any) -> bool:
     raise Invalid(f"expected true or false, got {value!r}")
 
 
+def _day_list(value: Any) -> list[int]:
+    """``reminders.days``: ``[7, 15, 30]`` in the file, ``7,15,30`` (or ``7 15 30``) on the command line."""
+    wanted = "whole numbers of days from 1 to 3650 in increasing order, like 7,15,30"
+    if isinstance(value, str):
+        parts: list[Any] = [p for p in re.split(r"[\s,;]+", value.strip().strip("[]")) if p]
+    elif isinstance(value, list):
+        parts = value
+    else:
+        raise Invalid(f"expected {wanted}, got {value!r}")
+    if not 1 <= len(parts) <= 20:
+        raise Invalid(f"expected 1 to 20 {wanted}")
+    days = []
+    for part in parts:
+        try:
+            if isinstance(part, bool) or not isinstance(part, (int, str)):
+                raise ValueError
+            day = ascii_int(part)
+        except ValueError:
+            raise Invalid(f"expected {wanted}, got {part!r}") from None
+        if not 1 <= day <= 3650:
+            raise Invalid(f"expected {wanted}, got {day}")
+        days.append(day)
+    if any(b <= a for a, b in zip(days, days[1:])):
+        raise Invalid(f"expected {wanted} (each level after the one before), got {','.join(map(str, days))}")
+    return days
+
+
+def _rate(value: Any) -> str:
+    """A yearly rate in percent, exact text (``12.15``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    d = D(value, "rate")
+    if not 0 <= d <= 100 or (d != 0 and d.as_tuple().exponent < -4):  # type: ignore[operator]
+        raise Invalid(f"a rate is a percentage from 0 to 100 with at most 4 decimal places, got {value!r}")
+    return plain(d)
+
+
+def _amount(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    d = money(value, "amount")
+    if d < 0:
+        raise Invalid(f"an amount must not be negative, got {value!r}")
+    return fmt_money(d)
+
+
 def _url(value: Any) -> str:
     value = _text(500)(value).strip().rstrip("/")
     if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
@@ -147,6 +193,13 @@ KEYS: dict[str, Key] = {
         Key("smtp.user", _text(255), "", "SMTP user name (password: ORDERS_SMTP_PASSWORD)"),
         Key("smtp.security", _choice("starttls", "ssl", "none"), "starttls", "starttls | ssl | none"),
         Key("smtp.sender", _email, "", "From address of outgoing mail"),
+        Key("reminders.days", _day_list, [7, 15, 30],
+            "Reminder levels: days after the due date (orders remind run), e.g. 7,15,30"),
+        Key("reminders.penalty_rate", _rate, "12.15",
+            "Late-payment penalty rate, % a year (on invoices and reminders; French law: at least 3x the legal "
+            "interest rate; 12.15 = ECB rate 2.15 + 10 points, the rate when terms say nothing)"),
+        Key("reminders.recovery_indemnity", _amount, "40.00", "Fixed indemnity for recovery costs, EUR (French law: 40.00)"),
+        Key("reminders.mention", _bool, True, "Reminders state the penalty rate and the recovery indemnity"),
         Key("templates.dir", _text(1000), "", "A folder overriding the shipped templates"),
         Key("portal.enabled", _bool, False, "Serve the customer portal (orders portal serve)"),
         Key("portal.url", _url, "http://127.0.0.1:8765", "Address customers reach the portal at (for the sign-in links)"),

@@ -68,6 +68,7 @@ def _mount() -> None:
         pdf,
         portal,
         recur,
+        remind,
         send,
     )
     from orders_cli.cli import config as config_cmd
@@ -89,6 +90,7 @@ def _mount() -> None:
     app.add_typer(documents.delivery_app, name="delivery")
     app.add_typer(recur.app, name="recur")
     app.add_typer(recur.usage_app, name="usage")
+    app.add_typer(remind.app, name="remind")
     app.add_typer(doc.app, name="doc")
     app.add_typer(activity.app, name="activity")
     app.add_typer(portal.app, name="portal")
