@@ -95,6 +95,8 @@ def build(folder: Path) -> Portal:
         ok("order", "add", "--subject", "Globex secret order", "--account", "Globex", "--line", "MUG:7")
         ok("order", "finalize", "SO-00003", "--yes")
         ok("order", "convert", "invoice", "SO-00003")
+        ok("invoice", "credit", "INV-00003", "--line", "1:2", "--reason", "two mugs broken")  # CN-00001, Globex's
+        ok("invoice", "credit", "INV-00002", "--line", "1:1")  # CN-00002, of Acme's unfinalized order
         ok("order", "add", "--subject", "Acme second final", "--account", "Acme", "--line", "MUG:1")
         ok("order", "finalize", "SO-00004", "--yes")
         ok("order", "add", "--subject", "Initech order", "--account", "Initech", "--line", "MUG:1")

@@ -327,3 +327,16 @@ def test_credit_send_writes_the_message_with_the_pdf(tmp_path):
     ok("credit", "send", "CN-00001", "--to", "buyer@example.com", "--eml", str(tmp_path / "cn.eml"))
     raw = (tmp_path / "cn.eml").read_text()
     assert "Credit note CN-00001 for invoice" in raw and "CN-00001.pdf" in raw
+
+
+def test_a_credited_recurring_invoice_keeps_its_period_billed():
+    o = make_order("CONSULT:1", discount=None, shipping=None, adjustment=None)
+    ok("recur", "set", o["number"], "--frequency", "monthly", "--start", "2026-11-01")
+    made = j("recur", "run")["invoices"]
+    assert [i["period_start"] for i in made] == ["2026-11-01"]
+    cn = credit(made[0]["number"])
+    assert cn["totals"] == j("invoice", "show", made[0]["number"])["totals"]
+    # the period stays billed: the next run bills nothing again, and the order's own progress is untouched
+    assert j("recur", "run")["invoices"] == []
+    assert show(o["number"])["progress"]["invoiced_amount"] == "0.00"
+    assert [ln["invoiced_quantity"] for ln in show(o["number"])["lines"]] == ["0"]

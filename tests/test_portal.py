@@ -82,6 +82,18 @@ def test_pdf_downloads(portal):
     assert status == 200 and "SO-00003" in pdf_text(body)
 
 
+def test_credit_notes_are_listed_with_their_invoice_and_downloadable(portal):
+    page = text(portal.request("/orders/SO-00003", token=portal.tokens["Globex"])[2])
+    assert "Credit notes" in page and "CN-00001" in page and "/credits/CN-00001.pdf" in page and "INV-00003" in page
+    status, _, body = portal.request("/credits/CN-00001", token=portal.tokens["Globex"])
+    page = text(body)
+    assert status == 200 and "Credit note CN-00001" in page and "INV-00003" in page and "two mugs broken" in page
+    status, headers, body = portal.request("/credits/CN-00001.pdf", token=portal.tokens["Globex"])
+    assert status == 200 and headers["content-type"] == "application/pdf"
+    assert "CN-00001" in pdf_text(body) and "INV-00003" in pdf_text(body)
+    assert "Credit notes" not in text(portal.request("/orders/SO-00001", token=portal.tokens["Acme"])[2])
+
+
 def test_head_is_allowed_without_a_body(portal):
     status, headers, body = portal.request("/orders/SO-00001", token=portal.tokens["Acme"], method="HEAD")
     assert status == 200 and body == b"" and headers["content-type"].startswith("text/html")
@@ -90,8 +102,10 @@ def test_head_is_allowed_without_a_body(portal):
 # ---------------------------------------------------------------- isolation
 
 
-OTHER_ACCOUNT = ["/orders/SO-00003", "/orders/SO-00003.pdf", "/invoices/INV-00003", "/invoices/INV-00003.pdf", "/orders/SO-00005"]
-UNFINALIZED = ["/orders/SO-00002", "/orders/SO-00002.pdf", "/invoices/INV-00002", "/invoices/INV-00002.pdf"]
+OTHER_ACCOUNT = ["/orders/SO-00003", "/orders/SO-00003.pdf", "/invoices/INV-00003", "/invoices/INV-00003.pdf", "/orders/SO-00005",
+                 "/credits/CN-00001", "/credits/CN-00001.pdf"]
+UNFINALIZED = ["/orders/SO-00002", "/orders/SO-00002.pdf", "/invoices/INV-00002", "/invoices/INV-00002.pdf", "/credits/CN-00002",
+               "/credits/CN-00002.pdf"]
 UNKNOWN = ["/orders/SO-09999", "/orders/SO-09999.pdf", "/invoices/INV-09999", "/invoices/INV-09999.pdf", "/quotes/QT-00001",
            "/purchase/PO-00001", "/nothing-here", "/orders", "/orders/", "/invoices/", "/favicon.ico", "/login", "/admin"]
 

@@ -151,6 +151,8 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
                         "deposit_invoice_id": None,
                     })
         totals = plan.totals
+        if not plan.final:
+            _refuse_beyond_invoice(inv, whole, earlier, totals)
         state = invoicecheck.OrderState(
             # an invoice line may itself be a part of an order line (its net prorated, not priced
             # again): checked as a part, within a cent per part
@@ -165,7 +167,7 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
                               deduction=row["kind"] in NEGATIVE)
             for row in rows
         ]
-        invoicecheck.check_invoice(f"the credit note of {inv.number}", check_lines, totals, None, state)
+        invoicecheck.check_invoice(f"the credit note of {inv.number}", check_lines, totals, _charge_tax(whole, lines), state)
 
     day = text.parse_date(on, "--date") if on not in (None, "") else ctx.today
     if day < inv.invoice_date:
@@ -183,6 +185,24 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
     session.add(m.StatusChange(doc_type="credit_note", doc_id=note.id, old_status=None, new_status="created"))
     session.flush()
     return credit_view(session, note)
+
+
+def _refuse_beyond_invoice(inv: m.Invoice, whole: pricing.Totals, earlier: list[pricing.Totals], totals: pricing.Totals) -> None:
+    """A credit note never takes an invoice below zero, in total or at any rate (an invoice that
+    deducted a deposit may hold less than its lines): what it deducted is credited with it whole."""
+    left = pricing.remainder_totals(whole, earlier)
+    room = planner.bases(left)
+    over = totals.total > left.total or any(b.base > room.get((b.rate, b.name), ZERO) for b in totals.tax_breakdown)
+    if over:
+        raise OverQuantity(f"{inv.number}: a credit of {totals.total:.2f} is more than the {max(left.total, ZERO):.2f} left of it "
+                           f"(what it deducted goes back only with the whole of it): credit it whole, or give a price reduction")
+
+
+def _charge_tax(whole: pricing.Totals, lines: Sequence[m.InvoiceLine]) -> pricing.TaxRate | None:
+    """The invoice's shipping tax: the rate of its breakdown none of its lines has (if any)."""
+    of_lines = {t.key for ln in lines for t in documents.taxes_from_json(ln.taxes)}
+    other = [pricing.TaxRate(b.name, b.rate) for b in whole.tax_breakdown if (b.rate, b.name) not in of_lines]
+    return other[0] if len(other) == 1 else None
 
 
 def _reduction(inv: m.Invoice, whole: pricing.Totals, earlier: list[pricing.Totals], amount: Any, tax: str | None,

@@ -95,8 +95,8 @@ def order(session: Session, account_id: int, number: str, today) -> dict | None:
     if row is None:
         return None
     view = to_data(sales.view(session, sales.ORDER, row, today))  # plain data for the page and the PDF
-    invoices = view["related"]["invoices"]
-    view["related"] = {"invoices": invoices}  # nothing internal (purchase orders, activities, documents)
+    related = view["related"]
+    view["related"] = {"invoices": related["invoices"], "credit_notes": related["credit_notes"]}  # nothing internal (purchase orders, activities, documents)
     return view
 
 
@@ -114,3 +114,22 @@ def invoice(session: Session, account_id: int, number: str) -> dict | None:
     if row is None:
         return None
     return to_data(billing.invoice_view(session, row))  # plain data for the page and the PDF
+
+
+def credit(session: Session, account_id: int, number: str) -> dict | None:
+    """The credit note's full view, if its invoice belongs to one of this account's finalized orders."""
+    if not plausible_number(number):
+        return None
+    from orders_cli.invoicing import credit_views
+    from orders_cli.store import receivables as rv
+
+    c, i, o = rv.CreditNote, m.Invoice, m.SalesOrder
+    row = session.execute(
+        sa.select(c).join(i, i.id == c.invoice_id).join(o, o.id == i.order_id).where(
+            c.number == number, c.account_id == account_id, i.account_id == account_id, o.account_id == account_id,
+            o.finalized == True  # noqa: E712
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return to_data(credit_views.credit_view(session, row))

@@ -1,7 +1,7 @@
 """The portal's web app: Starlette routes, Jinja2 pages, served by uvicorn.
 
 Surface (CLI.md): ``/login/TOKEN`` (sets the session cookie, 303 to ``/``), ``/``,
-``/orders/NUMBER``, ``/orders/NUMBER.pdf``, ``/invoices/NUMBER``, ``/invoices/NUMBER.pdf``,
+``/orders/NUMBER``, ``/orders/NUMBER.pdf``, ``/invoices/NUMBER``, ``/invoices/NUMBER.pdf``, ``/credits/NUMBER(.pdf)``,
 ``/logout``. A token comes as ``Authorization: Bearer TOKEN`` or as the cookie.
 Anything not the token's account's or not finalized: 404; no valid token: 401; a method
 other than GET/HEAD: 405. Every response carries the security headers below.
@@ -158,7 +158,12 @@ def build_app(settings) -> Guard:
                 who = signed_in(request, s)
                 if who is None:
                     return unauthorized(request)
-                doc = queries.order(s, who[0], number, today()) if kind == "order" else queries.invoice(s, who[0], number)
+                if kind == "order":
+                    doc = queries.order(s, who[0], number, today())
+                elif kind == "credit":
+                    doc = queries.credit(s, who[0], number)
+                else:
+                    doc = queries.invoice(s, who[0], number)
             if doc is None:
                 return error(404, who[1])
             if want_pdf:
@@ -185,6 +190,7 @@ def build_app(settings) -> Guard:
         Route("/logout", logout, methods=["GET"]),
         Route("/orders/{number:path}", document("order"), methods=["GET"]),
         Route("/invoices/{number:path}", document("invoice"), methods=["GET"]),
+        Route("/credits/{number:path}", document("credit"), methods=["GET"]),
         Route("/{rest:path}", anything_else, methods=["GET"]),
     ]
     return Guard(Starlette(routes=routes), security_headers(css))
