@@ -79,17 +79,9 @@ def pay(number: str, amount: str, day: date = date(2026, 12, 1)) -> None:
     store.dispose_all()
 
 
-def credit(number: str, amount: str) -> None:
-    """A credit note row (# until `orders invoice credit` lands)."""
-    from orders_cli import store
-    from orders_cli.store import receivables as rv
-
-    with store.transaction() as s:
-        inv = s.exec(_invoice(number)).one()
-        count = len(s.exec(__import__("sqlmodel").select(rv.CreditNote)).all())
-        s.add(rv.CreditNote(number=f"CN-{count + 1:05d}", invoice_id=inv.id, order_id=inv.order_id, account_id=inv.account_id,
-                            subject=f"Credit on {number}", credit_date=date(2026, 12, 1), subtotal=Decimal(amount), total=Decimal(amount)))
-    store.dispose_all()
+def credit(number: str, *args: str) -> None:
+    """A credit note through the command (whole by default; ``--amount A`` before tax)."""
+    ok("invoice", "credit", number, *args)
 
 
 # ---------------------------------------------------------------- levels, once each
@@ -148,9 +140,9 @@ def test_paid_invoice_never_reminded_partly_paid_on_its_balance(books, monkeypat
 
 def test_credited_and_legacy_cancelled_invoices_never_reminded(books, monkeypatch):
     acme, cafe, nomail = books["Acme Ltd"], books["Café Müller"], books["Nomail"]
-    credit(acme, "120.00")  # wholly credited
-    credit(cafe, "100.00")  # partly: 20.00 still due
-    ok("invoice", "status", nomail, "cancelled")  # cancelled (before credit notes, or by the lead's new flow)
+    credit(acme)  # wholly credited
+    credit(cafe, "--amount", "83.33")  # partly: 83.33 + 16.67 VAT = 100.00, 20.00 still due
+    ok("invoice", "status", nomail, "cancelled")  # cancelled: a credit note of all of it
     got = remind(monkeypatch, "2027-01-04")
     assert levels_of(got) == {cafe: 1}
     assert got["reminders"][0]["balance"] == "20.00"
@@ -167,9 +159,9 @@ def test_recurring_invoices_are_reminded_like_the_others(monkeypatch):
     ok("product", "add", "HOST", "--name", "Hosting", "--price", "10", "--tax", "VAT20", "--service")
     order = ok("order", "add", "--subject", "Hosting", "--account", "Subscriber", "--line", "HOST:1", "--json").json()["number"]
     ok("recur", "set", order, "--frequency", "monthly", "--start", "2026-10-01", "--due-days", "10")
-    ok("recur", "run", "--date", "2026-11-28")
-    got = remind(monkeypatch, "2026-11-28")  # October due 10-11 (48 days: level 3), November due 11-11 (17 days: level 2)
-    assert sorted(r["level"] for r in got["reminders"]) == [2, 3]
+    ok("recur", "run", "--date", "2026-11-28")  # October and November, both dated the run's day, due 12-08
+    assert levels_of(remind(monkeypatch, "2026-12-20")) == {"INV-00001": 1, "INV-00002": 1}  # 12 days late
+    assert levels_of(remind(monkeypatch, "2027-01-08")) == {"INV-00001": 3, "INV-00002": 3}  # 31 days late: the highest level only
 
 
 # ---------------------------------------------------------------- dry run, refusals
