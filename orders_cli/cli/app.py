@@ -64,6 +64,7 @@ def _mount() -> None:
         doc,
         documents,
         order,
+        payment,
         pdf,
         portal,
         recur,
@@ -85,6 +86,7 @@ def _mount() -> None:
     app.add_typer(documents.invoice_app, name="invoice")
     app.add_typer(documents.purchase_app, name="purchase")
     app.add_typer(documents.delivery_app, name="delivery")
+    app.add_typer(payment.app, name="payment")
     app.add_typer(recur.app, name="recur")
     app.add_typer(recur.usage_app, name="usage")
     app.add_typer(doc.app, name="doc")
