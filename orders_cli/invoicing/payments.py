@@ -1,8 +1,8 @@
 """Payments: money received for an invoice, or a refund paid out for a credit note.
 
 - ``add_payment``: the reference is read as an invoice first, then as a credit note (a
-  refund). Refused: an amount <= 0 or of more than 2 places, a date after today, an unknown
-  method, and paying more than the document's balance (or anything on a balance <= 0)
+  refund). Refused: an amount <= 0 or of more than 2 places, a date after today or before
+  the document's own date, an unknown method, and paying more than the document's balance (or anything on a balance <= 0)
   unless ``allow_overpayment``; the refusal says the balance.
 - ``remove_payment``: a payment entered by mistake is never changed or deleted (triggers of
   revision 0003); a ``payment_removal`` row takes it out of every balance.
@@ -122,6 +122,9 @@ def add_payment(session: Session, ctx: Context, ref: str, amount: Any, on: Any =
     kind = _method(method)
     ref_text = text.optional(reference, "--reference", 200)
     doc = find_document(session, ref)
+    issued = doc.row.invoice_date if doc.kind == "invoice" else doc.row.credit_date
+    if day < issued:
+        raise Invalid(f"--date {day.isoformat()} is before {doc.number}'s date ({issued.isoformat()}): a payment comes after its document")
     _lock(session, doc)
     balance, _ = balance_of(session, doc, ctx.today)
     if not allow_overpayment:
