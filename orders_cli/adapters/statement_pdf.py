@@ -14,7 +14,7 @@ from datetime import date
 from orders_cli.adapters import pdf as base
 
 # (field, width mm, alignment): 180 mm across
-COLUMNS = (("date", 22, "LEFT"), ("type", 26, "LEFT"), ("number", 24, "LEFT"), ("description", 45, "LEFT"),
+COLUMNS = (("date", 20, "LEFT"), ("type", 30, "LEFT"), ("number", 24, "LEFT"), ("description", 43, "LEFT"),
            ("debit", 21, "RIGHT"), ("credit", 21, "RIGHT"), ("balance", 21, "RIGHT"))
 
 
