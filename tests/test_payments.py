@@ -8,7 +8,6 @@ lands`): the lead's `orders invoice credit` writes the same table."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -27,9 +26,6 @@ def catalog():
     ok("product", "add", "W", "--name", "Widget", "--price", "100", "--tax", "VAT20")
     ok("product", "add", "C", "--name", "Cent", "--price", "0.01", "--tax", "VAT20")
     return True
-
-
-_orders = itertools.count(1)
 
 
 def invoice(qty: str = "1", account: str = "Café Müller", day: str = "2026-11-01", sku: str = "W") -> str:
@@ -401,3 +397,26 @@ def test_the_hostile_shapes_of_payment_commands(catalog):
         r = run(*args)
         assert r.code == 1 and "Traceback" not in r.err and "internal" not in r.err, r
         assert db_content() == before
+
+
+@pytest.mark.slow
+def test_two_processes_cannot_both_fit_one_balance(catalog):
+    """Four processes each pay 70.00 on a 120.00 invoice at once: exactly one gets through (the
+    balance is read and the payment written under the document's lock)."""
+    import os
+    import subprocess
+    import sys
+
+    from orders_cli import store
+
+    inv = invoice()
+    store.dispose_all()
+    procs = [subprocess.Popen([sys.executable, "-m", "orders_cli", "payment", "add", inv, "--amount", "70.00"], env=dict(os.environ),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    assert sorted(code for code, _ in results) == [0, 1, 1, 1], results
+    assert all("more than the balance" in err and "50.00 EUR" in err for code, err in results if code), results
+    assert standing(inv)[2:] == ("50.00", "partially_paid")

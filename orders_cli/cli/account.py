@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from orders_cli.cli.common import (
+    Csv,
+    CsvRaw,
     Json,
     address_options,
     group,
@@ -90,7 +92,7 @@ def show(account: Annotated[str, typer.Argument(help="Account name or id")], jso
 def _human(acc: dict) -> None:
     from orders_cli.cli import output
 
-    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address")}
+    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address", "open_balance")}
     head["billing"] = ", ".join(v for v in acc["billing_address"].values() if v)
     head["shipping"] = ", ".join(v for v in acc["shipping_address"].values() if v)
     output.kv(head, title=acc["name"])
@@ -102,6 +104,8 @@ def _human(acc: dict) -> None:
         title="Orders",
         empty="no orders",
     )
+    if "open_balance" in acc:
+        output.kv({"open balance": acc["open_balance"]})
 
 
 STATEMENT_COLUMNS = [("date", "Date"), ("type", "Type"), ("number", "Number"), ("description", "Description"), ("method", "Method"),
@@ -115,7 +119,8 @@ def statement(
     until: Annotated[Optional[str], typer.Option("--until", help="Up to this date, YYYY-MM-DD (default: everything)")] = None,
     currency: Annotated[Optional[str], typer.Option("--currency", help="Only documents in this currency (needed when the account has several)")] = None,
     json_: Json = False,
-    csv_: Annotated[bool, typer.Option("--csv", help="Print the lines as CSV with a header row (formula-like text cells get a leading ').")] = False,
+    csv_: Csv = False,
+    csv_raw: CsvRaw = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Write the statement as a PDF in the account's language (English or French)")] = False,
     output_file: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
                                                         help="With --pdf: write here (default: statement-<ACCOUNT>-<DATE>.pdf)")] = None,
@@ -135,8 +140,8 @@ def statement(
     from orders_cli.core.results import to_data
     from orders_cli.invoicing import statements
 
-    if sum((json_, csv_, pdf)) > 1:
-        raise Invalid("choose one of --json, --csv and --pdf")
+    if sum((json_, csv_, csv_raw, pdf)) > 1:
+        raise Invalid("choose one of --json, --csv, --csv-raw and --pdf")
     if output_file is not None and not pdf:
         raise Invalid("--output is for --pdf")
     ctx = context()
@@ -151,8 +156,8 @@ def statement(
         output.note(str(path))
     elif json_:
         output.record(data, output.JSON)
-    elif csv_:
-        output.rows(data["lines"], output.CSV, STATEMENT_COLUMNS)
+    elif csv_ or csv_raw:
+        output.rows(data["lines"], output.CSV if csv_ else output.CSV_RAW, STATEMENT_COLUMNS)
     else:
         _human_statement(data)
 
