@@ -434,7 +434,9 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("ORDERS_TODAY", "2026-11-28")
     monkeypatch.delenv("ORDERS_SMTP_PASSWORD", raising=False)
-    from orders_cli.adapters.env import ENV  # a --db / --config of an earlier in-process run must not leak
+    from orders_cli.adapters.env import (
+        ENV,  # a --db / --config of an earlier in-process run must not leak
+    )
     from orders_cli.store import target
 
     target.use(None)

@@ -13,7 +13,6 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-
 from conftest import Result, db_content, ok, run
 
 # The unhandled-exception branch of app.main says this; any input that reaches it is a bug.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import db_content, ok, run
 from test_orders import catalog, catalog_template, fast_cli, refused_unchanged  # noqa: F401  (fixtures)
 

@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import PG, clone_db, db_content, ok, refused, run
 
 # ---------------------------------------------------------------- a small fixed catalog
@@ -214,9 +213,10 @@ def test_account_show_by_name_and_id(catalog):
     by_name = ok("account", "show", CAFE, "--json").json()
     by_id = ok("account", "show", "1", "--json").json()
     assert by_name == by_id
-    assert {k: v for k, v in by_name.items() if k not in ("contacts", "orders")} == ACCOUNTS[1]
+    assert {k: v for k, v in by_name.items() if k not in ("contacts", "orders", "open_balance")} == ACCOUNTS[1]
     assert by_name["contacts"] == CONTACTS
     assert by_name["orders"] == []
+    assert by_name["open_balance"] == "0.00"
     human = ok("account", "show", CAFE)
     assert CAFE in human.out and "Jürgen Müller" in human.out and "Strasbourg" in human.out
 

@@ -22,11 +22,10 @@ from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 import partial_steps
 from conftest import build_template, clone_db, db_content, drop_db, ok, refused
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from partial_steps import SCALARS, fits_grid, prices, quantities, some_lines
 
 D = Decimal

@@ -18,7 +18,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import BACKEND, ok, spawn, sql
 from invariants import violations
 

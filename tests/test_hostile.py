@@ -15,14 +15,12 @@ import typing
 from contextlib import contextmanager
 from pathlib import Path
 
-import typer.main
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 import pytest
-
+import typer.main
 from conftest import ok
 from hostile import drop, fresh_copy, outcome, seed
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orders_cli.cli.app import app
 

@@ -12,12 +12,10 @@ import json
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from conftest import run
 from hostile import drop, fresh_copy, orders_count, outcome, seed, snapshot
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_hostile import NASTY
 
 

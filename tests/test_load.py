@@ -18,7 +18,6 @@ import time
 from collections import Counter
 
 import pytest
-
 from conftest import BACKEND, ok, spawn, sql
 from invariants import violations
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import PG, Raw, db_content, ok, own_db, refused, run
 
 from orders_cli.store.database import expected_lock_triggers

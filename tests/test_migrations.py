@@ -14,7 +14,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import ok, run
 
 from orders_cli.store.migrations import HEAD

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-
 from conftest import clone_db, db_content, ok, raw_connect, refused, run
 
 ADDR_KEYS = ["street", "city", "postal_code", "state", "country"]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
+from conftest import db_content, ok, refused
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import db_content, ok, refused
 from test_orders import catalog, catalog_template, fast_cli  # noqa: F401  (fixtures)
 
 CENT = Decimal("0.01")

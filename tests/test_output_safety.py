@@ -13,7 +13,6 @@ import csv
 import io
 
 import pytest
-
 from conftest import clone_db, ok, run, sql
 
 RED = "[red]Evil[/red] Corp"
@@ -169,7 +168,8 @@ def test_csv_neutralises_formulas_and_keeps_numbers(hostile):
     assert _csv(ok("order", "list", "--csv").out)[1][2:4] == ["'\tcmd", "'-2+3"]
     ok("order", "convert", "invoice", hostile)
     invoices = _csv(ok("invoice", "list", "--csv").out)
-    assert invoices[1][-1] == "-0.50"
+    assert invoices[1][invoices[0].index("total")] == "-0.50"
+    assert invoices[1][invoices[0].index("balance")] == "-0.50"
     ok("recur", "set", hostile, "--frequency", "monthly", "--start", "2026-11-01", "--usage")
     ok("usage", "add", hostile, "--product", "P2", "--qty", "1.5", "--date", "2026-11-02")
     usage = _csv(ok("usage", "list", hostile, "--csv").out)

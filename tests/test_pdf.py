@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
 import struct
 import subprocess
 import sys
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -32,9 +32,9 @@ def qpdf_check(path: Path) -> None:
 
 def show(kind: str, ref: str) -> dict:
     from orders_cli import store
-    from orders_cli.invoicing import invoices as billing
-    from orders_cli.fulfilment import notes as fulfilment
     from orders_cli.core.results import to_data
+    from orders_cli.fulfilment import notes as fulfilment
+    from orders_cli.invoicing import invoices as billing
     from orders_cli.sales import views as sales
     from orders_cli.store.documents import ORDER, QUOTE
 
@@ -116,8 +116,8 @@ def test_every_kind_renders_with_its_parties(demo, tmp_path):
 
 
 def test_polish_account_renders_lodz(demo, tmp_path):
-    from orders_cli.adapters import settings as config
     from orders_cli.adapters import pdf
+    from orders_cli.adapters import settings as config
 
     number = next(n for name, n in order_numbers().items() if "Łódź" in name)
     doc = show("order", number)
@@ -171,8 +171,8 @@ def test_french_labels_and_templates_dir_override(demo, tmp_path):
 
 
 def test_logo_drawn_when_readable_and_ignored_when_missing(demo, tmp_path):
-    from orders_cli.adapters import settings as config
     from orders_cli.adapters import pdf
+    from orders_cli.adapters import settings as config
 
     def png(path: Path) -> None:
         def chunk(kind: bytes, data: bytes) -> bytes:
@@ -218,8 +218,8 @@ def test_invoice_all_since_writes_one_file_each(demo, tmp_path, capsys):
 
 
 def test_recurring_invoice_shows_its_period(demo, tmp_path):
-    from orders_cli.adapters import settings as config
     from orders_cli.adapters import pdf
+    from orders_cli.adapters import settings as config
 
     doc = show("invoice", _any_invoice())
     doc = {**doc, "recurring": True, "period_start": "2026-11-01", "period_end": "2026-11-30"}
@@ -233,8 +233,8 @@ def _any_invoice() -> str:
 
 
 def test_font_is_parsed_once_per_process(demo):
-    from orders_cli.adapters import settings as config
     from orders_cli.adapters import pdf
+    from orders_cli.adapters import settings as config
 
     doc = show("order", "SO-00002")
     pdf.render("order", doc, config.current())

@@ -5,11 +5,10 @@ invisible, revocation, 401/404/405, path tricks, security headers, read-only."""
 
 from __future__ import annotations
 
-import os
-
 import base64
 import hashlib
 import io
+import os
 import re
 import signal
 import socket
@@ -17,7 +16,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import db_content, ok, refused, run
 from portal_server import build, free_port, last_line, start, stop
 

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from portal_server import build, start, stop
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import PG, Raw, ok, own_db, refused, sql
 
 pytestmark = pytest.mark.skipif(not PG, reason="PostgreSQL only: set ORDERS_TEST_PG (the second pass of .ci/run)")
@@ -85,10 +84,10 @@ def test_a_trigger_refusal_is_a_clean_locked_error():
     ok("order", "finalize", "SO-00001", "--yes")
     with pytest.raises(Exception, match="locked: the order is finalized"):
         sql("UPDATE sales_order SET subject = 'y'")
+    import sqlalchemy as sa
+
     from orders_cli import store
     from orders_cli.core.errors import Locked
-
-    import sqlalchemy as sa
 
     with pytest.raises(Locked, match="the order is finalized"):
         with store.transaction() as s:

@@ -14,12 +14,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import db_content, ok, run
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from conftest import db_content, ok, run
 from partial_steps import fits_grid
-from test_conversions_property import add_up, consistent, create_order, fresh_db, order_specs, totals_of
+from test_conversions_property import (
+    add_up,
+    consistent,
+    create_order,
+    fresh_db,
+    order_specs,
+    totals_of,
+)
 
 D = Decimal
 ZERO = D(0)

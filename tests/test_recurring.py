@@ -9,7 +9,6 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from conftest import clone_db, db_content, ok, refused, run, sql
 
 REC_KEYS = {"enabled", "frequency", "start", "end", "due_days", "invoice_status", "subject", "language",
@@ -776,7 +775,8 @@ def test_use_cases_take_the_context(catalog):
     from orders_cli.adapters import settings
     from orders_cli.core.context import Context
     from orders_cli.core.results import to_data
-    from orders_cli.recurring import run, settings as recurrence, views
+    from orders_cli.recurring import run, views
+    from orders_cli.recurring import settings as recurrence
     from orders_cli.store import documents
 
     ctx = Context(today=date(2026, 3, 15), settings=settings.current())

@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import clone_db, freeze_db, ok, spawn, sql
 
 pytestmark = pytest.mark.slow

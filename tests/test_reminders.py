@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from conftest import db_content, ok, refused, run, sql
 from test_mail import attachment, body_of, pdf_text, start_server
 

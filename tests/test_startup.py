@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import refused, spawn
 
 HEAVY = ("sqlalchemy", "sqlmodel", "fpdf", "alembic", "psycopg", "starlette", "uvicorn", "jinja2", "anyio")

@@ -15,9 +15,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 import conftest
+import pytest
 from conftest import PG, db_content, empty_db, ok, refused, sqlite_only
 
 import orders_cli

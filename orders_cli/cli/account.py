@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from orders_cli.cli.common import (
+    Csv,
+    CsvRaw,
     Json,
     address_options,
     group,
@@ -69,19 +72,27 @@ def list_(fmt: str = "table") -> None:
 
 @app.command("show")
 def show(account: Annotated[str, typer.Argument(help="Account name or id")], json_: Json = False) -> None:
-    """Show an account with its contacts and orders.
+    """Show an account with its contacts and orders, and its open balance (what its invoices still owe).
 
     Example: orders account show "Café Müller"
     """
+    from orders_cli import store
+    from orders_cli.cli import output
+    from orders_cli.core.results import to_data
+    from orders_cli.invoicing import statements
     from orders_cli.parties import catalog
 
-    show_record(catalog.show_account, account, json_=json_, human=_human, write=False)
+    with store.transaction(write=False) as s:
+        found = catalog.show_account(s, account)
+        data = to_data(found)
+        data["open_balance"] = to_data(statements.open_balance(s, account_id=found.id))  # invoicing sits above parties
+    output.record(data, output.JSON if json_ else output.TABLE, _human)
 
 
 def _human(acc: dict) -> None:
     from orders_cli.cli import output
 
-    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address")}
+    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address", "open_balance")}
     head["billing"] = ", ".join(v for v in acc["billing_address"].values() if v)
     head["shipping"] = ", ".join(v for v in acc["shipping_address"].values() if v)
     output.kv(head, title=acc["name"])
@@ -93,6 +104,71 @@ def _human(acc: dict) -> None:
         title="Orders",
         empty="no orders",
     )
+    if "open_balance" in acc:
+        output.kv({"open balance": acc["open_balance"]})
+
+
+STATEMENT_COLUMNS = [("date", "Date"), ("type", "Type"), ("number", "Number"), ("description", "Description"), ("method", "Method"),
+                     ("debit", "Debit"), ("credit", "Credit"), ("balance", "Balance")]
+
+
+@app.command("statement")
+def statement(
+    account: Annotated[str, typer.Argument(help="Account name or id")],
+    since: Annotated[Optional[str], typer.Option("--since", help="From this date, YYYY-MM-DD (an opening balance line first)")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Up to this date, YYYY-MM-DD (default: everything)")] = None,
+    currency: Annotated[Optional[str], typer.Option("--currency", help="Only documents in this currency (needed when the account has several)")] = None,
+    json_: Json = False,
+    csv_: Csv = False,
+    csv_raw: CsvRaw = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Write the statement as a PDF in the account's language (English or French)")] = False,
+    output_file: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                        help="With --pdf: write here (default: statement-<ACCOUNT>-<DATE>.pdf)")] = None,
+) -> None:
+    """An account's invoices, credit notes, payments and refunds in date order, with a running balance.
+
+    Invoices and refunds are debits, credit notes and payments credits; removed payments are
+    left out. With --since the first line is the opening balance.
+
+    Example: orders account statement "Café Müller" --since 2026-01-01 --pdf -o statement.pdf
+    """
+    from orders_cli import store
+    from orders_cli.adapters import settings as config
+    from orders_cli.cli import output
+    from orders_cli.cli.common import context
+    from orders_cli.core.errors import Invalid
+    from orders_cli.core.results import to_data
+    from orders_cli.invoicing import statements
+
+    if sum((json_, csv_, csv_raw, pdf)) > 1:
+        raise Invalid("choose one of --json, --csv, --csv-raw and --pdf")
+    if output_file is not None and not pdf:
+        raise Invalid("--output is for --pdf")
+    ctx = context()
+    with store.transaction(write=False) as s:
+        data = to_data(statements.statement(s, ctx, account, since, until, currency))
+    if pdf:
+        from orders_cli.adapters import statement_pdf
+
+        name = statement_pdf.default_filename(data, ctx.today)
+        target = output.checked_path(output_file or name)
+        path = output.write_file(target, statement_pdf.render(data, ctx.today, config.current()), default_name=name)
+        output.note(str(path))
+    elif json_:
+        output.record(data, output.JSON)
+    elif csv_ or csv_raw:
+        output.rows(data["lines"], output.CSV if csv_ else output.CSV_RAW, STATEMENT_COLUMNS)
+    else:
+        _human_statement(data)
+
+
+def _human_statement(st: dict) -> None:
+    from orders_cli.cli import output
+
+    head = {"account": st["account"]["name"], "since": st["since"], "until": st["until"], "currency": st["currency"]}
+    output.kv({k: v for k, v in head.items() if v}, title="Statement")
+    output.rows(st["lines"], output.TABLE, STATEMENT_COLUMNS, empty="no entries")
+    output.kv({"closing balance": f"{st['closing_balance']} {st['currency']}"})
 
 
 @app.command("edit")

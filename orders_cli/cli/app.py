@@ -65,6 +65,7 @@ def _mount() -> None:
         doc,
         documents,
         order,
+        payment,
         pdf,
         portal,
         recur,
@@ -88,6 +89,7 @@ def _mount() -> None:
     app.add_typer(credit.app, name="credit")
     app.add_typer(documents.purchase_app, name="purchase")
     app.add_typer(documents.delivery_app, name="delivery")
+    app.add_typer(payment.app, name="payment")
     app.add_typer(recur.app, name="recur")
     app.add_typer(recur.usage_app, name="usage")
     app.add_typer(remind.app, name="remind")

@@ -14,8 +14,10 @@ delivery_app = group("delivery", "Delivery notes.")
 
 INVOICE_COLUMNS = [
     ("number", "Number"), ("invoice_date", "Date"), ("due_date", "Due"), ("order", "Order"), ("account.name", "Account"),
-    ("subject", "Subject"), ("status", "Status"), ("total", "Total"),
+    ("subject", "Subject"), ("status", "Status"), ("total", "Total"), ("paid", "Paid"), ("credited", "Credited"),
+    ("balance", "Balance"), ("payment_state", "Payment"),
 ]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Tell payment states (overdue) on this date, YYYY-MM-DD (default today)")]
 
 
 def human_invoice(doc: dict) -> None:
@@ -31,6 +33,12 @@ def human_invoice(doc: dict) -> None:
     output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"),
                                               ("unit_price", "Unit price"), ("discount", "Disc."), ("net", "Net")])
     output.totals(doc["totals"], doc["currency"])
+    standing = {"paid": doc["paid"]}
+    if doc["credited"] != "0.00":
+        standing["credited"] = doc["credited"]
+    standing["balance"] = f"{doc['balance']} {doc['currency']}"
+    standing["payment state"] = doc["payment_state"].replace("_", " ")
+    output.kv(standing)
 
 
 def human_delivery(doc: dict) -> None:
@@ -78,30 +86,34 @@ def invoice_list(
     status: Annotated[Optional[str], typer.Option("--status", help="created | auto_created | approved | sent | paid | cancelled")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Invoice date on or after YYYY-MM-DD")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Invoice date on or before YYYY-MM-DD")] = None,
+    unpaid: Annotated[bool, typer.Option("--unpaid", help="Only invoices with a balance left to pay (unpaid, partially paid, overdue)")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only invoices with a balance whose due date is before the --as-of date")] = False,
+    as_of: AsOf = None,
     limit: Limit = None,
     json_: Json = False,
     jsonl: Jsonl = False,
     csv_: Csv = False,
     csv_raw: CsvRaw = False,
 ) -> None:
-    """List invoices, newest first.
+    """List invoices, newest first, each with what was paid, credited, its balance and payment state.
 
-    Example: orders invoice list --order SO-00001 --status created
+    Example: orders invoice list --overdue --as-of 2026-12-31 --csv
     """
     from orders_cli.invoicing import invoices as billing
 
-    _list(lambda s: billing.list_invoices(s, order, status, since, until, account, limit), json_, jsonl, csv_, csv_raw, INVOICE_COLUMNS, "no invoices")
+    _list(lambda s: billing.list_invoices(s, order, status, since, until, account, limit, unpaid, overdue, as_of), json_, jsonl, csv_, csv_raw,
+          INVOICE_COLUMNS, "no invoices")
 
 
 @invoice_app.command("show")
-def invoice_show(invoice: Annotated[str, typer.Argument(help="Invoice number or id")], json_: Json = False) -> None:
-    """Show an invoice: lines, totals, tax breakdown, due date, period.
+def invoice_show(invoice: Annotated[str, typer.Argument(help="Invoice number or id")], as_of: AsOf = None, json_: Json = False) -> None:
+    """Show an invoice: lines, totals, tax breakdown, due date, period, paid, balance and payment state.
 
     Example: orders invoice show INV-00001 --json
     """
     from orders_cli.invoicing import invoices as billing
 
-    _show(billing.show_invoice, invoice, json_, human_invoice)
+    _show(lambda s, ref: billing.show_invoice(s, ref, as_of), invoice, json_, human_invoice)
 
 
 @invoice_app.command("status")
@@ -113,11 +125,13 @@ def invoice_status(
 ) -> None:
     """Move an invoice along its statuses (nothing else of an issued invoice ever changes).
 
-    cancelled issues a credit note of all that is not yet credited, dated today (an issued
-    invoice is corrected by a credit note, never erased): asked on a terminal, --yes skips
-    the question; without a terminal it goes ahead and says so on stderr.
+    paid records a payment of the balance first (method other, dated today; none when
+    nothing is left to pay) and says so on stderr. cancelled issues a credit note of all that
+    is not yet credited, dated today (an issued invoice is corrected by a credit note, never
+    erased): asked on a terminal, --yes skips the question; without a terminal it goes ahead
+    and says so on stderr.
 
-    Example: orders invoice status INV-00001 approved
+    Example: orders invoice status INV-00001 paid
     """
     import sys
 
@@ -139,6 +153,8 @@ def invoice_status(
         made = [n for n in credit_views.numbers_of_invoice(s, doc.id) if n not in had]
     for number in made:
         output.note(f"issued credit note {number} for {doc.number}")
+    if doc.recorded_payment is not None:
+        output.note(f"recorded a payment of {doc.recorded_payment} {doc.currency}: {doc.number} is paid")
     if json_:
         output.record(doc, output.JSON)
     else:

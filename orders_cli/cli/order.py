@@ -81,6 +81,8 @@ def human_doc(doc: dict) -> None:
     if "progress" in doc:
         p = doc["progress"]
         output.note(f"delivered {p['delivered_percent']} %, invoiced {p['invoiced_percent']} % ({p['invoiced_amount']} {doc['currency']})")
+    if "open_balance" in doc:
+        output.note(f"open balance {doc['open_balance']} {doc['currency']}")
     rel = doc.get("related") or {}
     for key, label in (("invoices", "invoices"), ("deliveries", "delivery notes"), ("purchase_orders", "purchase orders"), ("orders", "orders")):
         items = rel.get(key) or []

@@ -9,6 +9,7 @@ rate of its tax breakdown, because the last invoice is the order minus the other
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any, Iterator
@@ -17,11 +18,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli import store
-from orders_cli.core import invoicecheck, lifecycle, planner, schedule, text
+from orders_cli.core import invoicecheck, lifecycle, planner, receivable, schedule, text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid
-from orders_cli.core.money import Money, Price, Quantity
-from orders_cli.invoicing import billed, labels
+from orders_cli.core.money import Money, Price, Quantity, from_cents
+from orders_cli.invoicing import balances, billed, labels, payments
 from orders_cli.invoicing import results as r
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
@@ -133,7 +134,7 @@ def _seal(session: Session, inv: m.Invoice, line_rows: list[dict]) -> r.Invoice:
     )
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=None, new_status="created"))
     session.flush()
-    return invoice_view(session, inv)
+    return invoice_view(session, inv, ctx.today)
 
 
 def _write_deposit(session: Session, ctx: Context, order: m.SalesOrder, plan: planner.DepositPlan, on: Any,
@@ -159,8 +160,20 @@ def _write_deposit(session: Session, ctx: Context, order: m.SalesOrder, plan: pl
 # ---------------------------------------------------------------- viewing invoices
 
 
-def invoice_view(session: Session, inv: m.Invoice) -> r.Invoice:
+def _as_of(as_of: Any) -> date:
+    """The day payment states are told on: ``--as-of`` if given, else today."""
+    if as_of in (None, ""):
+        from orders_cli.adapters.env import today
+
+        return today()
+    return text.parse_date(as_of, "--as-of")
+
+
+def invoice_view(session: Session, inv: m.Invoice, as_of: Any = None) -> r.Invoice:
+    """An invoice with its lines, totals and standing (paid, credited, balance, payment state on
+    ``as_of``, default today)."""
     order = session.get(m.SalesOrder, inv.order_id) if inv.order_id else None
+    standing = balances.standing_of(session, inv, _as_of(as_of))
     account = session.get(m.Account, inv.account_id)
     lines = session.exec(select(m.InvoiceLine).where(m.InvoiceLine.invoice_id == inv.id).order_by(m.InvoiceLine.line_no)).all()
     return r.Invoice(
@@ -199,6 +212,10 @@ def invoice_view(session: Session, inv: m.Invoice) -> r.Invoice:
         totals=documents.totals_from_row(inv),
         kind=inv.kind,
         credit_notes=list(session.execute(sa.select(rv.CreditNote.number).where(rv.CreditNote.invoice_id == inv.id).order_by(rv.CreditNote.id)).scalars()),
+        paid=Money(standing.paid),
+        credited=Money(standing.credited),
+        balance=Money(standing.balance),
+        payment_state=standing.state,
     )
 
 
@@ -206,22 +223,35 @@ def get_invoice(session: Session, ref: str) -> m.Invoice:
     return refs.document(session, m.Invoice, ref, "invoice")
 
 
-def show_invoice(session: Session, ref: str) -> r.Invoice:
-    return invoice_view(session, get_invoice(session, ref))
+def show_invoice(session: Session, ref: str, as_of: Any = None) -> r.Invoice:
+    return invoice_view(session, get_invoice(session, ref), as_of)
 
 
 def list_invoices(session: Session, order: str | None = None, status: str | None = None, since: str | None = None,
-                  until: str | None = None, account: str | None = None, limit: int | None = None) -> Iterator[r.InvoiceRow]:
+                  until: str | None = None, account: str | None = None, limit: int | None = None, unpaid: bool = False,
+                  overdue: bool = False, as_of: Any = None) -> Iterator[r.InvoiceRow]:
+    """Newest first, each with its standing on ``as_of`` (default today), in one query (the
+    sums of credit notes and payments joined set-wise). ``unpaid``: a balance > 0 (unpaid,
+    partially paid, overdue); ``overdue``: a balance > 0 and a due date before ``as_of``."""
+    day = _as_of(as_of)
     t = m.Invoice.__table__
     o = m.SalesOrder.__table__
     a = m.Account.__table__
+    sums = balances.sums_query()
+    balance = sa.type_coerce(t.c.total, sa.BigInteger) - sums.c.credited - sums.c.paid
     q = (
         sa.select(t.c.id, t.c.number, t.c.subject, t.c.status, t.c.invoice_date, t.c.due_date, t.c.period_start, t.c.period_end,
                   t.c.currency, t.c.subtotal, t.c.tax_total, t.c.total, o.c.number.label("order_number"), a.c.id.label("account_id"),
-                  a.c.name.label("account_name"))
+                  a.c.name.label("account_name"), sums.c.credited, sums.c.notes, sums.c.paid)
         .join(a, a.c.id == t.c.account_id)
+        .join(sums, sums.c.invoice_id == t.c.id)
         .outerjoin(o, o.c.id == t.c.order_id)
     )
+    if unpaid or overdue:
+        # an invoice cancelled before credit notes existed owes nothing (core.receivable)
+        q = q.where(balance > 0, sa.not_(sa.and_(t.c.status == "cancelled", sums.c.notes == 0)))
+    if overdue:
+        q = q.where(t.c.due_date.is_not(None), t.c.due_date < day)
     if order:
         q = q.where(t.c.order_id == documents.get(session, documents.ORDER, order).id)
     if account:
@@ -236,6 +266,7 @@ def list_invoices(session: Session, order: str | None = None, status: str | None
     if limit:
         q = q.limit(limit)
     for row in session.connection().execution_options(stream_results=True, yield_per=1000).execute(q):
+        st = receivable.standing(row.total, from_cents(row.credited), from_cents(row.paid), row.due_date, day, row.status, row.notes > 0)
         yield r.InvoiceRow(
             id=row.id,
             number=row.number,
@@ -251,24 +282,39 @@ def list_invoices(session: Session, order: str | None = None, status: str | None
             subtotal=Money(row.subtotal),
             tax=Money(row.tax_total),
             total=Money(row.total),
+            paid=Money(st.paid),
+            credited=Money(st.credited),
+            balance=Money(st.balance),
+            payment_state=st.state,
         )
 
 
 def set_invoice_status(session: Session, ref: str, status: str, ctx: Context | None = None) -> r.Invoice:
-    """Move an invoice along its statuses. ``cancelled`` on an issued invoice issues a credit note
-    of all that is not yet credited (``credits.credit_invoice``), dated today."""
+    """Move an invoice along its statuses. ``paid`` records a payment of the balance first (dated
+    today; none when nothing is left to pay): the result's ``recorded_payment`` says it.
+    ``cancelled`` on an issued invoice issues a credit note of all that is not yet credited
+    (``credits.credit_invoice``), dated today."""
     inv = get_invoice(session, ref)
     new = lifecycle.invoice_transition(inv.status, status)
+    recorded = None
+    if new == "paid":
+        recorded = payments.settle(session, ctx or _default_context(), inv)
     if new == "cancelled":
-        from orders_cli.invoicing import balances, credits
+        from orders_cli.invoicing import credits
 
         credited, notes, _ = balances.credited_and_paid(session, [inv.id])[inv.id]
         if credited < inv.total or not notes:
-            if ctx is None:
-                raise ValueError("set_invoice_status: cancelling needs the run's context (a credit note is issued)")
-            credits.credit_invoice(session, ctx, inv.number, reason="invoice status cancelled")
+            credits.credit_invoice(session, ctx or _default_context(), inv.number, reason="invoice status cancelled")
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=inv.status, new_status=new))
     inv.status = new
     session.add(inv)
     session.flush()
-    return invoice_view(session, inv)
+    view = invoice_view(session, inv, (ctx or _default_context()).today)
+    return dataclasses.replace(view, recorded_payment=Money(recorded)) if recorded is not None else view
+
+
+def _default_context() -> Context:
+    from orders_cli.adapters import settings
+    from orders_cli.adapters.env import today
+
+    return Context(today=today, settings=settings.current)

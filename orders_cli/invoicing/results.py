@@ -8,7 +8,7 @@ from datetime import date
 
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.pricing import TaxRate, Totals
-from orders_cli.core.results import Ref
+from orders_cli.core.results import Ref, internal
 
 AccountRef = Ref  # core.results.Ref: id and name
 
@@ -50,6 +50,12 @@ class Invoice:
     totals: Totals
     kind: str  # standard | deposit
     credit_notes: list[str]  # the numbers of its credit notes
+    # what credit notes and payments took off it (``core.receivable``), on ``as_of`` (default today)
+    paid: Money
+    credited: Money
+    balance: Money
+    payment_state: str
+    recorded_payment: Money | None = internal()  # invoice status paid: the payment it recorded (never written out)
 
 
 @dataclass(frozen=True)
@@ -70,3 +76,7 @@ class InvoiceRow:
     subtotal: Money
     tax: Money
     total: Money
+    paid: Money
+    credited: Money
+    balance: Money
+    payment_state: str

@@ -22,7 +22,7 @@ ORDER_JSON_KEYS = {
     "id", "number", "subject", "status", "finalized", "order_date", "currency", "account", "contact", "quote",
     "customer_ref", "assigned_to", "billing_address", "shipping_address", "lines", "totals", "progress",
     "recurrence", "related", "discount", "shipping_charge", "adjustment", "language", "finalized_at", "created_at",
-    "updated_at", "quote_date", "valid_until",
+    "updated_at", "quote_date", "valid_until", "open_balance",
 }
 LINE_JSON_KEYS = {
     "line_no", "sku", "description", "quantity", "unit_price", "discount", "net", "taxes", "delivered_quantity",

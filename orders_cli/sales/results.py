@@ -156,6 +156,7 @@ class DocView(DocHead):
     progress: Progress = OMIT
     recurrence: Any = OMIT  # recurring.results.RecurrenceView (or None): the order's recurrence
     related: OrderRelated | QuoteRelated
+    open_balance: Money = OMIT  # orders only: what its invoices still owe (invoicing.statements.open_balance)
 
 
 @dataclass(kw_only=True)

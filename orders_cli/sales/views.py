@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from orders_cli.core import lifecycle, pricing, text
 from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.invoicing import statements
 from orders_cli.parties.catalog import address_of
 from orders_cli.sales.results import (
     DocView,
@@ -110,6 +111,7 @@ def view(session: Session, kind: Kind, doc, today: date) -> DocView:
         out.progress = progress_view(lines, delivered, invoiced, invoiced_amount)
         out.recurrence = recurring_uc.recurrence_of(session, doc.id, today)
         out.related = related_view(session, doc)
+        out.open_balance = statements.open_balance(session, order_id=doc.id)
     else:
         out.quote_date = doc.quote_date
         out.lines = [_line_view(ln) for ln in lines]
