@@ -95,7 +95,7 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
             "kind": "deduction", "quantity": Decimal(-1), "unit_price": d.amount, "discount": None, "net": -d.amount,
             "taxes": billed.taxes_json(d.deposit.tax), "comment": None, "deposit_invoice_id": d.deposit.invoice_id,
         })
-    return _seal(session, inv, line_rows)
+    return _seal(session, inv, line_rows, ctx.today)
 
 
 def _new_invoice(session: Session, ctx: Context, order: m.SalesOrder, totals, on: Any, allow_future: bool, percent=None,
@@ -126,7 +126,7 @@ def _new_invoice(session: Session, ctx: Context, order: m.SalesOrder, totals, on
     return inv
 
 
-def _seal(session: Session, inv: m.Invoice, line_rows: list[dict]) -> r.Invoice:
+def _seal(session: Session, inv: m.Invoice, line_rows: list[dict], today: date) -> r.Invoice:
     """Write the lines, then the "created" history row that seals them (revision 0002)."""
     session.execute(
         sa.insert(m.InvoiceLine.__table__),
@@ -134,7 +134,7 @@ def _seal(session: Session, inv: m.Invoice, line_rows: list[dict]) -> r.Invoice:
     )
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=None, new_status="created"))
     session.flush()
-    return invoice_view(session, inv, ctx.today)
+    return invoice_view(session, inv, today)
 
 
 def _write_deposit(session: Session, ctx: Context, order: m.SalesOrder, plan: planner.DepositPlan, on: Any,
@@ -154,7 +154,7 @@ def _write_deposit(session: Session, ctx: Context, order: m.SalesOrder, plan: pl
         }
         for tax, share in plan.shares
     ]
-    return _seal(session, inv, rows)
+    return _seal(session, inv, rows, ctx.today)
 
 
 # ---------------------------------------------------------------- viewing invoices
