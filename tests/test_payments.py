@@ -3,8 +3,9 @@ invoice (show and list, set-wise), `invoice list --unpaid | --overdue`, `invoice
 recording the balance, and the database locks on payments. Every refusal leaves the database
 unchanged.
 
-Credit notes are inserted as rows of `credit_note` by a helper (`# until orders invoice credit
-lands`): the lead's `orders invoice credit` writes the same table."""
+Most credit notes here are rows of `credit_note` written by a helper, so a test can pick any
+credited total and date; `orders invoice credit` writes the same table, and
+test_credit_notes.py / test_real_credit_notes_count_the_same below go through the command."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def pay(number: str, amount: str, *args: str) -> dict:
 
 
 def credit_note(invoice_number: str, total: str, day: str = "2026-11-10") -> str:
-    """A credit note row citing the invoice  # until orders invoice credit lands"""
+    """A credit note row citing the invoice, of any total (the command is tested elsewhere)."""
     from sqlmodel import func, select
 
     from orders_cli import store
@@ -419,3 +420,18 @@ def test_two_processes_cannot_both_fit_one_balance(catalog):
     assert sorted(code for code, _ in results) == [0, 1, 1, 1], results
     assert all("more than the balance" in err and "50.00 EUR" in err for code, err in results if code), results
     assert standing(inv)[2:] == ("50.00", "partially_paid")
+
+
+def test_real_credit_notes_count_the_same(catalog):
+    inv = ok("order", "add", "--subject", "S", "--account", "Other", "--line", "W:2", "--json").json()["number"]
+    number = ok("order", "convert", "invoice", inv, "--json").json()["number"]  # 240.00
+    ok("invoice", "credit", number, "--line", "1:1")  # 120.00 back
+    shown = ok("invoice", "show", number, "--json").json()
+    assert (shown["credited"], shown["balance"], shown["payment_state"]) == ("120.00", "120.00", "unpaid")
+    ok("payment", "add", number, "--amount", "120.00")
+    assert ok("invoice", "show", number, "--json").json()["payment_state"] == "paid"
+    ok("invoice", "credit", number)  # the rest: more credited than is owed, so a refund is due
+    shown = ok("invoice", "show", number, "--json").json()
+    assert (shown["credited"], shown["balance"], shown["payment_state"]) == ("240.00", "-120.00", "credited")
+    ok("payment", "add", "CN-00002", "--amount", "120.00", "--method", "transfer")  # the refund
+    assert ok("credit", "show", "CN-00002", "--json").json()["refunded"] == "120.00"

@@ -29,7 +29,10 @@ def human_invoice(doc: dict) -> None:
     }
     if doc.get("period_start"):
         head["period"] = f"{doc['period_start']} to {doc['period_end']}"
-    output.kv({k: v for k, v in head.items() if v}, title=f"Invoice {doc['number']}")
+    if doc.get("credit_notes"):
+        head["credit notes"] = ", ".join(doc["credit_notes"])
+    title = "Deposit invoice" if doc.get("kind") == "deposit" else "Invoice"
+    output.kv({k: v for k, v in head.items() if v}, title=f"{title} {doc['number']}")
     output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"),
                                               ("unit_price", "Unit price"), ("discount", "Disc."), ("net", "Net")])
     output.totals(doc["totals"], doc["currency"])
