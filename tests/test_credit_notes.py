@@ -340,3 +340,33 @@ def test_a_credited_recurring_invoice_keeps_its_period_billed():
     assert j("recur", "run")["invoices"] == []
     assert show(o["number"])["progress"]["invoiced_amount"] == "0.00"
     assert [ln["invoiced_quantity"] for ln in show(o["number"])["lines"]] == ["0"]
+
+
+def test_rebill_bills_a_credited_recurring_period_again_once():
+    ok("product", "add", "HOUR", "--name", "Hour", "--price", "50", "--tax", "VAT20", "--service")
+    o = make_order("CONSULT:1", discount=None, shipping=None, adjustment=None)
+    ok("recur", "set", o["number"], "--frequency", "monthly", "--start", "2026-10-01", "--usage")
+    ok("usage", "add", o["number"], "--product", "HOUR", "--qty", "2", "--date", "2026-09-15")
+    first = j("recur", "run", "--date", "2026-11-01")["invoices"]  # October and November
+    assert [i["period_start"] for i in first] == ["2026-10-01", "2026-11-01"]
+    october = j("invoice", "show", first[0]["number"])
+    assert any(ln["sku"] == "HOUR" for ln in october["lines"])
+    manual = invoice(make_order("WIDGET:1", discount=None, shipping=None, adjustment=None)["number"])
+    before = db_content()
+    refused("invoice", "credit", october["number"], "--line", "1:0.5", "--rebill", "--json", error_code="invalid")  # not all of it
+    refused("invoice", "credit", october["number"], "--amount", "5", "--rebill", "--json", error_code="invalid")
+    refused("invoice", "credit", manual["number"], "--rebill", "--json", error_code="invalid")  # not recurring
+    assert db_content() == before
+    cn = credit(october["number"], "--rebill", "--reason", "wrong rate")
+    assert cn["rebill"] is True
+    again = j("recur", "run")["invoices"]
+    assert [(i["period_start"], i["period_end"]) for i in again] == [("2026-10-01", "2026-10-31")]
+    redo = j("invoice", "show", again[0]["number"])
+    assert redo["invoice_date"] == "2026-11-28" and any(ln["sku"] == "HOUR" for ln in redo["lines"])  # the usage billed again
+    assert j("recur", "run")["invoices"] == []  # once
+    refused("invoice", "credit", october["number"], "--rebill", "--json", error_code="invalid")  # already to be billed again
+    refused("invoice", "credit", october["number"], "--json", error_code="over_quantity")  # nothing left of it
+    # credited again with --rebill, it bills a third time
+    credit(redo["number"], "--rebill")
+    assert [i["period_start"] for i in j("recur", "run")["invoices"]] == ["2026-10-01"]
+    assert j("recur", "run")["invoices"] == []

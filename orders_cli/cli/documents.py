@@ -175,13 +175,16 @@ def invoice_credit(
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (printed on the credit note)")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Credit note date (default today; never before the latest credit note)")] = None,
     allow_future: Annotated[bool, typer.Option("--allow-future", help="Accept a date after today")] = False,
+    rebill: Annotated[bool, typer.Option(
+        "--rebill", help="A recurring invoice credited in full: the next recur run bills its period again (default: it stays billed)")] = False,
     json_: Json = False,
 ) -> None:
     """Issue a credit note for an invoice: whole (default), per line and quantity, or a price reduction.
 
     It cites the invoice, copies its addresses, language and currency; its amounts are positive
     and lower the invoice's balance. Credited quantities go back to the order (they can be
-    invoiced again). Crediting more than remains is refused (over_quantity).
+    invoiced again). Crediting more than remains is refused (over_quantity). A credited
+    recurring invoice's period stays billed, unless --rebill (with a credit note of all of it).
 
     Example: orders invoice credit INV-00001 --line 2:1 --reason "one mug broken"
     """
@@ -192,7 +195,7 @@ def invoice_credit(
 
     ctx = context()
     with store.transaction() as s:
-        doc = credits.credit_invoice(s, ctx, invoice, line, amount, tax, reason, date, allow_future)
+        doc = credits.credit_invoice(s, ctx, invoice, line, amount, tax, reason, date, allow_future, rebill)
     output.record(doc, output.JSON if json_ else output.TABLE, human_credit)
     if not json_:
         output.note(f"created {doc.number} for {doc.invoice}")

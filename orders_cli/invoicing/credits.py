@@ -107,6 +107,8 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
         raise Invalid("--tax goes with --amount (a price reduction on one rate)")
     if rebill and not inv.recurring:
         raise Invalid(f"--rebill is for recurring invoices: {inv.number} is not one")
+    if rebill and session.execute(sa.select(rv.CreditNote.id).where(rv.CreditNote.invoice_id == inv.id, rv.CreditNote.rebill == True)).first():  # noqa: E712
+        raise Invalid(f"{inv.number}'s period is already to be billed again")
     lines = list(session.exec(select(m.InvoiceLine).where(m.InvoiceLine.invoice_id == inv.id).order_by(m.InvoiceLine.line_no)))
     qty, nets, counts, earlier, reductions, red_numbers = _credited(session, inv.id)
     whole = documents.totals_from_row(inv)
@@ -169,6 +171,9 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
         ]
         invoicecheck.check_invoice(f"the credit note of {inv.number}", check_lines, totals, _charge_tax(whole, lines), state)
 
+    if rebill and not (mode != "amount" and plan.final):
+        raise Invalid(f"--rebill bills {inv.number}'s period again: it goes with a credit note of all that is left of it "
+                      f"(no --line or --amount that leaves some of it standing)")
     day = text.parse_date(on, "--date") if on not in (None, "") else ctx.today
     if day < inv.invoice_date:
         raise Invalid(f"--date {day.isoformat()} is before {inv.number}'s own date ({inv.invoice_date.isoformat()})")
@@ -183,6 +188,9 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
     session.flush()
     session.execute(sa.insert(rv.CreditNoteLine.__table__), [{"credit_note_id": note.id, "line_no": i, **row} for i, row in enumerate(rows, 1)])
     session.add(m.StatusChange(doc_type="credit_note", doc_id=note.id, old_status=None, new_status="created"))
+    if rebill:
+        # the usage it billed goes back too: the period's new invoice bills it again
+        session.execute(sa.update(m.UsageRecord.__table__).where(m.UsageRecord.__table__.c.invoice_id == inv.id).values(invoice_id=None))
     session.flush()
     return credit_view(session, note)
 

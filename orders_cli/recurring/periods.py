@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from orders_cli.core import schedule
+from orders_cli.store import documents
 from orders_cli.store import schema as m
 
 
@@ -20,6 +21,7 @@ class Billed(set):
         spans = [(s, e) for s, e in spans]
         super().__init__(s for s, _ in spans)
         self.spans = spans
+        self.released: set = set()  # period starts credited with --rebill: billed again, whatever the catch-up
 
     def add_span(self, start: date, end: date) -> None:
         self.add(start)
@@ -38,7 +40,11 @@ def is_open(p: schedule.Period, invoiced: Billed, skipped: set) -> bool:
 
 
 def done_periods(session: Session, order_id: int) -> Done:
-    invoiced = Billed(session.execute(sa.select(m.Invoice.period_start, m.Invoice.period_end).where(m.Invoice.order_id == order_id, m.Invoice.recurring == True)).all())  # noqa: E712
+    inv = m.Invoice.__table__
+    rows = session.execute(sa.select(inv.c.period_start, inv.c.period_end, documents.released(inv).label("released"))
+                           .where(inv.c.order_id == order_id, inv.c.recurring == True)).all()  # noqa: E712
+    invoiced = Billed((ps, pe) for ps, pe, gone in rows if not gone)
+    invoiced.released = {ps for ps, _, gone in rows if gone} - set(invoiced)
     skipped = set(session.execute(sa.select(m.SkippedPeriod.period_start).where(m.SkippedPeriod.order_id == order_id)).scalars())
     return invoiced, skipped
 
@@ -46,8 +52,18 @@ def done_periods(session: Session, order_id: int) -> Done:
 def done_all(session: Session) -> tuple[dict[int, Billed], dict[int, set]]:
     """``done_periods`` of every order at once, by order id."""
     invoiced: dict[int, Billed] = {}
-    for oid, ps, pe in session.execute(sa.select(m.Invoice.order_id, m.Invoice.period_start, m.Invoice.period_end).where(m.Invoice.recurring == True)):  # noqa: E712
-        invoiced.setdefault(oid, Billed()).add_span(ps, pe)
+    inv = m.Invoice.__table__
+    gone: list[tuple[int, date]] = []
+    for oid, ps, pe, released in session.execute(sa.select(inv.c.order_id, inv.c.period_start, inv.c.period_end, documents.released(inv))
+                                                 .where(inv.c.recurring == True)):  # noqa: E712
+        if released:
+            gone.append((oid, ps))
+        else:
+            invoiced.setdefault(oid, Billed()).add_span(ps, pe)
+    for oid, ps in gone:
+        billed = invoiced.setdefault(oid, Billed())
+        if ps not in billed:
+            billed.released.add(ps)
     skipped: dict[int, set] = {}
     for oid, ps in session.execute(sa.select(m.SkippedPeriod.order_id, m.SkippedPeriod.period_start)):
         skipped.setdefault(oid, set()).add(ps)

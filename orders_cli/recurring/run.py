@@ -162,7 +162,9 @@ def _run_order(ctx: Context, plan: Plan, dry_run: bool, max_periods: int | None,
     if not due:
         return
     if rec.catch_up == "latest" and len(due) > 1:
-        to_skip, due = due[:-1], due[-1:]
+        # the older periods are skipped, but not one credited with --rebill: that one is billed again
+        to_skip = [p for p in due[:-1] if p.start not in invoiced.released]
+        due = [p for p in due[:-1] if p.start in invoiced.released] + due[-1:]
         if not dry_run:
             _record_skipped(plan, to_skip)
         result.skipped_periods.extend(SkippedPeriod(plan.order.number, p.start, p.end) for p in to_skip)
@@ -202,7 +204,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         order, rec = plan.order, plan.rec
         inv = m.Invoice.__table__
         exists = s.execute(  # the same period, or any billed day of it (a schedule moved since)
-            sa.select(inv.c.id).where(inv.c.order_id == order.id, sa.or_(
+            sa.select(inv.c.id).where(inv.c.order_id == order.id, sa.not_(documents.released(inv)), sa.or_(
                 inv.c.period_start == p.start,
                 sa.and_(inv.c.recurring == True, inv.c.period_start <= p.end, inv.c.period_end >= p.start))).limit(1)  # noqa: E712
         ).first()
@@ -251,6 +253,9 @@ def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.T
         "invoice_date": made.invoice_date, "due_date": made.due_date, "due_days": rec.due_days, "period_start": made.period_start,
         "period_end": made.period_end, "recurring": True, "currency": order.currency, "language": plan.language, "discount": order.discount,
         "created_at": m.utcnow(),
+        # the period's first invoice is 0; one billed again after a credit note --rebill, 1, ...
+        "rebill_no": s.execute(sa.select(sa.func.count()).select_from(m.Invoice.__table__).where(
+            m.Invoice.__table__.c.order_id == order.id, m.Invoice.__table__.c.period_start == made.period_start)).scalar_one(),
         **{f"billing_{k}": getattr(order, f"billing_{k}") for k in ADDRESS_FIELDS},
         **{f"shipping_{k}": getattr(order, f"shipping_{k}") for k in ADDRESS_FIELDS},
         **documents.totals_columns(totals),

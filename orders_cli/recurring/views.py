@@ -97,7 +97,7 @@ def show(session: Session, ctx: Context, ref: str, as_of: date, upcoming: int = 
     nxt = []
     on = rec.enabled and order.status != "cancelled"  # a cancelled order never bills again
     if on:
-        done = (Billed((i.period_start, i.period_end) for i in invoices), {sp.period_start for sp in skipped})
+        done = (done_periods(session, order.id)[0], {sp.period_start for sp in skipped})  # a period credited --rebill is open again
         gen = schedule.due_periods(rec.start, rec.frequency, date.max, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
         for per in gen:
             if not is_open(per, *done):

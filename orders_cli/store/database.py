@@ -198,23 +198,43 @@ def known_revisions() -> set[str]:
 def upgrade(eng: sa.Engine) -> tuple[str | None, str]:
     """Migrate to HEAD in one transaction holding the write lock, so concurrent
     first opens of a new database serialise instead of racing."""
-    from alembic import command
-
     cfg = _alembic_config()
     with eng.execution_options(orders_write=True).connect() as conn:
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK_KEY})")
-            before = current_revision(conn)
-            if before is not None and before not in known_revisions():
-                raise Invalid(
-                    f"the database schema is at revision {before}, newer than this version of orders "
-                    f"knows (head {HEAD}): upgrade orders"
-                )
-            if before != HEAD:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite ignores this PRAGMA inside a transaction: set it before BEGIN, so a migration
+            # may rebuild a table others refer to (0003); every migration checks the references
+            # itself (PRAGMA foreign_key_check) before the commit, and it is set back after
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            before = _upgrade_in(conn, cfg)
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
     return before, HEAD
+
+
+def _upgrade_in(conn: sa.Connection, cfg) -> str | None:
+    """The upgrade's one transaction; returns the revision it started from."""
+    from alembic import command
+
+    with conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK_KEY})")
+        before = current_revision(conn)
+        if before is not None and before not in known_revisions():
+            raise Invalid(
+                f"the database schema is at revision {before}, newer than this version of orders "
+                f"knows (head {HEAD}): upgrade orders"
+            )
+        if before != HEAD:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            if conn.dialect.name == "sqlite":
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+    return before
 
 
 def _translate(err: exc.DBAPIError) -> OrdersError | None:

@@ -84,6 +84,16 @@ def counted(inv=None):
     return sa.and_(inv.c.recurring == False, sa.or_(inv.c.status != "cancelled", credited))  # noqa: E712
 
 
+def released(inv=None):
+    """A recurring invoice credited with ``--rebill``: its period is billed again (by an invoice
+    of the next ``rebill_no``), so it no longer counts as the period's invoice."""
+    from orders_cli.store import receivables as rv
+
+    inv = m.Invoice.__table__ if inv is None else inv
+    cn = rv.CreditNote.__table__.alias("released_cn")
+    return sa.select(cn.c.id).where(cn.c.invoice_id == inv.c.id, cn.c.rebill == True).exists()  # noqa: E712
+
+
 def credit_lines_of_order(order_id: int):
     """(order_line_id, quantity, net) of the credit note lines of an order's counted invoices."""
     from orders_cli.store import receivables as rv

@@ -278,7 +278,8 @@ class Recurrence(SQLModel, table=True):
 class Invoice(AddressMixin, TotalsMixin, table=True):
     __tablename__ = "invoice"
     __table_args__ = (
-        sa.UniqueConstraint("order_id", "period_start", name="uq_invoice_order_period"),
+        # a period billed once per rebill_no (0; 1 after a credit note --rebill, ...): revision 0003
+        sa.Index("uq_invoice_order_period", "order_id", "period_start", "rebill_no", unique=True),
         sa.Index("ix_invoice_date", "invoice_date"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -298,6 +299,7 @@ class Invoice(AddressMixin, TotalsMixin, table=True):
     language: Optional[str] = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     kind: str = Field(default="standard", max_length=10, sa_column_kwargs={"server_default": "standard"})  # standard | deposit
+    rebill_no: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class InvoiceLine(LineMixin, table=True):

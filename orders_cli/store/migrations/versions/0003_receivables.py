@@ -14,6 +14,13 @@ Create Date: 2026-12-02 09:00:00
   changes or goes;
 - ``reminder``: one row per invoice and level (the unique key that makes ``remind run`` safe
   to run twice); never deleted;
+- ``invoice.rebill_no``: a recurring period credited with ``--rebill`` is billed again, by an
+  invoice of the next ``rebill_no``; the unique key of a billed period becomes (order,
+  period start, rebill_no). On SQLite that takes rebuilding ``invoice`` (a table constraint
+  cannot be dropped): SQLite's recipe, with foreign keys off for the upgrade's one transaction
+  (``store.database.upgrade`` checks every reference before it commits): the new table is
+  created, filled, the old one dropped, the new one renamed, its indexes and lock triggers
+  made again;
 - an invoice marked ``paid`` before payments existed gets a payment of its total, dated the
   day it was marked paid, method ``other``: its balance stays what the status said.
 """
@@ -78,9 +85,56 @@ def _tz():
     return sa.DateTime(timezone=True)
 
 
+INVOICE_INDEXES = (("ix_invoice_account_id", "account_id"), ("ix_invoice_date", "invoice_date"), ("ix_invoice_order_id", "order_id"))
+PERIOD_KEY = "CREATE UNIQUE INDEX uq_invoice_order_period ON invoice (order_id, period_start, rebill_no)"
+
+
+def _sqlite_rebuild_invoice() -> None:
+    """Add kind and rebill_no to ``invoice`` and widen its period key (see the docstring)."""
+    import importlib
+    import re
+
+    bind = op.get_bind()
+    old = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'invoice'").scalar_one()
+    key = re.compile(r",\s*CONSTRAINT uq_invoice_order_period UNIQUE \(order_id, period_start\)")
+    if not key.search(old):
+        raise RuntimeError("0003: the invoice table is not the one revision 0001 made (no uq_invoice_order_period)")
+    new = key.sub("", old)
+    new = new.replace("created_at DATETIME NOT NULL,", "created_at DATETIME NOT NULL, kind VARCHAR(10) DEFAULT 'standard' NOT NULL, "
+                      "rebill_no INTEGER DEFAULT 0 NOT NULL,", 1)
+    if "rebill_no" not in new:
+        raise RuntimeError("0003: cannot place the new invoice columns")
+    if bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        raise RuntimeError("0003 rebuilds the invoice table: run it with PRAGMA foreign_keys=OFF (store.database.upgrade does)")
+    cols = [r[1] for r in bind.exec_driver_sql("PRAGMA table_info(invoice)")]
+    listed = ", ".join(f'"{c}"' for c in cols)
+    bind.exec_driver_sql(new.replace("CREATE TABLE invoice (", "CREATE TABLE invoice_0003 (", 1))
+    bind.exec_driver_sql(f"INSERT INTO invoice_0003 ({listed}) SELECT {listed} FROM invoice")
+    bind.exec_driver_sql("DROP TABLE invoice")  # its indexes and triggers go with it; references elsewhere keep its name
+    bind.exec_driver_sql("ALTER TABLE invoice_0003 RENAME TO invoice")
+    for name, col in INVOICE_INDEXES:
+        bind.exec_driver_sql(f"CREATE INDEX {name} ON invoice ({col})")
+    bind.exec_driver_sql(PERIOD_KEY)
+    # the lock triggers of 0001 and 0002 on invoice, as they were
+    first = importlib.import_module("orders_cli.store.migrations.versions.0001_initial_schema")
+    op.execute(
+        "CREATE TRIGGER invoice_lock BEFORE UPDATE ON invoice WHEN " + first._changed(first.INVOICE_LOCKED, "IS NOT") + " "
+        "BEGIN SELECT RAISE(ABORT, 'locked: an issued invoice never changes'); END"
+    )
+    op.execute("CREATE TRIGGER invoice_lock_delete BEFORE DELETE ON invoice "
+               "BEGIN SELECT RAISE(ABORT, 'locked: an issued invoice never changes'); END")
+    op.execute("CREATE TRIGGER invoice_lock_key BEFORE UPDATE OF id ON invoice WHEN NEW.id IS NOT OLD.id "
+               f"BEGIN SELECT RAISE(ABORT, '{INVOICE_MSG}'); END")
+
+
 def create_tables() -> None:
-    with op.batch_alter_table("invoice") as b:
-        b.add_column(sa.Column("kind", sa.String(length=10), nullable=False, server_default="standard"))
+    if op.get_bind().dialect.name == "sqlite":
+        _sqlite_rebuild_invoice()
+    else:
+        op.add_column("invoice", sa.Column("kind", sa.String(length=10), nullable=False, server_default="standard"))
+        op.add_column("invoice", sa.Column("rebill_no", sa.Integer(), nullable=False, server_default="0"))
+        op.drop_constraint("uq_invoice_order_period", "invoice", type_="unique")
+        op.execute(PERIOD_KEY)
     with op.batch_alter_table("invoice_line") as b:
         b.add_column(sa.Column("deposit_invoice_id", sa.Integer(), nullable=True))
     op.create_index("ix_invoice_line_deposit_invoice_id", "invoice_line", ["deposit_invoice_id"])
@@ -187,7 +241,7 @@ def create_lock_triggers() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute(
-            "CREATE TRIGGER invoice_lock_kind BEFORE UPDATE OF kind ON invoice WHEN NEW.kind IS NOT OLD.kind "
+            "CREATE TRIGGER invoice_lock_kind BEFORE UPDATE ON invoice WHEN NEW.kind IS NOT OLD.kind OR NEW.rebill_no IS NOT OLD.rebill_no "
             f"BEGIN SELECT RAISE(ABORT, '{INVOICE_MSG}'); END"
         )
         for table, msg in IMMUTABLE.items():
@@ -212,7 +266,8 @@ def create_lock_triggers() -> None:
     elif bind.dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION orders_invoice_lock_kind() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"IF NEW.kind IS DISTINCT FROM OLD.kind THEN RAISE EXCEPTION '{INVOICE_MSG}'; END IF; RETURN NEW; END $$"
+            "IF NEW.kind IS DISTINCT FROM OLD.kind OR NEW.rebill_no IS DISTINCT FROM OLD.rebill_no THEN "
+            f"RAISE EXCEPTION '{INVOICE_MSG}'; END IF; RETURN NEW; END $$"
         )
         op.execute("CREATE TRIGGER invoice_lock_kind BEFORE UPDATE ON invoice FOR EACH ROW EXECUTE FUNCTION orders_invoice_lock_kind()")
         for table, msg in IMMUTABLE.items():
