@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import partial_steps
 import pytest
-from conftest import db_content, ok, raw_connect, refused
+from conftest import clone_db, db_content, ok, raw_connect, refused
 
 D = Decimal
 SHIP = {"street": "9 quai des Bateliers", "city": "Lyon", "postal_code": "69002", "state": "", "country": "FR"}
@@ -22,11 +22,9 @@ BILL = {"street": "1 rue de la Paix", "city": "Paris", "postal_code": "75002", "
 TODAY = "2026-11-28"
 
 
-@pytest.fixture
-def catalog():
+def build_catalog():
     ok("tax", "add", "VAT20", "--rate", "20")
     ok("tax", "add", "VAT5.5", "--rate", "5.5")
-    ok("config", "set", "charges.tax", "VAT20")
     ok("vendor", "add", "Acme", "--email", "sales@acme.example")
     ok("vendor", "add", "Lefèvre")
     ok(
@@ -42,7 +40,18 @@ def catalog():
     ok("product", "add", "BOOK", "--name", "Livre", "--price", "19.99", "--tax", "VAT5.5", "--vendor", "Lefèvre", "--cost", "9.50")
     ok("product", "add", "LOOSE", "--name", "Loose part", "--price", "3", "--tax", "VAT20")
     ok("product", "add", "CONSULT", "--name", "Conseil", "--price", "120", "--tax", "VAT20", "--service")
-    return True
+
+
+@pytest.fixture
+def catalog(db_template, isolated):
+    """The catalog built once per session (a dozen commands), copied for each test; shipping
+    taxed at VAT20 (a setting: the copy gets its own settings file)."""
+    from orders_cli import store
+
+    clone_db(db_template("conversions-catalog", build_catalog))
+    ok("config", "set", "charges.tax", "VAT20")
+    yield True
+    store.dispose_all()
 
 
 def j(*args) -> dict | list:

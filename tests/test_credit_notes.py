@@ -269,8 +269,13 @@ def test_crediting_a_deposit_or_a_deduction_moves_what_is_left_to_deduct():
     part = invoice(o["number"], "--line", "1:5")
     assert not [ln for ln in part["lines"] if ln["kind"] == "deduction"]
     dep2 = invoice(o["number"], "--deposit", "10%")
+    before = db_content()
+    refused("invoice", "credit", dep2["number"], "--amount", "1.00", "--json", error_code="invalid")  # a deposit is credited whole
+    assert db_content() == before
     nxt = invoice(o["number"], "--line", "1:2")
     assert [ln["net"] for ln in nxt["lines"] if ln["kind"] == "deduction"] == ["-10.00"]
+    r = refused("invoice", "credit", dep2["number"], "--json", error_code="invalid")  # deducted by nxt: refunding it too would pay it twice
+    assert nxt["number"] in r.err
     credit(nxt["number"])  # the deduction comes back with the whole credit note
     last = invoice(o["number"])
     assert [ln["net"] for ln in last["lines"] if ln["kind"] == "deduction"] == ["-10.00"]

@@ -165,6 +165,7 @@ def test_every_command_survives_hostile_values(path, data, seeded, tmp_path, mon
     outcome_on_copy(argv, seeded, tmp_path, monkeypatch, json_out=json_out)
 
 
+@pytest.mark.slow  # ~0.3 s a command, 90 commands: in the full run (.ci/run), not the quick loop
 @pytest.mark.parametrize("path", sorted(LEAVES), ids=" ".join)
 def test_a_10_mb_value_in_every_option(path, seeded, tmp_path, monkeypatch):
     """10 MB in every argument and every value option at once: refused (or, for a command

@@ -15,27 +15,36 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import db_content, ok, refused, run, sql
+from conftest import clone_db, db_content, ok, refused, run, sql
 from test_mail import attachment, body_of, pdf_text, start_server
 
 DUE = "2026-12-28"  # invoices made on 2026-11-28 (ORDERS_TODAY) with the default 30 days
 
 
-@pytest.fixture
-def books(monkeypatch):
-    """Three accounts (English, French, no e-mail), one invoice each, all due 2026-12-28."""
+BOOKS = {"Acme Ltd": "INV-00001", "Café Müller": "INV-00002", "Nomail": "INV-00003"}
+
+
+def build_books() -> None:
     ok("tax", "add", "VAT20", "--rate", "20")
     ok("account", "add", "Acme Ltd", "--email", "ap@acme.example", "--language", "en")
     ok("account", "add", "Café Müller", "--email", "compta@mueller.example", "--language", "fr")
     ok("account", "add", "Nomail")
     ok("product", "add", "WIDGET", "--name", "Widget", "--price", "100", "--tax", "VAT20")
-    numbers = {}
-    for account in ("Acme Ltd", "Café Müller", "Nomail"):
+    for account, number in BOOKS.items():
         order = ok("order", "add", "--subject", f"Widgets for {account}", "--account", account, "--line", "WIDGET:1", "--json").json()
         inv = ok("order", "convert", "invoice", order["number"], "--json").json()
-        assert inv["due_date"] == DUE and inv["totals"]["total"] == "120.00"
-        numbers[account] = inv["number"]
-    return numbers
+        assert (inv["number"], inv["due_date"], inv["totals"]["total"]) == (number, DUE, "120.00")
+
+
+@pytest.fixture
+def books(db_template, isolated):
+    """Three accounts (English, French, no e-mail), one invoice each, all due 2026-12-28: built
+    once per session, copied for each test."""
+    from orders_cli import store
+
+    clone_db(db_template("reminder-books", build_books))
+    yield dict(BOOKS)
+    store.dispose_all()
 
 
 def today(monkeypatch, day: str) -> None:

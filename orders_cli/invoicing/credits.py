@@ -109,6 +109,8 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
         raise Invalid(f"--rebill is for recurring invoices: {inv.number} is not one")
     if rebill and session.execute(sa.select(rv.CreditNote.id).where(rv.CreditNote.invoice_id == inv.id, rv.CreditNote.rebill == True)).first():  # noqa: E712
         raise Invalid(f"{inv.number}'s period is already to be billed again")
+    if inv.kind == "deposit":
+        _check_deposit_creditable(session, inv, parts, amount)
     lines = list(session.exec(select(m.InvoiceLine).where(m.InvoiceLine.invoice_id == inv.id).order_by(m.InvoiceLine.line_no)))
     qty, nets, counts, earlier, reductions, red_numbers = _credited(session, inv.id)
     whole = documents.totals_from_row(inv)
@@ -193,6 +195,23 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
         session.execute(sa.update(m.UsageRecord.__table__).where(m.UsageRecord.__table__.c.invoice_id == inv.id).values(invoice_id=None))
     session.flush()
     return credit_view(session, note)
+
+
+def _check_deposit_creditable(session: Session, inv: m.Invoice, parts, amount) -> None:
+    """A deposit invoice is credited whole, and only while no later invoice deducted any of it
+    (else the customer would get it back twice: deducted, and refunded)."""
+    if parts or amount is not None:
+        raise Invalid(f"{inv.number} is a deposit invoice: it is credited whole (no --line or --amount)")
+    il, cl = m.InvoiceLine.__table__, rv.CreditNoteLine.__table__
+    deducted = session.execute(sa.select(sa.func.coalesce(sa.func.sum(il.c.net, type_=sa.BigInteger), 0)).where(
+        il.c.deposit_invoice_id == inv.id, il.c.kind == "deduction")).scalar_one()
+    given_back = session.execute(sa.select(sa.func.coalesce(sa.func.sum(cl.c.net, type_=sa.BigInteger), 0)).where(
+        cl.c.deposit_invoice_id == inv.id, cl.c.kind == "deduction")).scalar_one()
+    if deducted - given_back != 0:
+        by = session.execute(sa.select(m.Invoice.number).join(il, il.c.invoice_id == m.Invoice.id).where(
+            il.c.deposit_invoice_id == inv.id, il.c.kind == "deduction").order_by(m.Invoice.id)).scalars().all()
+        raise Invalid(f"{inv.number} is a deposit already deducted by {', '.join(dict.fromkeys(by))}: "
+                      f"credit that invoice first (its deduction comes back), then the deposit")
 
 
 def _refuse_beyond_invoice(inv: m.Invoice, whole: pricing.Totals, earlier: list[pricing.Totals], totals: pricing.Totals) -> None:
