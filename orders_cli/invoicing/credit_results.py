@@ -5,22 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from orders_cli.core.money import Money, Price, Quantity
-from orders_cli.core.pricing import TaxRate, Totals
+from orders_cli.core.money import Money
+from orders_cli.core.pricing import Totals
 from orders_cli.core.results import Ref
+from orders_cli.invoicing.results import InvoiceLine
 
-
-@dataclass(frozen=True)
-class CreditLine:
-    line_no: int | None  # the order line it credits (None: a deduction, a price reduction, a usage line)
-    sku: str
-    description: str
-    kind: str
-    quantity: Quantity
-    unit_price: Price
-    discount: str | None
-    net: Money
-    taxes: tuple[TaxRate, ...]
+CreditLine = InvoiceLine  # the same fields: line_no (the order line), sku, ..., net, taxes
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli.core import text
-from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.money import Money
 from orders_cli.invoicing import balances
 from orders_cli.invoicing import credit_results as r
+from orders_cli.invoicing.lines import line_result
 from orders_cli.parties.catalog import address_of
 from orders_cli.store import documents, refs
 from orders_cli.store import receivables as rv
@@ -38,11 +39,7 @@ def credit_view(session: Session, note: rv.CreditNote) -> r.CreditNote:
         language=note.language or account.language,
         billing_address=address_of(note, "billing"),
         shipping_address=address_of(note, "shipping"),
-        lines=[
-            r.CreditLine(ln.order_line_no, ln.sku, ln.description, ln.kind, Quantity(ln.quantity), Price(ln.unit_price), ln.discount,
-                         Money(ln.net), documents.taxes_from_json(ln.taxes))
-            for ln in lines
-        ],
+        lines=[line_result(ln) for ln in lines],
         totals=documents.totals_from_row(note),
         refunded=Money(balances.credit_note_refunded(session, [note.id])[note.id]),
     )

@@ -21,9 +21,10 @@ from orders_cli import store
 from orders_cli.core import invoicecheck, lifecycle, planner, receivable, schedule, text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid
-from orders_cli.core.money import Money, Price, Quantity, from_cents
+from orders_cli.core.money import Money, Quantity, from_cents
 from orders_cli.invoicing import balances, billed, labels, payments
 from orders_cli.invoicing import results as r
+from orders_cli.invoicing.lines import line_result
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
 from orders_cli.store import documents, refs
@@ -195,20 +196,7 @@ def invoice_view(session: Session, inv: m.Invoice, as_of: Any = None) -> r.Invoi
         billing_address=address_of(inv, "billing"),
         shipping_address=address_of(inv, "shipping"),
         discount=inv.discount,
-        lines=[
-            r.InvoiceLine(
-                line_no=ln.order_line_no,
-                sku=ln.sku,
-                description=ln.description,
-                kind=ln.kind,
-                quantity=Quantity(ln.quantity),
-                unit_price=Price(ln.unit_price),
-                discount=ln.discount,
-                net=Money(ln.net),
-                taxes=documents.taxes_from_json(ln.taxes),
-            )
-            for ln in lines
-        ],
+        lines=[line_result(ln) for ln in lines],
         totals=documents.totals_from_row(inv),
         kind=inv.kind,
         credit_notes=list(session.execute(sa.select(rv.CreditNote.number).where(rv.CreditNote.invoice_id == inv.id).order_by(rv.CreditNote.id)).scalars()),
