@@ -375,3 +375,35 @@ def test_rebill_bills_a_credited_recurring_period_again_once():
     credit(redo["number"], "--rebill")
     assert [i["period_start"] for i in j("recur", "run")["invoices"]] == ["2026-10-01"]
     assert j("recur", "run")["invoices"] == []
+
+
+def _at_once(*argvs: list[str]) -> list[tuple[int, str]]:
+    """Run the commands as real processes at the same time; their exit codes and stderr."""
+    import os
+    import subprocess
+    import sys
+
+    from orders_cli import store
+
+    store.dispose_all()
+    procs = [subprocess.Popen([sys.executable, "-m", "orders_cli", *argv], env=dict(os.environ), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for argv in argvs]
+    out = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stderr.close()
+    return out
+
+
+@pytest.mark.slow
+def test_concurrent_credits_and_invoices_never_take_more_than_there_is():
+    """Three processes credit the whole of one invoice at once: one credit note. Then three invoice
+    the credited order at once: one invoice. The reads happen under the order's and the invoice's
+    row locks (PostgreSQL), or the write transaction (SQLite)."""
+    o = make_order()
+    inv = invoice(o["number"])
+    results = _at_once(*[["invoice", "credit", inv["number"]]] * 3)
+    assert sorted(code for code, _ in results) == [0, 1, 1], results
+    assert [r["number"] for r in j("credit", "list")] == ["CN-00001"]
+    results = _at_once(*[["order", "convert", "invoice", o["number"]]] * 3)
+    assert sorted(code for code, _ in results) == [0, 1, 1], results
+    assert net_of_credits(o["number"]) == nonzero(totals_of(o["totals"]))

@@ -100,6 +100,9 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
                    rebill: bool = False) -> r.CreditNote:
     """Issue a credit note of an invoice (whole by default, ``N:QTY`` parts, or an amount)."""
     inv = get_invoice_for_credit(session, ref)
+    if inv.order_id is not None:
+        documents.lock(session, m.SalesOrder, inv.order_id)
+    documents.lock(session, m.Invoice, inv.id)  # what was credited and paid is read after this (PostgreSQL)
     reason = text.optional(reason, "--reason", 500)
     if parts and amount is not None:
         raise Invalid("use --line or --amount, not both")

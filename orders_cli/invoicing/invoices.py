@@ -60,6 +60,7 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     line, or a deposit (``deposit``: "30%" or an amount before tax). An ordinary invoice deducts
     the deposits still open."""
     order = documents.get(session, documents.ORDER, ref)
+    documents.lock(session, m.SalesOrder, order.id)  # what it has billed is read after this (PostgreSQL)
     lines = documents.lines_of(session, documents.ORDER, order.id)
     plan_in = planned_order(order, lines)
     earlier_totals = billed.earlier_totals(session, order.id)

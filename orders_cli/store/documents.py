@@ -159,6 +159,14 @@ def order_invoice_numbers(session: Session, order_id: int) -> list[str]:
     ).scalars())
 
 
+def lock(session: Session, table, row_id: int) -> None:
+    """The row lock a writer takes before it reads what it decides on (PostgreSQL: SELECT ...
+    FOR UPDATE, held to the commit; SQLite's write transaction already holds the database).
+    Always the order before its invoice, so two writers never wait on each other in a circle."""
+    t = table.__table__ if hasattr(table, "__table__") else table
+    session.execute(sa.select(t.c.id).where(t.c.id == row_id).with_for_update())
+
+
 def lines_of(session: Session, kind: Kind, doc_id: int) -> list:
     lt = kind.line_table
     return list(session.exec(select(lt).where(getattr(lt, kind.fk) == doc_id).order_by(lt.line_no)))
