@@ -29,8 +29,8 @@ from orders_cli.core.money import Money, fmt_money, money
 from orders_cli.core.results import Ref
 from orders_cli.invoicing import balances
 from orders_cli.invoicing.payment_results import PaymentResult
+from orders_cli.store import documents, refs
 from orders_cli.store import receivables as rv
-from orders_cli.store import refs
 from orders_cli.store import schema as m
 
 METHODS = rv.PAYMENT_METHODS
@@ -65,10 +65,8 @@ def find_document(session: Session, ref: str) -> Document:
 
 
 def _lock(session: Session, doc: Document) -> None:
-    """Take the document's row lock (PostgreSQL: SELECT ... FOR UPDATE; SQLite's write
-    transaction already holds the database), so two payments cannot both fit one balance."""
-    table = (m.Invoice if doc.kind == "invoice" else rv.CreditNote).__table__
-    session.execute(sa.select(table.c.id).where(table.c.id == doc.id).with_for_update())
+    """The document's row lock (``store.documents.lock``), so two payments cannot both fit one balance."""
+    documents.lock(session, m.Invoice if doc.kind == "invoice" else rv.CreditNote, doc.id)
 
 
 def balance_of(session: Session, doc: Document, as_of: date) -> tuple[Decimal, str | None]:
