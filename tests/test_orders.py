@@ -120,7 +120,7 @@ def test_worked_example(catalog):
 
 def test_regional_rate_for_overseas_account(catalog):
     o = add("--subject", "s", "--account", "Reunion Co", "--line", "CONSULT:1", "--line", "MUG:2")
-    assert o["lines"][0]["taxes"] == [{"name": "VAT20", "rate": "8.5"}]
+    assert o["lines"][0]["taxes"] == [{"name": "VAT20", "rate": "8.5", "category": "S", "exemption_reason": None, "exemption_code": None}]
     assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "8.5", "base": "137.00", "amount": "11.65"}]
     assert o["totals"]["total"] == "148.65"
     # the mainland account still gets the default rate
@@ -235,7 +235,7 @@ def test_order_show_json_shape(catalog):
         assert _is_money(ln["net"])
         assert ln["discount"] is None or isinstance(ln["discount"], str)
         for tax in ln["taxes"]:
-            assert set(tax) == {"name", "rate"} and isinstance(tax["rate"], str)
+            assert set(tax) == {"name", "rate", "category", "exemption_reason", "exemption_code"} and isinstance(tax["rate"], str)
     l1, l2 = o["lines"]
     assert (l1["sku"], l1["description"], l1["quantity"], l1["unit_price"], l1["discount"], l1["net"]) == ("BOOK", "Book", "3", "19.99", None, "59.97")
     assert (l2["quantity"], l2["discount"], l2["net"], l2["taxes"]) == ("1.5", "15%", "153.00", [{"name": "VAT20", "rate": "20"}])

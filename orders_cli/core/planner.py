@@ -260,7 +260,7 @@ def plan_invoice(
 def bases(t: pricing.Totals) -> dict:
     """Each rate's base on a document, and (key None) what no tax covers."""
     bases: dict = {(b.rate, b.name): b.base for b in t.tax_breakdown}
-    bases[None] = t.subtotal - t.discount + t.shipping - sum((b.base for b in t.tax_breakdown), ZERO)
+    bases[None] = t.subtotal - t.discount - t.allowances + t.shipping + t.charges - sum((b.base for b in t.tax_breakdown), ZERO)
     return bases
 
 
@@ -315,7 +315,7 @@ def plan_deposit(order: Order, earlier: Sequence[pricing.Totals], value: object)
     else:
         parts_ = shares.allocate(amount, [whole[k] for k in keys])  # type: ignore[arg-type]
     left = bases(pricing.remainder_totals(order.totals, list(earlier)))
-    taxes = {(b.rate, b.name): pricing.TaxRate(b.name, b.rate) for b in order.totals.tax_breakdown}
+    taxes = {(b.rate, b.name): b.tax for b in order.totals.tax_breakdown}
     for k, share in zip(keys, parts_):
         if share > left.get(k, ZERO):
             what = f"{taxes[k].name} {plain(taxes[k].rate)} %" if k is not None else "no tax"

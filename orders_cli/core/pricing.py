@@ -1,5 +1,9 @@
 """Document totals: line nets, overall discount, tax breakdown, total (SPEC.md §2, §3).
 
+Longer than 500 lines because it is the one module that rounds: the records of a priced
+document (taxes with their VAT category, lines, allowances and charges, totals) and the
+arithmetic over them (a document, a remainder, a sum) must stay together to keep that true.
+
 This is the only module of the project that rounds. It rounds half-up to 0.01 at
 exactly four points: each line net, a percent discount amount, each per-rate tax,
 and each tax group's share of the overall discount. Everything else is exact:
@@ -27,7 +31,10 @@ from .errors import Invalid
 from .money import CENT, HUNDRED, ZERO, D, fmt_money, money, plain, price_text
 
 __all__ = [
+    "CATEGORIES",
     "TaxRate",
+    "DocCharge",
+    "ChargeAmount",
     "Discount",
     "parse_discount",
     "round_money",
@@ -92,12 +99,30 @@ def _div_half_up(num: int, den: int) -> int:
 # --------------------------------------------------------------------------- #
 
 
+# EN 16931 VAT category codes (UNTDID 5305, the subset EN 16931 allows), with what they mean.
+CATEGORIES: dict[str, str] = {
+    "S": "standard rate",
+    "Z": "zero rated goods",
+    "E": "exempt from tax",
+    "AE": "VAT reverse charge",
+    "K": "intra-community supply (VAT exempt, EEA)",
+    "G": "free export item, tax not charged",
+    "O": "services outside scope of tax",
+    "L": "Canary Islands general indirect tax (IGIC)",
+    "M": "tax for production, services and importation in Ceuta and Melilla (IPSI)",
+}
+
+
 @dataclass(frozen=True)
 class TaxRate:
-    """A tax as applied on one document: its name and its rate in percent (5.5 = 5.5 %)."""
+    """A tax as applied on one document: its name, its rate in percent (5.5 = 5.5 %), its EN 16931
+    VAT category (``S`` by default) and, for an exemption, the legal reason (text and VATEX code)."""
 
     name: str
     rate: Decimal
+    category: str = "S"
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -106,11 +131,29 @@ class TaxRate:
         if rate < 0:
             raise Invalid(f"tax {self.name}: the rate must not be negative, got {plain(rate)}")
         object.__setattr__(self, "rate", rate)
+        if self.category not in CATEGORIES:
+            raise Invalid(f"tax {self.name}: unknown VAT category {self.category!r} (one of {', '.join(CATEGORIES)})")
+        object.__setattr__(self, "exemption_reason", self.exemption_reason or None)
+        object.__setattr__(self, "exemption_code", self.exemption_code or None)
 
     @property
     def key(self) -> tuple[Decimal, str]:
         """Sort and identity key: (rate, name)."""
         return (self.rate, self.name)
+
+    def snapshot(self) -> dict[str, str]:
+        """The JSON a document keeps of the tax: name, rate, category, and the exemption when set."""
+        out = {"name": self.name, "rate": plain(self.rate), "category": self.category}
+        if self.exemption_reason:
+            out["exemption_reason"] = self.exemption_reason
+        if self.exemption_code:
+            out["exemption_code"] = self.exemption_code
+        return out
+
+    @classmethod
+    def from_snapshot(cls, d: dict) -> "TaxRate":
+        """The inverse of ``snapshot`` (a snapshot of before revision 0004 has no category: S)."""
+        return cls(d["name"], Decimal(d["rate"]), d.get("category") or "S", d.get("exemption_reason"), d.get("exemption_code"))
 
 
 @dataclass(frozen=True)
@@ -170,16 +213,19 @@ def parse_discount(text: str | None, what: str = "discount") -> Discount | None:
 
 @dataclass(frozen=True)
 class LineIn:
-    """One line to price: quantity x unit price, an optional line discount, its taxes."""
+    """One line to price: quantity x unit price (per ``base_quantity`` units: "12.00 per 100"), an
+    optional line discount, its taxes."""
 
     quantity: Decimal
     unit_price: Decimal
     discount: Discount | None = None
     taxes: tuple[TaxRate, ...] = ()
+    base_quantity: Decimal = Decimal(1)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quantity", D(self.quantity, "quantity"))
         object.__setattr__(self, "unit_price", D(self.unit_price, "unit price"))
+        object.__setattr__(self, "base_quantity", parse_base_quantity(self.base_quantity))
         if self.discount is not None and not isinstance(self.discount, Discount):
             raise Invalid(f"line discount: expected a Discount, got {type(self.discount).__name__}")
         taxes = tuple(self.taxes)
@@ -191,14 +237,81 @@ class LineIn:
         object.__setattr__(self, "taxes", taxes)
 
 
+def parse_base_quantity(value: object) -> Decimal:
+    """A price's base quantity (EN 16931 BT-149: the price is per this many units): > 0, 1 when
+    not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal(1)
+    b = D(value, "base quantity")
+    if b <= 0:
+        raise Invalid(f"base quantity must be more than 0, got {plain(b)}")
+    return b
+
+
+@dataclass(frozen=True)
+class DocCharge:
+    """A document-level allowance or charge (EN 16931 BG-20 / BG-21): its reason (and UNTDID
+    code), a percent or an amount, at one tax (``None``: an allowance shared over the rates in
+    proportion, like the overall discount; a charge of no tax)."""
+
+    kind: str  # "allowance" | "charge"
+    reason: str
+    value: Discount
+    tax: TaxRate | None = None
+    reason_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("allowance", "charge"):
+            raise Invalid(f"expected an allowance or a charge, got {self.kind!r}")
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise Invalid(f"{self.kind}: a reason is required")
+        if not isinstance(self.value, Discount):
+            raise Invalid(f"{self.kind}: expected a Discount value, got {type(self.value).__name__}")
+        if self.tax is not None and not isinstance(self.tax, TaxRate):
+            raise Invalid(f"{self.kind}: expected a TaxRate, got {type(self.tax).__name__}")
+        object.__setattr__(self, "reason_code", self.reason_code or None)
+
+
+@dataclass(frozen=True)
+class ChargeAmount:
+    """A document allowance or charge as computed on one document (``seq``: its place in the
+    order's list, so the parts of one allowance on several invoices add up)."""
+
+    seq: int
+    kind: str
+    reason: str
+    amount: Decimal
+    tax: TaxRate | None = None
+    reason_code: str | None = None
+    percent: Decimal | None = None
+    base: Decimal | None = None
+
+    @property
+    def signed(self) -> Decimal:
+        """The amount as it moves the total: an allowance negative, a charge positive."""
+        return -self.amount if self.kind == "allowance" else self.amount
+
+
 @dataclass(frozen=True)
 class TaxAmount:
-    """One entry of the tax breakdown: base and tax amount for one (name, rate)."""
+    """One entry of the tax breakdown: base and tax amount for one (name, rate), with the tax's
+    VAT category and exemption."""
 
     name: str
     rate: Decimal
     base: Decimal
     amount: Decimal
+    category: str = "S"
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
+
+    @property
+    def tax(self) -> TaxRate:
+        return TaxRate(self.name, self.rate, self.category, self.exemption_reason, self.exemption_code)
+
+    @classmethod
+    def of(cls, tax: TaxRate, base: Decimal, amount: Decimal) -> "TaxAmount":
+        return cls(tax.name, tax.rate, base, amount, tax.category, tax.exemption_reason, tax.exemption_code)
 
 
 @dataclass(frozen=True)
@@ -213,6 +326,19 @@ class Totals:
     total: Decimal
     tax_breakdown: tuple[TaxAmount, ...] = ()  # sorted by (rate, name)
     line_nets: tuple[Decimal, ...] = field(default=())
+    allowances: Decimal = Decimal("0.00")  # the document allowances beyond the discount
+    charges: Decimal = Decimal("0.00")  # the document charges beyond the shipping charge
+    extras: tuple[ChargeAmount, ...] = ()  # those allowances and charges, one by one
+
+    @property
+    def allowance_total(self) -> Decimal:
+        """EN 16931 BT-107: every document allowance, the overall discount included."""
+        return self.discount + self.allowances
+
+    @property
+    def charge_total(self) -> Decimal:
+        """EN 16931 BT-108: every document charge, the shipping charge included."""
+        return self.shipping + self.charges
 
 
 # --------------------------------------------------------------------------- #
@@ -220,21 +346,26 @@ class Totals:
 # --------------------------------------------------------------------------- #
 
 
-def line_gross(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """quantity x unit price, exact and unrounded. Both must be >= 0."""
+def line_gross(quantity: Decimal, unit_price: Decimal, base_quantity: Decimal = Decimal(1)) -> Decimal:
+    """quantity x unit price / base quantity, unrounded (exact but for a base quantity whose
+    quotient does not end: then to 100 digits, which the one rounding to the cent never feels).
+    Quantity and price must be >= 0."""
     q = D(quantity, "quantity")
     p = D(unit_price, "unit price")
     if q < 0:
         raise Invalid(f"quantity must not be negative, got {plain(q)}")
     if p < 0:
         raise Invalid(f"unit price must not be negative, got {price_text(p)}")
-    return _EXACT.multiply(q, p)
+    gross = _EXACT.multiply(q, p)
+    if base_quantity != 1:
+        gross = _ROUNDING.divide(gross, parse_base_quantity(base_quantity))
+    return gross
 
 
-def line_net(quantity: Decimal, unit_price: Decimal, discount: Discount | None) -> Decimal:
+def line_net(quantity: Decimal, unit_price: Decimal, discount: Discount | None, base_quantity: Decimal = Decimal(1)) -> Decimal:
     """round_money(gross - line discount). Refuses a discount larger than the gross."""
-    gross = line_gross(quantity, unit_price)
-    with localcontext(_EXACT):
+    gross = line_gross(quantity, unit_price, base_quantity)
+    with localcontext(_ROUNDING if base_quantity != 1 else _EXACT):
         if discount is None:
             off = ZERO
         elif discount.kind == PERCENT:
@@ -278,14 +409,33 @@ def _allocate(discount: Decimal, nets: Sequence[Decimal]) -> list[Decimal]:
     return [_from_cents(s) for s in shares]
 
 
+def _charge_amount(seq: int, item: DocCharge, base: Decimal) -> ChargeAmount:
+    """One allowance or charge on a document whose base for it (the lines at its rate, or the
+    subtotal) is ``base``: a percent of it, rounded once, or the amount as it is."""
+    if item.value.kind == PERCENT:
+        amount = round_money(base * item.value.value / HUNDRED)
+        return ChargeAmount(seq, item.kind, item.reason, amount, item.tax, item.reason_code, item.value.value, _two_places(base))
+    return ChargeAmount(seq, item.kind, item.reason, _two_places(item.value.value), item.tax, item.reason_code)
+
+
 def document_totals(
     lines: Sequence[LineIn],
     discount: Discount | None = None,
     shipping: Decimal = ZERO,
     shipping_tax: TaxRate | None = None,
     adjustment: Decimal = ZERO,
+    extras: Sequence[DocCharge | ChargeAmount] = (),
 ) -> Totals:
-    """Totals of a document (SPEC.md §2): nets, discount shares, breakdown, total."""
+    """Totals of a document (SPEC.md §2; EN 16931 §6.4): nets, discount shares, the document
+    allowances and charges, breakdown, total.
+
+    Each allowance or charge of ``extras`` at a tax adds to (a charge) or takes from (an
+    allowance) that tax's base only, a percent being of the lines at that tax; one of no tax is
+    shared over the rates in proportion (an allowance, like the overall discount, a percent
+    being of the subtotal) or stands outside every tax (a charge). An already computed
+    ``ChargeAmount`` (a part of an order's allowance on one invoice) is taken as it is. No tax
+    base, and nothing outside every tax, may end below zero.
+    """
     ship = money(shipping, "shipping")
     if ship < 0:
         raise Invalid(f"shipping must not be negative, got {fmt_money(ship)}")
@@ -302,7 +452,7 @@ def document_totals(
         for line in lines:
             if not isinstance(line, LineIn):
                 raise Invalid(f"line: expected a LineIn, got {type(line).__name__}")
-            net = line_net(line.quantity, line.unit_price, line.discount)
+            net = line_net(line.quantity, line.unit_price, line.discount, line.base_quantity)
             nets.append(net)
             key = _group_key(line.taxes)
             group_net[key] = group_net.get(key, ZERO) + net
@@ -324,24 +474,60 @@ def document_totals(
         keys = sorted(group_net)
         shares = dict(zip(keys, _allocate(disc, [group_net[k] for k in keys])))
 
+        taxes: dict[tuple[Decimal, str], TaxRate] = {}
+        lines_at: dict[tuple[Decimal, str], Decimal] = {}
         bases: dict[tuple[Decimal, str], Decimal] = {}
         for k in keys:
             for t in group_taxes[k]:
+                taxes.setdefault(t.key, t)
+                lines_at[t.key] = lines_at.get(t.key, ZERO) + group_net[k]
                 bases[t.key] = bases.get(t.key, ZERO) + group_net[k] - shares[k]
+        untaxed = sum((group_net[k] - shares[k] for k in keys if not group_taxes[k]), ZERO)
         if shipping_tax is not None and (ship != 0 or shipping_tax.key in bases):
+            taxes.setdefault(shipping_tax.key, shipping_tax)
             bases[shipping_tax.key] = bases.get(shipping_tax.key, ZERO) + ship
+        elif shipping_tax is None:
+            untaxed += ship
+
+        computed: list[ChargeAmount] = []
+        for seq, item in enumerate(extras):
+            if isinstance(item, ChargeAmount):
+                c = item
+            elif isinstance(item, DocCharge):
+                base = subtotal if item.tax is None else lines_at.get(item.tax.key, ZERO)
+                c = _charge_amount(seq, item, base)
+            else:
+                raise Invalid(f"expected an allowance or a charge, got {type(item).__name__}")
+            computed.append(c)
+            if c.tax is not None:
+                taxes.setdefault(c.tax.key, c.tax)
+                bases[c.tax.key] = bases.get(c.tax.key, ZERO) + c.signed
+            elif c.kind == "charge":
+                untaxed += c.amount
+            else:
+                # shared over the tax groups by their nets, like the discount
+                for k, part in zip(keys, _allocate(c.amount, [group_net[k] for k in keys])):
+                    for t in group_taxes[k]:
+                        bases[t.key] -= part
+                    if not group_taxes[k]:
+                        untaxed -= part
+        allowances = _two_places(sum((c.amount for c in computed if c.kind == "allowance"), ZERO))
+        charges = _two_places(sum((c.amount for c in computed if c.kind == "charge"), ZERO))
+
+        for key, base in bases.items():
+            if base < 0:
+                raise Invalid(
+                    f"the allowances at {taxes[key].name} ({fmt_money(-base)} more than its base) take its base below zero"
+                )
+        if untaxed < 0:
+            raise Invalid(f"the allowances take the amount of no tax below zero ({fmt_money(untaxed)})")
 
         breakdown = tuple(
-            TaxAmount(
-                name=name,
-                rate=rate,
-                base=_two_places(base),
-                amount=round_money(base * rate / HUNDRED),
-            )
-            for (rate, name), base in sorted(bases.items())
+            TaxAmount.of(taxes[key], _two_places(base), round_money(base * key[0] / HUNDRED))
+            for key, base in sorted(bases.items())
         )
         tax = _two_places(sum((t.amount for t in breakdown), ZERO))
-        total = subtotal - disc + ship + tax + adj
+        total = subtotal - disc + ship - allowances + charges + tax + adj
         return Totals(
             subtotal=subtotal,
             discount=disc,
@@ -351,6 +537,9 @@ def document_totals(
             total=_two_places(total),
             tax_breakdown=breakdown,
             line_nets=tuple(nets),
+            allowances=allowances,
+            charges=charges,
+            extras=tuple(computed),
         )
 
 
@@ -358,34 +547,47 @@ def document_totals(
 # Partial invoicing (SPEC.md §3)
 # --------------------------------------------------------------------------- #
 
-_SCALARS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total")
+_SCALARS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total", "allowances", "charges")
 
 
 def _combine(
     parts: Sequence[tuple[int, Totals]], keep: set[tuple[Decimal, str]] | None = None
 ) -> Totals:
-    """sum(sign * part) component-wise; breakdown merged by (name, rate)."""
+    """sum(sign * part) component-wise; breakdown merged by (name, rate), allowances and charges
+    by their place (``seq``) in the order's list."""
     with localcontext(_EXACT):
         scal = {f: ZERO for f in _SCALARS}
         bases: dict[tuple[Decimal, str], list] = {}
+        extras: dict[tuple[int, str], list] = {}
+        keep_extras = None if keep is None else {(c.seq, c.kind) for c in parts[0][1].extras} if parts else set()
         for sign, t in parts:
             if not isinstance(t, Totals):
                 raise Invalid(f"expected Totals, got {type(t).__name__}")
             for f in _SCALARS:
                 scal[f] += sign * getattr(t, f)
             for e in t.tax_breakdown:
-                entry = bases.setdefault((e.rate, e.name), [e.name, e.rate, ZERO, ZERO])
-                entry[2] += sign * e.base
-                entry[3] += sign * e.amount
+                entry = bases.setdefault((e.rate, e.name), [e.tax, ZERO, ZERO])
+                entry[1] += sign * e.base
+                entry[2] += sign * e.amount
+            for c in t.extras:
+                x = extras.setdefault((c.seq, c.kind), [c, ZERO, ZERO])
+                x[1] += sign * c.amount
+                x[2] += sign * (c.base or ZERO)
         breakdown = tuple(
-            TaxAmount(name=n, rate=r, base=_two_places(b), amount=_two_places(a))
-            for key, (n, r, b, a) in sorted(bases.items())
+            TaxAmount.of(tx, _two_places(b), _two_places(a))
+            for key, (tx, b, a) in sorted(bases.items())
             if keep is None or key in keep or b != 0 or a != 0
+        )
+        combined = tuple(
+            replace(c, amount=_two_places(a), base=_two_places(b) if c.base is not None else None)
+            for key, (c, a, b) in sorted(extras.items())
+            if keep_extras is None or key in keep_extras or a != 0
         )
         return Totals(
             **{f: _two_places(v) for f, v in scal.items()},
             tax_breakdown=breakdown,
             line_nets=(),
+            extras=combined,
         )
 
 
@@ -453,8 +655,9 @@ def totals_from_nets(
     shipping: Decimal = ZERO,
     shipping_tax: TaxRate | None = None,
     adjustment: Decimal = ZERO,
+    extras: Sequence[DocCharge | ChargeAmount] = (),
 ) -> Totals:
     """Document totals from line nets that are already known (parts of order lines)."""
     lines = [LineIn(quantity=Decimal(1), unit_price=net, discount=None, taxes=taxes) for net, taxes in nets]
-    return document_totals(lines, discount, shipping, shipping_tax, adjustment)
+    return document_totals(lines, discount, shipping, shipping_tax, adjustment, extras)
 

@@ -5,6 +5,7 @@ rounding is ``pricing``'s: half up to the cent, once per rate.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, localcontext
 from typing import Sequence
 
@@ -39,25 +40,23 @@ def with_deductions(t: Totals, deductions: Sequence[tuple[TaxRate | None, Decima
             key = tax.key if tax is not None else None
             off[key] = off.get(key, ZERO) + amount
         entries = {(b.rate, b.name): b for b in t.tax_breakdown}
-        for key in off:
-            if key is not None and key not in entries:
-                entries[key] = TaxAmount(key[1], key[0], _two_places(ZERO), _two_places(ZERO))
+        for tax, _ in deductions:
+            if tax is not None and tax.key not in entries:
+                entries[tax.key] = TaxAmount.of(tax, _two_places(ZERO), _two_places(ZERO))
         breakdown = []
         for key, b in sorted(entries.items()):
             if key in off:
                 base = _two_places(b.base - off[key])
-                b = TaxAmount(b.name, b.rate, base, round_money(base * b.rate / HUNDRED))
+                b = replace(b, base=base, amount=round_money(base * b.rate / HUNDRED))
             breakdown.append(b)
         total_off = _two_places(sum(off.values(), ZERO))
         tax = _two_places(sum((b.amount for b in breakdown), ZERO))
         subtotal = t.subtotal - total_off
-        return Totals(
+        return replace(
+            t,
             subtotal=subtotal,
-            discount=t.discount,
-            shipping=t.shipping,
             tax=tax,
-            adjustment=t.adjustment,
-            total=_two_places(subtotal - t.discount + t.shipping + tax + t.adjustment),
+            total=_two_places(subtotal - t.discount - t.allowances + t.shipping + t.charges + tax + t.adjustment),
             tax_breakdown=tuple(breakdown),
             line_nets=t.line_nets + tuple(-a for _, a in deductions),
         )

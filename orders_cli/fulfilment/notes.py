@@ -146,7 +146,7 @@ def convert_to_purchase(session: Session, ctx: Context, ref: str, line_nos: list
         for ln, product in items:
             cost = product.cost if product.cost is not None else ZERO
             net = pricing.line_net(ln.quantity, cost, None)
-            taxes = tuple(pricing.TaxRate(t.name, rate_for(session, t, None)) for t in _taxes(session, product.id))
+            taxes = tuple(pricing.TaxRate(t.name, rate_for(session, t, None), t.category or "S", t.exemption_reason, t.exemption_code) for t in _taxes(session, product.id))
             nets.append((net, taxes))
             rows.append({"order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": product.id, "sku": product.sku,
                          "description": product.name, "quantity": ln.quantity, "unit_cost": cost, "net": net})

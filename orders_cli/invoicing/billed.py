@@ -105,6 +105,4 @@ def taxes_json(tax: pricing.TaxRate | None) -> str:
     """A line's tax snapshot for one rate (the form deposit and deduction lines share)."""
     if tax is None:
         return "[]"
-    from orders_cli.core.money import plain
-
-    return json.dumps([{"name": tax.name, "rate": plain(tax.rate)}])
+    return json.dumps([tax.snapshot()])

@@ -231,7 +231,7 @@ def _refuse_beyond_invoice(inv: m.Invoice, whole: pricing.Totals, earlier: list[
 def _charge_tax(whole: pricing.Totals, lines: Sequence[m.InvoiceLine]) -> pricing.TaxRate | None:
     """The invoice's shipping tax: the rate of its breakdown none of its lines has (if any)."""
     of_lines = {t.key for ln in lines for t in documents.taxes_from_json(ln.taxes)}
-    other = [pricing.TaxRate(b.name, b.rate) for b in whole.tax_breakdown if (b.rate, b.name) not in of_lines]
+    other = [b.tax for b in whole.tax_breakdown if (b.rate, b.name) not in of_lines]
     return other[0] if len(other) == 1 else None
 
 
@@ -243,7 +243,7 @@ def _reduction(inv: m.Invoice, whole: pricing.Totals, earlier: list[pricing.Tota
     bases = planner.bases(whole)
     left = planner.bases(pricing.remainder_totals(whole, earlier))
     keys = [k for k in bases if k is not None and bases[k] > 0] + ([None] if bases[None] > 0 else [])
-    names = {(b.rate, b.name): pricing.TaxRate(b.name, b.rate) for b in whole.tax_breakdown}
+    names = {(b.rate, b.name): b.tax for b in whole.tax_breakdown}
     if tax is not None:
         keys = [k for k in keys if k is not None and names[k].name == tax]
         if not keys:

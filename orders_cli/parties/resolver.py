@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from orders_cli.core import pricing, text
 from orders_cli.core.context import SettingsLike
 from orders_cli.core.errors import Invalid
-from orders_cli.core.money import plain
 from orders_cli.parties.catalog import product_taxes, rate_for
 from orders_cli.store import refs
 from orders_cli.store import schema as m
@@ -61,8 +60,19 @@ class Resolver:
             self._rates[key] = rate_for(self.session, tax, region)
         return self._rates[key]
 
+    def tax_rate(self, tax: m.Tax, region: str | None) -> pricing.TaxRate:
+        """The tax as a document applies it: the region's rate, the category and exemption."""
+        return pricing.TaxRate(tax.name, self.rate(tax, region), tax.category or "S", tax.exemption_reason, tax.exemption_code)
+
     def taxes_of(self, taxes: list[m.Tax], region: str | None) -> list[dict]:
-        return [{"name": t.name, "rate": plain(self.rate(t, region))} for t in taxes]
+        return [self.tax_rate(t, region).snapshot() for t in taxes]
+
+    def tax_named(self, name: str, region: str | None) -> pricing.TaxRate:
+        """A tax named on the command line (an allowance's or a charge's), or ``Invalid``."""
+        tax = self.session.exec(select(m.Tax).where(m.Tax.name == name)).first()
+        if tax is None:
+            raise Invalid(f"unknown tax {name!r} (orders tax list)")
+        return self.tax_rate(tax, region)
 
     def charge_tax(self, region: str | None) -> pricing.TaxRate | None:
         if region not in self._charge:
@@ -73,7 +83,7 @@ class Resolver:
                 tax = self.session.exec(select(m.Tax).where(m.Tax.name == name)).first()
                 if tax is None:
                     raise Invalid(f"the setting charges.tax names an unknown tax {name!r} (orders tax list)")
-                self._charge[region] = pricing.TaxRate(tax.name, self.rate(tax, region))
+                self._charge[region] = self.tax_rate(tax, region)
         return self._charge[region]
 
 

@@ -311,6 +311,8 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
             "status_history_lock_credit_update": "the history of a credit note", "status_history_lock_credit_delete": "the history of a credit note",
             "reminder_lock_update": "the reminders sent", "reminder_lock_delete": "the reminders sent",
         },
+        "0004": {"invoice_lock_legal": "the identities and allowances of an invoice",
+                 "sales_order_lock_legal": "the allowances of a finalized order"},
     },
     "postgresql": {
         "0001": {name: _FINALIZE for name in PG_LOCK_TRIGGERS},
@@ -327,6 +329,8 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
             "reminder_lock": "the reminders sent",
             **{f"{t}_lock_truncate": "no TRUNCATE" for t in ("credit_note", "credit_note_line", "payment", "payment_removal", "reminder")},
         },
+        "0004": {"invoice_lock_legal": "the identities and allowances of an invoice",
+                 "sales_order_lock_legal": "the allowances of a finalized order"},
     },
 }
 # The table whose numbers each counter of ``sequence`` gives out.

@@ -38,6 +38,8 @@ class CreditNote(AddressMixin, TotalsMixin, table=True):
     currency: str = Field(default="EUR", max_length=3)
     language: Optional[str] = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    seller: Optional[str] = None  # identities at issue (JSON), revision 0004
+    buyer: Optional[str] = None
 
 
 class CreditNoteLine(LineMixin, table=True):

@@ -76,6 +76,10 @@ class Tax(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False, unique=True))
     rate: Decimal = Field(sa_column=dec_col())
+    # EN 16931 VAT category (pricing.CATEGORIES) and, when not standard, the legal reason: revision 0004
+    category: str = Field(default="S", max_length=3, sa_column_kwargs={"server_default": "S"})
+    exemption_reason: Optional[str] = None
+    exemption_code: Optional[str] = Field(default=None, max_length=40)
 
 
 class TaxRegionRate(SQLModel, table=True):
@@ -106,6 +110,12 @@ class Account(SQLModel, table=True):
     shipping_state: str = ""
     shipping_country: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    # the customer's identity (revision 0004)
+    vat_id: Optional[str] = Field(default=None, max_length=40)
+    siren: Optional[str] = Field(default=None, max_length=9)
+    siret: Optional[str] = Field(default=None, max_length=14)
+    electronic_address: Optional[str] = Field(default=None, max_length=200)
+    country: Optional[str] = Field(default=None, max_length=2)  # ISO 3166 alpha-2
 
 
 class Contact(SQLModel, table=True):
@@ -144,6 +154,8 @@ class Product(SQLModel, table=True):
     cost: Optional[Decimal] = Field(default=None, sa_column=dec_col(nullable=True))
     vendor_id: Optional[int] = Field(default=None, foreign_key="vendor.id")
     description: str = ""
+    unit_code: Optional[str] = Field(default=None, max_length=3)  # UN/ECE Rec 20 (core/units.py): revision 0004
+    base_quantity: Optional[Decimal] = Field(default=None, sa_column=dec_col(nullable=True))  # the price is per this many units (None: 1)
 
 
 class ProductTax(SQLModel, table=True):
@@ -188,7 +200,10 @@ class TotalsMixin(SQLModel):
     discount_amount: Decimal = Money()
     tax_total: Decimal = Money()
     total: Decimal = Money()
-    tax_breakdown: str = "[]"  # JSON: [{"name", "rate", "base", "amount"}], strings
+    tax_breakdown: str = "[]"  # JSON: [{"name", "rate", "category", "base", "amount"}], strings
+    # the document allowances and charges (EN 16931 BG-20/BG-21), revision 0004; JSON:
+    # [{"seq", "kind", "reason", "reason_code", "value", "amount", "base", "tax": snapshot|null}]
+    doc_charges: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
 
 
 class LineMixin(SQLModel):
@@ -201,8 +216,10 @@ class LineMixin(SQLModel):
     unit_price: Decimal = Exact()
     discount: Optional[str] = Field(default=None, max_length=40)  # "10%" or "5.00"
     net: Decimal = Money()
-    taxes: str = "[]"  # JSON snapshot: [{"name": "VAT20", "rate": "20"}]
+    taxes: str = "[]"  # JSON snapshot: [{"name": "VAT20", "rate": "20", "category": "S"}]
     comment: Optional[str] = None
+    unit_code: Optional[str] = Field(default=None, max_length=3)  # revision 0004
+    base_quantity: Optional[Decimal] = Exact(nullable=True)  # the price is per this many units (None: 1)
 
 
 class Quote(AddressMixin, TotalsMixin, table=True):
@@ -300,6 +317,12 @@ class Invoice(AddressMixin, TotalsMixin, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     kind: str = Field(default="standard", max_length=10, sa_column_kwargs={"server_default": "standard"})  # standard | deposit
     rebill_no: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # revision 0004: the order's reference of the customer, the delivery date (BT-72), and both
+    # identities as they were at issue (JSON; None on an invoice issued before: the settings)
+    customer_ref: Optional[str] = Field(default=None, max_length=200)
+    delivery_date: Optional[date] = None
+    seller: Optional[str] = None
+    buyer: Optional[str] = None
 
 
 class InvoiceLine(LineMixin, table=True):
