@@ -176,9 +176,10 @@ def test_percent_30_then_70(catalog):
     assert first["totals"] == {
         "subtotal": "77.99", "discount": "3.90", "shipping": "12.00", "tax": "15.15", "adjustment": "-0.01", "total": "101.23",
         "tax_breakdown": [
-            {"name": "VAT5.5", "rate": "5.5", "base": "14.24", "amount": "0.78"},
-            {"name": "VAT20", "rate": "20", "base": "71.85", "amount": "14.37"},
+            {"name": "VAT5.5", "rate": "5.5", "base": "14.24", "amount": "0.78", "category": "S", "exemption_reason": None, "exemption_code": None},
+            {"name": "VAT20", "rate": "20", "base": "71.85", "amount": "14.37", "category": "S", "exemption_reason": None, "exemption_code": None},
         ],
+        "allowances": "0.00", "charges": "0.00", "allowances_charges": [],
     }
     mid = show(o["number"])
     assert [ln["invoiced_quantity"] for ln in mid["lines"]] == ["0.9", "0.75", "0.3", "0.45"]
@@ -336,7 +337,7 @@ def test_invoice_show_json_shape(catalog):
         {"line_no": 2, "sku": "BOOK", "quantity": "1", "unit_price": "19.99", "net": "19.99"},
         {"line_no": 4, "sku": "CONSULT", "quantity": "0.5", "unit_price": "120.00", "net": "60.00"},
     ]
-    assert set(shown["totals"]) == {*SCALARS, "tax_breakdown"}
+    assert set(shown["totals"]) == {*SCALARS, "tax_breakdown", "allowances", "charges", "allowances_charges"}
     assert_consistent(shown)
     human = ok("invoice", "show", "INV-00001")
     assert "INV-00001" in human.out and "CONSULT" in human.out
@@ -561,7 +562,7 @@ def test_purchase_one_per_vendor_at_cost(catalog):
         (1, "WIDGET", "3", "4.50", "13.50"), (5, "GADGET", "2", "3.10", "6.20"),
     ]
     assert acme["totals"] == {"subtotal": "19.70", "tax": "3.94", "total": "23.64",
-                              "tax_breakdown": [{"name": "VAT20", "rate": "20", "base": "19.70", "amount": "3.94"}]}
+                              "tax_breakdown": [{"name": "VAT20", "rate": "20", "base": "19.70", "amount": "3.94", "category": "S", "exemption_reason": None, "exemption_code": None}]}
     assert [(ln["line_no"], ln["quantity"], ln["unit_cost"], ln["net"]) for ln in lef["lines"]] == [(2, "2.5", "9.50", "23.75")]
     assert lef["totals"]["total"] == "25.06"
     assert j("purchase", "show", "PO-00001") == acme

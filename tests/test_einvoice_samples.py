@@ -54,7 +54,7 @@ The samples live outside the repository (their licences are their own); the test
 #       Frachbetrag")
 #   order JSON (`order add --json`): lines[].net; totals.subtotal, .discount, .allowances,
 #       .shipping, .charges, .tax, .total; totals.tax_breakdown[] with name, rate, base, amount,
-#       category, exemption_reason, exemption_code; allowances_charges[] with kind
+#       category, exemption_reason, exemption_code; totals.allowances_charges[] with kind
 #       ("allowance" | "charge"), reason, amount, tax (a name or {"name": ..}) in the order given.
 #   Arithmetic (EN 16931): each allowance/charge at a tax takes from / adds to that
 #       tax's base only (also a tax no line has: a base of 0 that ends at 0 is fine);
@@ -413,9 +413,10 @@ def compare_with_doc_charges(inv: reader.EInvoice, doc: dict, plan: OrderPlan) -
     """``compare``, and what the model of issue 15 adds: each allowance and charge on its own, and
     each breakdown entry's category and exemption."""
     problems = compare(inv, doc, plan)
-    wanted = [(i.kind, i.reason, Decimal(i.amount), i.tax) for i in plan.doc_charges]
+    # the allowances come first, then the charges, each in the order given (the CLI's order)
+    wanted = sorted(((i.kind, i.reason, Decimal(i.amount), i.tax) for i in plan.doc_charges), key=lambda w: w[0] != "allowance")
     got = []
-    for item in doc.get("allowances_charges", []):
+    for item in doc["totals"].get("allowances_charges", []):
         tax = item.get("tax")
         got.append((item.get("kind"), item.get("reason"), _d(item.get("amount")), tax.get("name") if isinstance(tax, dict) else tax))
     if wanted != got:
@@ -460,8 +461,8 @@ def en16931_order(plan: OrderPlan) -> dict:
     return {
         "lines": [{"net": str(n)} for n in nets],
         "totals": {"subtotal": str(subtotal), "discount": "0.00", "allowances": str(allowances), "shipping": "0.00", "charges": str(charges),
-                   "tax": str(tax), "total": str(subtotal - allowances + charges + tax + Decimal(plan.adjustment)), "tax_breakdown": breakdown},
-        "allowances_charges": [{"kind": i.kind, "reason": i.reason, "amount": i.amount, "tax": {"name": i.tax}} for i in plan.doc_charges],
+                   "tax": str(tax), "total": str(subtotal - allowances + charges + tax + Decimal(plan.adjustment)), "tax_breakdown": breakdown,
+                   "allowances_charges": [{"kind": i.kind, "reason": i.reason, "amount": i.amount, "tax": {"name": i.tax}} for i in plan.doc_charges]},
     }
 
 

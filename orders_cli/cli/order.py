@@ -48,6 +48,21 @@ CustomerRef = Annotated[Optional[str], typer.Option("--customer-ref", help="The 
 Discount = Annotated[Optional[str], typer.Option("--discount", help="Overall discount: 5% or 10.00 ('' for none when editing)")]
 ShippingCharge = Annotated[Optional[str], typer.Option("--shipping-charge", help="Shipping charge, e.g. 12.00 (taxed at charges.tax)")]
 Adjustment = Annotated[Optional[str], typer.Option("--adjustment", help="Signed amount added to the total, e.g. -1.00")]
+AllowanceOpt = Annotated[Optional[list[str]], typer.Option(
+    "--allowance", metavar="REASON:AMOUNT|PCT[:TAX]",
+    help="A document allowance with its reason (repeatable), at one tax or, without TAX, shared over the rates like --discount; "
+         "e.g. 'Loyalty:5%' or 'Trade-in:50.00:VAT20'")]
+ChargeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--charge", metavar="REASON:AMOUNT|PCT[:TAX]",
+    help="A document charge with its reason (repeatable), at one tax (default charges.tax, like --shipping-charge); "
+         "e.g. 'Packing:12.50' or 'Insurance:2%:VAT20'")]
+NoCharges = Annotated[bool, typer.Option("--no-allowances", help="Remove every document allowance and charge")]
+
+
+def _charges(allowance: list[str] | None, charge: list[str] | None) -> list | None:
+    """The --allowance/--charge options as the use cases take them (None: none given)."""
+    items = [("allowance", a) for a in allowance or []] + [("charge", c) for c in charge or []]
+    return items or None
 Account = Annotated[Optional[str], typer.Option("--account", help="Only this account's documents (name or id)")]
 Subject = Annotated[Optional[str], typer.Option("--subject", help="Title (required)")]
 Customer = Annotated[Optional[str], typer.Option("--account", help="Customer account name or id (required)")]
@@ -123,7 +138,8 @@ def _list(use_case: Callable[[Any], Any], fmt: str, columns, empty: str = "nothi
         output.rows(use_case(s), fmt, columns, empty=empty)
 
 
-def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assigned_to, line, discount, shipping_charge, adjustment, shipping, date, from_json, json_):
+def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assigned_to, line, discount, shipping_charge, adjustment, shipping, date, from_json, json_,
+         charges=None):
     from orders_cli.core.errors import Invalid
     from orders_cli.sales import inputs
     from orders_cli.store.documents import ORDER, QUOTE
@@ -142,7 +158,7 @@ def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assign
         raise Invalid("--account is required")
     inp = inputs.DocInput(subject=subject, account=account, contact=contact, quote=quote_ref, customer_ref=customer_ref, assigned_to=assigned_to,
                           date=date, discount=discount, shipping_charge=shipping_charge, adjustment=adjustment, shipping=shipping,
-                          lines=[inputs.LineInput.parse(text) for text in line or []])
+                          lines=[inputs.LineInput.parse(text) for text in line or []], allowances_charges=charges)
     ctx = context()
     _run(lambda s: inputs.create(s, ctx, QUOTE if quote else ORDER, inp), json_, note=lambda doc: f"created {doc.number}")
 
@@ -184,6 +200,8 @@ def order_add(
     discount: Discount = None,
     shipping_charge: ShippingCharge = None,
     adjustment: Adjustment = None,
+    allowance: AllowanceOpt = None,
+    charge: ChargeOpt = None,
     shipping: Address = None,
     date: Date = None,
     from_json: Annotated[Optional[str], typer.Option("--from-json", metavar="FILE|-", help="Create from JSON: what 'order show --json' prints; one object, an array or JSON lines")] = None,
@@ -193,9 +211,16 @@ def order_add(
 
     Example: orders order add --subject "Spring restock" --account "Café Müller" --line BOOK:3 --line CONSULT:1:120:15%
 
+    With allowances and charges: ... --allowance "Loyalty:5%" --charge "Packing:12.50:VAT20"
+
     Bulk: orders order show SO-00001 --json | orders order add --from-json -
     """
-    _add(False, subject, account, contact, quote, customer_ref, assigned_to, line, discount, shipping_charge, adjustment, shipping, date, from_json, json_)
+    if from_json is not None and (allowance or charge):
+        from orders_cli.core.errors import Invalid
+
+        raise Invalid("--from-json takes everything from the JSON; drop --allowance/--charge")
+    _add(False, subject, account, contact, quote, customer_ref, assigned_to, line, discount, shipping_charge, adjustment, shipping, date, from_json, json_,
+         _charges(allowance, charge))
 
 
 @app.command("list")
@@ -248,12 +273,17 @@ def order_edit(
     discount: Discount = None,
     shipping_charge: ShippingCharge = None,
     adjustment: Adjustment = None,
+    allowance: AllowanceOpt = None,
+    charge: ChargeOpt = None,
+    no_allowances: NoCharges = False,
     shipping: Address = None,
     json_: Json = False,
 ) -> None:
     """Change an order that is not finalized (invoices already issued never change).
 
-    Example: orders order edit SO-00001 --discount 5% --shipping-charge 12.00
+    --allowance and --charge replace all the order's allowances and charges by the ones given.
+
+    Example: orders order edit SO-00001 --discount 5% --shipping-charge 12.00 --charge "Packing:12.50"
     """
     from orders_cli.sales import edits
     from orders_cli.store.documents import ORDER
@@ -261,10 +291,20 @@ def order_edit(
     given = {
         "subject": subject, "contact": contact, "customer_ref": customer_ref, "assigned_to": assigned_to, "date": date,
         "discount": discount, "shipping_charge": shipping_charge, "adjustment": adjustment, "shipping": shipping,
+        "allowances_charges": _charges_change(allowance, charge, no_allowances),
     }
     changes = {k: v for k, v in given.items() if v is not None}
     ctx = context()
     _run(lambda s: edits.edit(s, ctx, ORDER, order, changes), json_)
+
+
+def _charges_change(allowance, charge, none: bool) -> list | None:
+    items = _charges(allowance, charge)
+    if none and items:
+        from orders_cli.core.errors import Invalid
+
+        raise Invalid("use --no-allowances or --allowance/--charge, not both")
+    return [] if none else items
 
 
 @line_app.command("add")
@@ -389,14 +429,17 @@ def quote_add(
     discount: Discount = None,
     shipping_charge: ShippingCharge = None,
     adjustment: Adjustment = None,
+    allowance: AllowanceOpt = None,
+    charge: ChargeOpt = None,
     date: Date = None,
     json_: Json = False,
 ) -> None:
     """Create a quote.
 
-    Example: orders quote add --subject "Fit-out proposal" --account "Boulangerie Dupré" --line CONSULT:8 --line MUG:24
+    Example: orders quote add --subject "Fit-out proposal" --account "Boulangerie Dupré" --line CONSULT:8 --line MUG:24 --allowance "Opening offer:5%"
     """
-    _add(True, subject, account, contact, None, None, assigned_to, line, discount, shipping_charge, adjustment, None, date, None, json_)
+    _add(True, subject, account, contact, None, None, assigned_to, line, discount, shipping_charge, adjustment, None, date, None, json_,
+         _charges(allowance, charge))
 
 
 @quote_app.command("list")

@@ -32,7 +32,7 @@ from .money import plain
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
-SCALARS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total")
+SCALARS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total", "allowances", "charges")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Line:
     order_line: int | None = None  # the order line's id (order invoices)
     label: str = ""  # for the message: "line 2 (MUG)"
     deduction: bool = False  # a deposit deducted (or a reduction given back): quantity -1, net -price
+    base_quantity: Decimal = Decimal(1)  # the price is per this many units
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,10 @@ def _check_line(number: str, ln: Line, state: OrderLineState | None) -> None:
         _fail(number, f"{what}: negative net {_m(ln.net)}")
     try:
         disc = pricing.parse_discount(ln.discount)
-        gross = pricing.line_gross(ln.quantity, ln.unit_price)
+        gross = pricing.line_gross(ln.quantity, ln.unit_price, ln.base_quantity)
         whole = state is None or (state.parts == 0 and ln.quantity == state.quantity)
         if whole:
-            expected = pricing.line_net(ln.quantity, ln.unit_price, disc)
+            expected = pricing.line_net(ln.quantity, ln.unit_price, disc, ln.base_quantity)
             if ln.net != expected:
                 _fail(number, f"{what}: {_m(ln.quantity)} x {_m(ln.unit_price)} - {ln.discount or 0} is {_m(expected)}, not {_m(ln.net)}")
             return
@@ -140,8 +141,16 @@ def check_invoice(number: str, lines: Sequence[Line], totals: pricing.Totals, ch
         _cents(number, k, getattr(t, k))
     if t.subtotal != sum((ln.net for ln in lines), ZERO):
         _fail(number, f"subtotal {_m(t.subtotal)} is not the sum of its lines' nets")
-    if t.total != t.subtotal - t.discount + t.shipping + t.tax + t.adjustment:
-        _fail(number, f"total {_m(t.total)} is not subtotal - discount + shipping + tax + adjustment")
+    if t.total != t.subtotal - t.discount - t.allowances + t.shipping + t.charges + t.tax + t.adjustment:
+        _fail(number, f"total {_m(t.total)} is not subtotal - discount - allowances + shipping + charges + tax + adjustment")
+    for kind, total in (("allowance", t.allowances), ("charge", t.charges)):
+        items = [c for c in t.extras if c.kind == kind]
+        if total != sum((c.amount for c in items), ZERO):
+            _fail(number, f"{kind}s {_m(total)} are not the sum of its {kind}s")
+        for c in items:
+            _cents(number, f"{kind} {c.reason}", c.amount)
+            if c.amount < -slack:
+                _fail(number, f"{kind} {c.reason}: negative amount {_m(c.amount)}")
     if t.tax != sum((b.amount for b in t.tax_breakdown), ZERO):
         _fail(number, f"tax {_m(t.tax)} is not the sum of its breakdown")
     if t.shipping < 0:
@@ -153,7 +162,8 @@ def check_invoice(number: str, lines: Sequence[Line], totals: pricing.Totals, ch
         _fail(number, f"discount {_m(t.discount)} is more than the subtotal {_m(goods)}")
     if t.total - min(t.adjustment, ZERO) < -slack:
         _fail(number, f"negative total {_m(t.total)}")
-    rates = {tx.key for ln in lines for tx in ln.taxes} | ({charge.key} if charge is not None else set())
+    rates = ({tx.key for ln in lines for tx in ln.taxes} | ({charge.key} if charge is not None else set())
+             | {c.tax.key for c in t.extras if c.tax is not None})
     for b in t.tax_breakdown:
         name = f"{b.name} {_m(b.rate)} %"
         _cents(number, f"{name} base", b.base)

@@ -56,6 +56,7 @@ class Order:
     discount: str | None = None  # as stored: "10%" or "5.00"
     shipping: Decimal = ZERO
     adjustment: Decimal = ZERO
+    extras: tuple[tuple[int, pricing.DocCharge], ...] = ()  # the allowances and charges, with their place
 
 
 @dataclass(frozen=True)
@@ -251,10 +252,43 @@ def plan_invoice(
             order.shipping if ship_due else ZERO,
             charge,
             order.adjustment if adjust_due else ZERO,
+            _extras_of_part(order, parts, earlier, charges_first),
         )
         deductions = _deductions(totals, deposits)
         totals = shares.with_deductions(totals, [(d.deposit.tax, d.amount) for d in deductions])
     return InvoicePlan(tuple(parts), totals, take.percent, final, deductions)
+
+
+def _extras_of_part(order: Order, parts: Sequence[Part], earlier: Sequence[pricing.Totals], charges_first: bool) -> list:
+    """The order's allowances and charges on an invoice of part of it: a percent as such (of
+    the invoice's lines); an allowance amount shared like the discount amount, by the invoice's
+    lines at its tax (all of them for one of no tax) against the order's, never more than is
+    left of it; a charge amount whole, on the first invoice that finds it not yet billed."""
+    out: list = []
+    before: dict[tuple[int, str], Decimal] = {}
+    for t in earlier:
+        for c in t.extras:
+            before[(c.seq, c.kind)] = before.get((c.seq, c.kind), ZERO) + c.amount
+    for seq, item in order.extras:
+        if item.value.kind == pricing.PERCENT:
+            out.append((seq, item))
+            continue
+        left_over = item.value.value - before.get((seq, item.kind), ZERO)
+        if item.kind == "charge":
+            if charges_first and before.get((seq, item.kind), ZERO) == 0:
+                out.append((seq, item))
+            continue
+
+        def at(taxes) -> bool:
+            return item.tax is None or item.tax.key in {t.key for t in taxes}
+
+        part_net = sum((p.net for p in parts if at(p.line.taxes)), ZERO)
+        whole = sum((ln.net for ln in order.lines if at(ln.taxes)), ZERO)
+        share = pricing.prorate(item.value.value, part_net, whole) if whole > 0 else ZERO
+        share = max(min(share, left_over, part_net), ZERO)
+        if share > 0:
+            out.append(pricing.ChargeAmount(seq, item.kind, item.reason, share, item.tax, item.reason_code))
+    return out
 
 
 def bases(t: pricing.Totals) -> dict:

@@ -211,6 +211,16 @@ def parse_discount(text: str | None, what: str = "discount") -> Discount | None:
     return Discount(AMOUNT, a)
 
 
+def looks_like_value(text: str) -> bool:
+    """Whether ``text`` reads as a discount value ("10%", "5.00"): how a ``REASON:VALUE[:TAX]``
+    spec tells its last part, a value or a tax name."""
+    try:
+        parse_discount(text.strip())
+    except Invalid:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class LineIn:
     """One line to price: quantity x unit price (per ``base_quantity`` units: "12.00 per 100"), an
@@ -424,7 +434,7 @@ def document_totals(
     shipping: Decimal = ZERO,
     shipping_tax: TaxRate | None = None,
     adjustment: Decimal = ZERO,
-    extras: Sequence[DocCharge | ChargeAmount] = (),
+    extras: Sequence[DocCharge | ChargeAmount | tuple[int, DocCharge]] = (),
 ) -> Totals:
     """Totals of a document (SPEC.md §2; EN 16931 §6.4): nets, discount shares, the document
     allowances and charges, breakdown, total.
@@ -491,6 +501,8 @@ def document_totals(
 
         computed: list[ChargeAmount] = []
         for seq, item in enumerate(extras):
+            if isinstance(item, tuple):  # (its place in the order's list, the allowance or charge)
+                seq, item = item
             if isinstance(item, ChargeAmount):
                 c = item
             elif isinstance(item, DocCharge):
@@ -559,7 +571,6 @@ def _combine(
         scal = {f: ZERO for f in _SCALARS}
         bases: dict[tuple[Decimal, str], list] = {}
         extras: dict[tuple[int, str], list] = {}
-        keep_extras = None if keep is None else {(c.seq, c.kind) for c in parts[0][1].extras} if parts else set()
         for sign, t in parts:
             if not isinstance(t, Totals):
                 raise Invalid(f"expected Totals, got {type(t).__name__}")
@@ -581,7 +592,7 @@ def _combine(
         combined = tuple(
             replace(c, amount=_two_places(a), base=_two_places(b) if c.base is not None else None)
             for key, (c, a, b) in sorted(extras.items())
-            if keep_extras is None or key in keep_extras or a != 0
+            if a != 0 or b != 0
         )
         return Totals(
             **{f: _two_places(v) for f, v in scal.items()},
@@ -655,7 +666,7 @@ def totals_from_nets(
     shipping: Decimal = ZERO,
     shipping_tax: TaxRate | None = None,
     adjustment: Decimal = ZERO,
-    extras: Sequence[DocCharge | ChargeAmount] = (),
+    extras: Sequence[DocCharge | ChargeAmount | tuple[int, DocCharge]] = (),
 ) -> Totals:
     """Document totals from line nets that are already known (parts of order lines)."""
     lines = [LineIn(quantity=Decimal(1), unit_price=net, discount=None, taxes=taxes) for net, taxes in nets]

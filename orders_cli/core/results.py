@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from orders_cli.core.money import text_of
-from orders_cli.core.pricing import TaxAmount, Totals
+from orders_cli.core.pricing import ChargeAmount, TaxAmount, Totals
 
 
 class _Omit:
@@ -38,7 +38,8 @@ class _Omit:
 OMIT: Any = _Omit()  # typed Any so a field can be ``x: str = OMIT``
 
 
-TOTALS_PARTS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total", "tax_breakdown")
+TOTALS_PARTS = ("subtotal", "discount", "shipping", "tax", "adjustment", "total", "tax_breakdown", "allowances", "charges",
+                "allowances_charges")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,9 +54,24 @@ def totals_data(t: Totals, parts: tuple[str, ...] = TOTALS_PARTS) -> dict:
     """The totals block every document type shows (CLI.md), or the ``parts`` of it it shows."""
     out = {}
     for part in parts:
+        if part == "allowances_charges":
+            out[part] = [charge_data(c) for c in t.extras]
+            continue
         value = getattr(t, part)
         out[part] = [tax_amount_data(b) for b in value] if part == "tax_breakdown" else text_of_money(value)
     return out
+
+
+def charge_data(c: ChargeAmount) -> dict:
+    """One document allowance or charge (EN 16931 BG-20/BG-21) as computed on the document."""
+    return {
+        "kind": c.kind, "reason": c.reason, "reason_code": c.reason_code,
+        "value": (text_of(c.percent) + "%") if c.percent is not None else text_of_money(c.amount),
+        "percent": text_of(c.percent) if c.percent is not None else None,
+        "base": text_of_money(c.base) if c.base is not None else None,
+        "amount": text_of_money(c.amount),
+        "tax": c.tax.snapshot() if c.tax is not None else None,
+    }
 
 
 def totals(parts: tuple[str, ...] = TOTALS_PARTS) -> Any:
@@ -67,7 +83,8 @@ def totals(parts: tuple[str, ...] = TOTALS_PARTS) -> Any:
 
 
 def tax_amount_data(b: TaxAmount) -> dict:
-    return {"name": b.name, "rate": text_of(b.rate), "base": text_of_money(b.base), "amount": text_of_money(b.amount)}
+    return {"name": b.name, "rate": text_of(b.rate), "base": text_of_money(b.base), "amount": text_of_money(b.amount),
+            "category": b.category, "exemption_reason": b.exemption_reason, "exemption_code": b.exemption_code}
 
 
 def text_of_money(d: Decimal) -> str:

@@ -57,6 +57,7 @@ def _as_order(inv: m.Invoice, lines: Sequence[m.InvoiceLine]) -> planner.Order:
         discount=discount,
         shipping=inv.shipping_charge,
         adjustment=inv.adjustment,
+        extras=documents.seq_charges_from_json(inv.doc_charges),
     )
 
 

@@ -46,6 +46,7 @@ def planned_order(order: m.SalesOrder, lines: list) -> planner.Order:
         discount=order.discount,
         shipping=order.shipping_charge,
         adjustment=order.adjustment,
+        extras=documents.seq_charges_from_json(order.doc_charges),
     )
 
 

@@ -214,7 +214,8 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         usage_ids, usage_lines = _usage_lines(s, rv, plan, p) if rec.usage else ([], [])
         nets = [(ln.net, documents.taxes_from_json(ln.taxes)) for ln in plan.lines] + [(u["net"], documents.taxes_from_json(u["taxes"])) for u in usage_lines]
         charge = rv.charge_tax(plan.account.tax_region)
-        totals = pricing.totals_from_nets(nets, pricing.parse_discount(order.discount), order.shipping_charge, charge, order.adjustment)
+        totals = pricing.totals_from_nets(nets, pricing.parse_discount(order.discount), order.shipping_charge, charge, order.adjustment,
+                                          documents.seq_charges_from_json(order.doc_charges))
         made = InvoiceMade(
             number=None, order=order.number, subject=subject.render(rec.subject, p.invoice_date, plan.language, fallback=order.subject),
             invoice_date=ctx.today, due_date=schedule.due_date(ctx.today, rec.due_days, f"the invoice of the period from {p.start.isoformat()}"),

@@ -25,6 +25,7 @@ from orders_cli.sales.inputs import (
     amount_or_zero,
     compute,
     discount_text,
+    doc_charges,
     insert,
     prepare_line,
 )
@@ -33,6 +34,7 @@ from orders_cli.sales.views import view
 from orders_cli.store import schema as m
 from orders_cli.store.documents import (
     ORDER,
+    doc_charges_from_json,
     QUOTE,
     Kind,
     get,
@@ -63,12 +65,17 @@ def _editable(doc, kind: Kind, what: str) -> None:
         lifecycle.check_editable(doc.finalized, what, doc.number)
 
 
-def recompute(session: Session, ctx: Context, kind: Kind, doc) -> None:
+def recompute(session: Session, ctx: Context, kind: Kind, doc, extras=None) -> None:
+    """The document's totals again from its lines; ``extras`` its new allowances and charges
+    (None: the ones it has)."""
     lines = lines_of(session, kind, doc.id)
-    dicts = [{"line_no": ln.line_no, "quantity": ln.quantity, "unit_price": ln.unit_price, "discount": ln.discount, "taxes": ln.taxes} for ln in lines]
+    dicts = [{"line_no": ln.line_no, "quantity": ln.quantity, "unit_price": ln.unit_price, "discount": ln.discount, "taxes": ln.taxes,
+              "base_quantity": ln.base_quantity} for ln in lines]
     account = session.get(m.Account, doc.account_id)
     rv = Resolver(session, ctx.settings)
-    cols = compute(dicts, doc.discount, doc.shipping_charge, rv.charge_tax(account.tax_region), doc.adjustment)
+    if extras is None:
+        extras = doc_charges_from_json(doc.doc_charges)
+    cols = compute(dicts, doc.discount, doc.shipping_charge, rv.charge_tax(account.tax_region), doc.adjustment, extras)
     for ln, d in zip(lines, dicts):
         if ln.net != d["net"]:
             ln.net = d["net"]
@@ -106,9 +113,14 @@ def edit(session: Session, ctx: Context, kind: Kind, ref: str, changes: dict) ->
         setters["shipping_charge"] = amount_or_zero(changes["shipping_charge"], "shipping charge")
     if "adjustment" in changes:
         setters["adjustment"] = amount_or_zero(changes["adjustment"], "adjustment", allow_negative=True)
+    extras = None
+    if "allowances_charges" in changes:
+        extras = doc_charges(rv, changes["allowances_charges"] or [], account.tax_region)
     if kind is ORDER:
         amounts = {"discount": "discount", "shipping_charge": "shipping charge", "adjustment": "adjustment"}
         changed = [label for key, label in amounts.items() if key in setters and setters[key] != getattr(doc, key)]
+        if extras is not None and extras != doc_charges_from_json(doc.doc_charges):
+            changed.append("allowances and charges")
         if changed:
             numbers = order_invoice_numbers(session, doc.id)
             if numbers:
@@ -124,7 +136,10 @@ def edit(session: Session, ctx: Context, kind: Kind, ref: str, changes: dict) ->
     for key, value in setters.items():
         _log(session, kind, doc.id, key, getattr(doc, key), value)
         setattr(doc, key, value)
-    recompute(session, ctx, kind, doc)
+    old_charges = doc.doc_charges
+    recompute(session, ctx, kind, doc, extras)
+    if doc.doc_charges != old_charges:
+        _log(session, kind, doc.id, "doc_charges", old_charges, doc.doc_charges)
     return view(session, kind, doc, ctx.today)
 
 

@@ -22,11 +22,11 @@ ORDER_JSON_KEYS = {
     "id", "number", "subject", "status", "finalized", "order_date", "currency", "account", "contact", "quote",
     "customer_ref", "assigned_to", "billing_address", "shipping_address", "lines", "totals", "progress",
     "recurrence", "related", "discount", "shipping_charge", "adjustment", "language", "finalized_at", "created_at",
-    "updated_at", "quote_date", "valid_until", "open_balance",
+    "updated_at", "quote_date", "valid_until", "open_balance", "allowances_charges",
 }
 LINE_JSON_KEYS = {
     "line_no", "sku", "description", "quantity", "unit_price", "discount", "net", "taxes", "delivered_quantity",
-    "invoiced_quantity", "kind", "comment", "remaining_to_invoice", "remaining_to_deliver",
+    "invoiced_quantity", "kind", "comment", "remaining_to_invoice", "remaining_to_deliver", "unit_code", "base_quantity",
 }
 
 
@@ -61,6 +61,14 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
     for key, value in (("shipping_charge", shipping), ("adjustment", adjustment), ("discount", discount)):
         if isinstance(value, float):  # float-ok: refusing floats
             raise Invalid(f"{key}: write amounts as strings (\"12.00\"), not JSON floats")
+    charges = obj.get("allowances_charges", totals.get("allowances_charges"))
+    if charges is not None and not isinstance(charges, list):
+        raise Invalid("allowances_charges: expected an array")
+    for i, c in enumerate(charges or [], start=1):
+        if not isinstance(c, dict):
+            raise Invalid(f"allowances_charges[{i}]: expected an object")
+        if any(isinstance(v, float) for v in c.values()):  # float-ok: refusing floats
+            raise Invalid(f"allowances_charges[{i}]: write amounts as strings (\"12.00\"), not JSON floats")
     rec = obj.get("recurrence")
     if rec is not None and not isinstance(rec, dict):
         raise Invalid("recurrence: expected an object or null")
@@ -81,6 +89,7 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
         status=obj.get("status"),
         finalized=obj.get("finalized", False),
         recurrence=rec,
+        allowances_charges=charges or None,
     )
 
 

@@ -68,27 +68,90 @@ class DocInput:
     status: Any = None
     finalized: bool = False
     recurrence: dict | None = None
+    # document allowances and charges: "REASON:AMOUNT|PCT[:TAX]" texts (with their kind) or the
+    # objects of ``show --json``'s ``allowances_charges``; None: none given
+    allowances_charges: list | None = None
 
 
 # ---------------------------------------------------------------- totals
 
 
-def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: pricing.TaxRate | None, adjustment: Decimal) -> dict:
-    """Totals of a document from its lines (dicts with quantity, unit_price, discount, taxes JSON).
-    Sets each line's ``net``; returns the header's amount columns."""
+def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: pricing.TaxRate | None, adjustment: Decimal,
+            extras: tuple[pricing.DocCharge, ...] = ()) -> dict:
+    """Totals of a document from its lines (dicts with quantity, unit_price, discount, taxes JSON)
+    and its allowances and charges. Sets each line's ``net``; returns the header's amount columns."""
     ins = [
         pricing.LineIn(
             quantity=ln["quantity"],
             unit_price=ln["unit_price"],
             discount=pricing.parse_discount(ln.get("discount"), f"line {ln['line_no']} discount"),
             taxes=taxes_from_json(ln["taxes"]),
+            base_quantity=ln.get("base_quantity") or Decimal(1),
         )
         for ln in lines
     ]
-    totals = pricing.document_totals(ins, pricing.parse_discount(discount), shipping, charge, adjustment)
+    totals = pricing.document_totals(ins, pricing.parse_discount(discount), shipping, charge, adjustment, extras)
     for ln, net in zip(lines, totals.line_nets):
         ln["net"] = net
-    return totals_columns(totals)
+    return totals_columns(totals, extras)
+
+
+# ---------------------------------------------------------------- allowances and charges
+
+MAX_CHARGES = 100
+
+
+def _split_spec(kind: str, spec: str) -> tuple[str, str, str | None]:
+    """``REASON:VALUE[:TAX]``, the reason free to hold colons: (reason, value, tax or None)."""
+    parts = spec.rsplit(":", 2)
+    if len(parts) == 3 and pricing.looks_like_value(parts[2]):
+        return parts[0] + ":" + parts[1], parts[2], None
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    if len(parts) == 2:
+        return parts[0], parts[1], None
+    raise Invalid(f"--{kind} {spec!r}: expected REASON:AMOUNT[:TAX] or REASON:PERCENT%[:TAX], like 'Loyalty:5%' or 'Packing:12.50:VAT20'")
+
+
+def doc_charges(rv: Resolver, items: list | None, region: str | None) -> tuple[pricing.DocCharge, ...]:
+    """The allowances and charges of a document, checked: each a ``(kind, "REASON:VALUE[:TAX]")``
+    pair (the command line) or an object of ``allowances_charges`` (``show --json``). A charge
+    named with no tax is at ``charges.tax``, like the shipping charge; an allowance with no tax
+    is shared over the rates in proportion, like the overall discount."""
+    if not items:
+        return ()
+    if not isinstance(items, list) or len(items) > MAX_CHARGES:
+        raise Invalid(f"allowances_charges: expected a list of at most {MAX_CHARGES} allowances and charges")
+    out = []
+    for n, item in enumerate(items, start=1):
+        if isinstance(item, tuple):
+            kind, spec = item
+            reason, value, tax = _split_spec(kind, str(spec))
+            code = None
+        elif isinstance(item, dict):
+            kind = item.get("kind")
+            if kind not in ("allowance", "charge"):
+                raise Invalid(f"allowances_charges item {n}: kind is 'allowance' or 'charge', got {kind!r}")
+            reason, value, code = item.get("reason"), item.get("value", item.get("amount")), item.get("reason_code")
+            tax = item.get("tax")
+            if isinstance(tax, dict):
+                tax = tax.get("name")
+        else:
+            raise Invalid(f"allowances_charges item {n}: expected an object")
+        what = f"{kind} {n}"
+        reason = text.clean(reason, f"{what} reason", 500, required=True)
+        code = text.optional(code, f"{what} reason code", 10)
+        parsed = pricing.parse_discount(str(value) if value is not None else None, f"{what} ({reason})")
+        if parsed is None:
+            raise Invalid(f"{what} ({reason}): an amount more than 0.00 or a percent is required")
+        if tax not in (None, ""):
+            rate = rv.tax_named(_ref_text(tax, f"{what} tax"), region)
+        elif kind == "charge":
+            rate = rv.charge_tax(region)
+        else:
+            rate = None
+        out.append(pricing.DocCharge(kind, reason, parsed, rate, code))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- preparing a document
@@ -168,7 +231,8 @@ def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
     shipping = amount_or_zero(inp.shipping_charge, "shipping charge")
     adjustment = amount_or_zero(inp.adjustment, "adjustment", allow_negative=True)
     lines = [prepare_line(rv, spec, i, account.tax_region) for i, spec in enumerate(inp.lines, start=1)]
-    header.update(compute(lines, header["discount"], shipping, rv.charge_tax(account.tax_region), adjustment))
+    extras = doc_charges(rv, inp.allowances_charges, account.tax_region)
+    header.update(compute(lines, header["discount"], shipping, rv.charge_tax(account.tax_region), adjustment, extras))
     statuses = lifecycle.ORDER_STATUSES if kind is ORDER else lifecycle.QUOTE_STATUSES
     status = lifecycle.check_status(inp.status, statuses) if inp.status not in (None, "") else "created"
     if not isinstance(inp.finalized, bool):

@@ -88,13 +88,18 @@ def charges_from_json(raw: str | None) -> tuple[pricing.ChargeAmount, ...]:
 
 def doc_charges_from_json(raw: str | None) -> tuple[pricing.DocCharge, ...]:
     """A document's allowances and charges as entered (to price it, or an invoice of it, again)."""
+    return tuple(c for _, c in seq_charges_from_json(raw))
+
+
+def seq_charges_from_json(raw: str | None) -> tuple[tuple[int, pricing.DocCharge], ...]:
+    """The same, each with its place in the order's list (an invoice's, to plan a credit note)."""
     out = []
     for c in json.loads(raw or "[]"):
         value = pricing.parse_discount(c["value"], c["kind"])
         if value is None:
             continue
-        out.append(pricing.DocCharge(c["kind"], c["reason"], value, pricing.TaxRate.from_snapshot(c["tax"]) if c.get("tax") else None,
-                                     c.get("reason_code")))
+        out.append((int(c["seq"]), pricing.DocCharge(c["kind"], c["reason"], value,
+                                                     pricing.TaxRate.from_snapshot(c["tax"]) if c.get("tax") else None, c.get("reason_code"))))
     return tuple(out)
 
 

@@ -68,7 +68,8 @@ def test_dataclasses_become_dicts_in_field_order_without_omitted_or_internal_fie
     assert data["when"] == "2026-11-28"
     assert data["lines"] == [{"line_no": 1, "quantity": "2", "unit_price": "5.00"}]
     assert data["totals"] == {"subtotal": "10.00", "discount": "0.00", "shipping": "0.00", "tax": "2.00", "adjustment": "0.00",
-                              "total": "12.00", "tax_breakdown": [{"name": "VAT", "rate": "20", "base": "10.00", "amount": "2.00"}]}
+                              "total": "12.00", "tax_breakdown": [{"name": "VAT", "rate": "20", "base": "10.00", "amount": "2.00", "category": "S", "exemption_reason": None, "exemption_code": None}],
+                              "allowances": "0.00", "charges": "0.00", "allowances_charges": []}
     assert data["contact"] is None
 
 
