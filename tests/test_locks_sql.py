@@ -69,6 +69,11 @@ SMUGGLING = [
     (None, "DELETE FROM sequence WHERE doc_type = 'invoice'"),
     (None, "DELETE FROM sequence"),
     (None, "UPDATE sequence SET doc_type = 'old' WHERE doc_type = 'order'"),
+    # revision 0004: an invoice's allowances, identities, reference and delivery date; a finalized order's allowances
+    ("invoice", "UPDATE invoice SET doc_charges = '[]' || doc_charges WHERE id = ?"),
+    ("invoice", "UPDATE invoice SET buyer = '{}', seller = '{}' WHERE id = ?"),
+    ("invoice", "UPDATE invoice SET customer_ref = 'PO-1', delivery_date = invoice_date WHERE id = ?"),
+    ("order", "UPDATE sales_order SET doc_charges = '[{}]' WHERE id = ?"),
 ]
 
 
