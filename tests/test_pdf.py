@@ -311,3 +311,29 @@ def test_invoice_pdf_all_shows_progress_on_a_terminal_and_not_in_a_pipe(demo, tm
     r = subprocess.run([sys.executable, "-m", "orders_cli", "invoice", "pdf", "--all", "-o", str(piped)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert sorted(Path(line).name for line in r.stderr.split()) == sorted(f"{n}.pdf" for n in numbers)
+
+
+def test_allowances_exemptions_and_a_footer_of_several_lines(demo, tmp_path, recwarn):
+    """Issue 15: each allowance and charge with its reason on the PDF, and a footer of several
+    lines (a written \\n in the label breaks it) that warns of no missing glyph."""
+    from orders_cli.cli import pdf as cmd
+
+    ok("config", "set", "charges.tax", "VAT20")
+    so = ok("order", "add", "--subject", "Mentions", "--account", "Boulangerie Dupré", "--line", "BOOK:3",
+            "--allowance", "Remise fidélité:5%", "--charge", "Emballage:4.50", "--json").json()["number"]
+    inv = ok("order", "convert", "invoice", so, "--json").json()["number"]
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "labels.toml").write_text(
+        '[en]\nfooter = "SAS Demo au capital de 10 000 EUR\\\\nRCS Lyon 123 456 789\\\\nIBAN FR76 3000 6000 0112 3456 7890 189"\n',
+        encoding="utf-8")
+    ok("config", "set", "templates.dir", str(templates))
+    out = tmp_path / "inv.pdf"
+    cmd.invoice_pdf(inv, output=out)
+    text = "\n".join(pdf_text(out))
+    assert "Remise fidélité 5 %" in text and "Emballage (VAT20 20 %)" in text
+    for line in ("SAS Demo au capital de 10 000 EUR", "RCS Lyon 123 456 789", "IBAN FR76 3000 6000 0112 3456 7890 189"):
+        assert line in text.splitlines() or any(line in t for t in text.splitlines()), line
+    assert "\\n" not in text
+    assert not [w for w in recwarn if "glyph" in str(w.message).lower()]
+    qpdf_check(out)

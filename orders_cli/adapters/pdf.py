@@ -118,6 +118,14 @@ def _font_copy(pdf, style: str, path: Path):
 _PDF_CLASS = None
 
 
+def footer_lines(text: str, per_line: int = 120) -> int:
+    """How many 4 mm lines a footer text takes at 8 pt across the page (a written ``\\n`` or a
+    newline breaks a line; a long line wraps), at most 8."""
+    if not text:
+        return 0
+    return min(8, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+
+
 def _pdf_class():
     global _PDF_CLASS
     if _PDF_CLASS is None:
@@ -131,11 +139,13 @@ def _pdf_class():
             text_colour = (0, 0, 0)
 
             def footer(self) -> None:
-                self.set_y(-16 if self.footer_text else -12)
+                # the footer text wraps over as many lines as it takes (legal mentions, bank
+                # details); the page's bottom margin was set for them (footer_lines)
+                self.set_y(-12 - 4 * footer_lines(self.footer_text))
                 self.set_font(FONT_FAMILY, "", 8)
                 self.set_text_color(*self.rule_colour)
                 if self.footer_text:
-                    self.cell(WIDTH, 4, self.footer_text, align="C", new_x="LMARGIN", new_y="NEXT")
+                    self.multi_cell(WIDTH, 4, self.footer_text, align="C", new_x="LMARGIN", new_y="NEXT")
                 self.cell(WIDTH / 2, 5, self.footer_left, align="L")
                 self.cell(WIDTH / 2, 5, f"{self.page_label} {self.page_no()}/{{nb}}", align="R")
                 self.set_text_color(*self.text_colour)
@@ -249,9 +259,19 @@ def _total_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str,
         rows.append((L["discount_total"], "-" + str(t["discount"]), False))
     if t.get("shipping") not in (None, "0.00"):
         rows.append((L["shipping"], str(t["shipping"]), False))
+    for c in t.get("allowances_charges") or []:
+        # each allowance and charge with its reason (and its rate, when it is at one)
+        tax = c.get("tax") or {}
+        at = f" ({tax.get('name')} {tax.get('rate')} %)" if tax.get("name") else ""
+        pct = f" {c.get('percent')} %" if c.get("percent") else ""
+        sign = "-" if c.get("kind") == "allowance" else ""
+        rows.append((f"{c.get('reason', '')}{pct}{at}", sign + str(c.get("amount", "")), False))
     breakdown = t.get("tax_breakdown") or []
     for b in breakdown:
         rows.append((f"{b.get('name', L['tax'])} {b.get('rate', '')} % {L['tax_on']} {b.get('base', '')}", str(b.get("amount", "")), False))
+        if b.get("exemption_reason") or b.get("exemption_code"):
+            reason = " ".join(str(x) for x in (b.get("exemption_reason"), f"({b['exemption_code']})" if b.get("exemption_code") else None) if x)
+            rows.append((f"  {reason}", "", False))
     if not breakdown and t.get("tax") not in (None, "0.00"):
         rows.append((L["tax"], str(t["tax"]), False))
     if t.get("adjustment") not in (None, "0.00"):
@@ -274,12 +294,13 @@ def render(kind: str, doc: dict, settings) -> bytes:
     look = templating.layout(settings, WIDTH)
     pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(True, margin=22 if L.get("footer") else 18)
+    footer = str(L.get("footer", "") or "").replace("\\n", "\n")
+    pdf.set_auto_page_break(True, margin=18 + 4 * footer_lines(footer))
     _add_fonts(pdf)
     title = L["deposit_invoice"] if kind == "invoice" and doc.get("kind") == "deposit" else L[kind]
     number = str(doc.get("number") or "")
     pdf.footer_left = f"{title} {number}"
-    pdf.footer_text = L.get("footer", "")
+    pdf.footer_text = footer
     pdf.page_label = L["page"]
     pdf.rule_colour = look["rule"]
     pdf.text_colour = look["text"]
