@@ -161,6 +161,7 @@ def test_french_labels_and_templates_dir_override(demo, tmp_path):
     cmd.invoice_pdf("INV-00001", output=out)
     text = "\n".join(pdf_text(out))
     assert "Facture" in text and "Date d'échéance" in text and "Désignation" in text and "Page 1/1" in text
+    assert "Total HT" in text and "Total TTC" in text  # the labels a French accountant reads
     templates = tmp_path / "tpl"
     templates.mkdir()
     (templates / "labels.toml").write_text('[fr]\ninvoice = "Facture acquittée"\n', encoding="utf-8")
