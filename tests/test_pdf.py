@@ -338,3 +338,19 @@ def test_allowances_exemptions_and_a_footer_of_several_lines(demo, tmp_path, rec
     assert "\\n" not in text
     assert not [w for w in recwarn if "glyph" in str(w.message).lower()]
     qpdf_check(out)
+
+
+def test_a_cancelled_invoice_and_order_say_so_on_their_pdf(demo, tmp_path):
+    from orders_cli.cli import pdf as cmd
+
+    ok("order", "convert", "invoice", "SO-00002")
+    out = tmp_path / "before.pdf"
+    cmd.invoice_pdf("INV-00001", output=out)
+    assert "CANCELLED" not in "\n".join(pdf_text(out))
+    ok("invoice", "status", "INV-00001", "cancelled", "--yes")
+    cmd.invoice_pdf("INV-00001", output=out)
+    assert "CANCELLED BY CREDIT NOTE (CN-00001)" in " ".join(" ".join(pdf_text(out)).split())
+    so = ok("order", "add", "--subject", "Gone", "--account", "Boulangerie Dupré", "--line", "BOOK:1", "--json").json()["number"]
+    ok("order", "status", so, "cancelled")
+    cmd.order_pdf(so, output=out)
+    assert "CANCELLED" in "\n".join(pdf_text(out))

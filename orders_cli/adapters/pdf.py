@@ -118,6 +118,17 @@ def _font_copy(pdf, style: str, path: Path):
 _PDF_CLASS = None
 
 
+def status_mark(kind: str, doc: dict, L: dict[str, str]) -> str:
+    """What a document that no longer counts says of itself under its number: a cancelled order
+    or quote, an invoice cancelled or wholly credited (with its credit notes)."""
+    if kind == "invoice" and (doc.get("status") == "cancelled" or doc.get("payment_state") == "credited"):
+        notes = ", ".join(str(n) for n in doc.get("credit_notes") or [])
+        return L.get("credited_mark", "CREDITED") + (f" ({notes})" if notes else "") if notes else L.get("cancelled_mark", "CANCELLED")
+    if kind in ("order", "quote", "purchase", "delivery") and doc.get("status") == "cancelled":
+        return L.get("cancelled_mark", "CANCELLED")
+    return ""
+
+
 def footer_lines(text: str, per_line: int = 120) -> int:
     """How many 4 mm lines a footer text takes at 8 pt across the page (a written ``\\n`` or a
     newline breaks a line; a long line wraps), at most 8."""
@@ -349,6 +360,13 @@ def render(kind: str, doc: dict, settings) -> bytes:
     pdf.set_font(FONT_FAMILY, "", 9)
     for label, value in _meta_rows(kind, doc, L):
         pdf.multi_cell(80, 4.5, f"{label}: {value}", align="R", new_x="LEFT", new_y="NEXT")
+    mark = status_mark(kind, doc, L)
+    if mark:
+        pdf.set_font(FONT_FAMILY, "B", 11)
+        pdf.set_text_color(170, 0, 0)
+        pdf.multi_cell(80, 6, mark, align="R", new_x="LEFT", new_y="NEXT")
+        pdf.set_text_color(*look["text"])
+        pdf.set_font(FONT_FAMILY, "", 9)
     pdf.set_xy(MARGIN, max(left_bottom, pdf.get_y()) + 8)
 
     # -- the two addresses
