@@ -23,6 +23,12 @@ def pdf_text(path: Path) -> list[str]:
     return [page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages]
 
 
+def money_as_printed(amount: str) -> str:
+    """An amount as an English PDF prints it: thousands separated (1,408.32)."""
+    whole, cents = amount.split(".")
+    return f"{int(whole):,}.{cents}"
+
+
 def qpdf_check(path: Path) -> None:
     if QPDF is None:
         pytest.skip("qpdf is not installed (apt-get install qpdf): structural check skipped")
@@ -80,7 +86,7 @@ def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkey
         assert line["sku"] in text and line["description"] in text and line["net"] in text
     for b in doc["totals"]["tax_breakdown"]:
         assert b["amount"] in text
-    assert f"{doc['totals']['total']} {doc['currency']}" in text
+    assert f"{money_as_printed(doc['totals']['total'])} {doc['currency']}" in text
     assert "Page 1/1" in text
     qpdf_check(path)
 
@@ -103,7 +109,7 @@ def test_every_kind_renders_with_its_parties(demo, tmp_path):
         for line in doc["lines"]:
             assert line["sku"] in text and line["description"] in text, (kind, line)
         if kind != "delivery":
-            assert f"{doc['totals']['total']} {doc['currency']}" in text, kind
+            assert f"{money_as_printed(doc['totals']['total'])} {doc['currency']}" in text, kind
         qpdf_check(out)
     inv = "\n".join(pdf_text(tmp_path / "invoice.pdf"))
     doc = show("invoice", "INV-00001")
@@ -148,7 +154,7 @@ def test_sixty_lines_break_pages_with_the_heading_repeated(demo, tmp_path):
     assert len(doc["lines"]) == 60
     assert text.count("Mug émaillé") == 20 and text.count("Livre d'or relié cuir") == 20
     assert "Grosse commande € ß ł" in text
-    assert f"{doc['totals']['total']} EUR" in pages[-1]
+    assert f"{money_as_printed(doc['totals']['total'])} EUR" in pages[-1]
     qpdf_check(out)
 
 
@@ -354,3 +360,21 @@ def test_a_cancelled_invoice_and_order_say_so_on_their_pdf(demo, tmp_path):
     ok("order", "status", so, "cancelled")
     cmd.order_pdf(so, output=out)
     assert "CANCELLED" in "\n".join(pdf_text(out))
+
+
+def test_french_numbers_and_dates_by_babel(demo, tmp_path):
+    """Issue 15 item 6: a French document writes 1 234,50 and 28/11/2026; an English one 1,234.50
+    and 2026-11-28."""
+    from orders_cli.cli import pdf as cmd
+
+    so = ok("order", "add", "--subject", "Big", "--account", "Boulangerie Dupré", "--line", "BOOK:100:24.50", "--json").json()["number"]
+    inv = ok("order", "convert", "invoice", so, "--date", "2026-11-28", "--json").json()
+    out = tmp_path / "en.pdf"
+    cmd.invoice_pdf(inv["number"], output=out)
+    en = " ".join(" ".join(pdf_text(out)).split())
+    assert "2,450.00" in en and "2026-11-28" in en
+    ok("config", "set", "language", "fr")
+    cmd.invoice_pdf(inv["number"], output=out)
+    fr = " ".join(" ".join(pdf_text(out)).split())
+    assert "450,00" in fr and "28/11/2026" in fr and "2,450.00" not in fr and "Total TTC" in fr
+    assert inv["totals"]["subtotal"] == "2450.00"  # the JSON keeps its plain numbers

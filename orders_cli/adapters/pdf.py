@@ -14,6 +14,8 @@ Labels, colours, logo placement, column sets and the footer text come from
 
 from __future__ import annotations
 
+import re
+
 import os
 from pathlib import Path
 from typing import Any
@@ -198,37 +200,75 @@ def _logo(settings) -> str | None:
     return str(p) if p.is_file() and os.access(p, os.R_OK) else None
 
 
-def _meta_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str]]:
+class Fmt:
+    """Numbers and dates as the document's language writes them (Babel): ``2 490,00`` and
+    ``01/12/2026`` in French, ``2,490.00`` and ``2026-12-01`` in English. Amounts keep their two
+    places, quantities and prices all theirs: only the separators change."""
+
+    def __init__(self, language: str | None):
+        self.locale = (language or "en").replace("-", "_")
+        self.french = self.locale.split("_")[0] == "fr"
+
+    def number(self, value) -> str:
+        text = "" if value is None else str(value)
+        try:
+            from decimal import Decimal
+
+            d = Decimal(text)
+        except Exception:
+            return text
+        from babel.numbers import format_decimal
+
+        places = max(0, -d.as_tuple().exponent) if d.as_tuple().exponent < 0 else 0  # type: ignore[operator]
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        try:
+            return format_decimal(d, format=pattern, locale=self.locale, decimal_quantization=False)
+        except Exception:  # an unknown locale: the text as it is
+            return text
+
+    def day(self, value) -> str:
+        text = "" if value is None else str(value)
+        if not self.french or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return text
+        return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
+
+
+def _meta_rows(kind: str, doc: dict, L: dict[str, str], fmt: "Fmt | None" = None) -> list[tuple[str, str]]:
+    fmt = fmt or Fmt(None)
     rows: list[tuple[str, str]] = []
     if kind == "order":
-        rows.append((L["order_date"], doc.get("order_date") or ""))
+        rows.append((L["order_date"], fmt.day(doc.get("order_date")) or ""))
         if doc.get("customer_ref"):
             rows.append((L["customer_ref"], doc["customer_ref"]))
         if doc.get("quote"):
             rows.append((L["quote"], doc["quote"]))
     elif kind == "quote":
-        rows.append((L["quote_date"], doc.get("quote_date") or ""))
+        rows.append((L["quote_date"], fmt.day(doc.get("quote_date")) or ""))
     elif kind == "invoice":
-        rows.append((L["invoice_date"], doc.get("invoice_date") or ""))
+        rows.append((L["invoice_date"], fmt.day(doc.get("invoice_date")) or ""))
         if doc.get("due_date"):
-            rows.append((L["due_date"], doc["due_date"]))
+            rows.append((L["due_date"], fmt.day(doc["due_date"])))
         if doc.get("due_days") is not None:
             rows.append((L["payment_term"], f"{doc['due_days']} {L['days']}"))
         if doc.get("period_start"):
-            end = (L["period_to"], doc["period_end"]) if doc.get("period_end") else ()
-            span = (L.get("period_from", ""), doc["period_start"], *end)  # "2026-09-01 to 2026-09-30", "du 2026-09-01 au 2026-09-30"
+            end = (L["period_to"], fmt.day(doc["period_end"])) if doc.get("period_end") else ()
+            span = (L.get("period_from", ""), fmt.day(doc["period_start"]), *end)  # "2026-09-01 to 2026-09-30", "du 2026-09-01 au 2026-09-30"
             rows.append((L["period"], " ".join(str(x) for x in span if x)))
+        if doc.get("delivery_date"):
+            rows.append((L.get("delivery_date", "Delivery date"), fmt.day(doc["delivery_date"])))
         if doc.get("order"):
             rows.append((L["order_ref"], doc["order"]))
+        if doc.get("customer_ref"):
+            rows.append((L["customer_ref"], doc["customer_ref"]))
     elif kind == "credit":
-        rows.append((L["credit_date"], doc.get("credit_date") or ""))
-        rows.append((L["credit_for"], f"{doc.get('invoice') or ''} {L['credit_of']} {doc.get('invoice_date') or ''}".strip()))
+        rows.append((L["credit_date"], fmt.day(doc.get("credit_date")) or ""))
+        rows.append((L["credit_for"], f"{doc.get('invoice') or ''} {L['credit_of']} {fmt.day(doc.get('invoice_date')) or ''}".strip()))
         if doc.get("order"):
             rows.append((L["order_ref"], doc["order"]))
         if doc.get("reason"):
             rows.append((L["reason"], doc["reason"]))
     else:  # purchase, delivery
-        rows.append((L["date"], doc.get("date") or ""))
+        rows.append((L["date"], fmt.day(doc.get("date")) or ""))
         if doc.get("order"):
             rows.append((L["order_ref"], doc["order"]))
     return [(k, str(v)) for k, v in rows if v]
@@ -255,39 +295,45 @@ def _columns(kind: str, L: dict[str, str], look: dict) -> list[tuple[str, str, f
 _HEADING = {"line_no": "line"}
 
 
-def _cell_text(line: dict, field: str) -> str:
+NUMBER_FIELDS = ("quantity", "unit_price", "unit_cost", "net")
+
+
+def _cell_text(line: dict, field: str, fmt: "Fmt | None" = None) -> str:
     value = line.get(field)
     if field == "description" and line.get("comment"):
         return f"{value or ''}\n{line['comment']}"
+    if fmt is not None and field in NUMBER_FIELDS and value is not None:
+        return fmt.number(value)
     return "" if value is None else str(value)
 
 
-def _total_rows(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, str, bool]]:
+def _total_rows(kind: str, doc: dict, L: dict[str, str], fmt: "Fmt | None" = None) -> list[tuple[str, str, bool]]:
+    n = (fmt or Fmt(None)).number
     t = doc.get("totals") or {}
     currency = doc.get("currency") or ""
-    rows: list[tuple[str, str, bool]] = [(L["subtotal"], str(t.get("subtotal", "")), False)]
+    rows: list[tuple[str, str, bool]] = [(L["subtotal"], n(t.get("subtotal", "")), False)]
     if t.get("discount") not in (None, "0.00"):
-        rows.append((L["discount_total"], "-" + str(t["discount"]), False))
+        rows.append((L["discount_total"], "-" + n(t["discount"]), False))
     if t.get("shipping") not in (None, "0.00"):
-        rows.append((L["shipping"], str(t["shipping"]), False))
+        rows.append((L["shipping"], n(t["shipping"]), False))
     for c in t.get("allowances_charges") or []:
         # each allowance and charge with its reason (and its rate, when it is at one)
         tax = c.get("tax") or {}
         at = f" ({tax.get('name')} {tax.get('rate')} %)" if tax.get("name") else ""
         pct = f" {c.get('percent')} %" if c.get("percent") else ""
         sign = "-" if c.get("kind") == "allowance" else ""
-        rows.append((f"{c.get('reason', '')}{pct}{at}", sign + str(c.get("amount", "")), False))
+        rows.append((f"{c.get('reason', '')}{pct}{at}", sign + n(c.get("amount", "")), False))
     breakdown = t.get("tax_breakdown") or []
     for b in breakdown:
-        rows.append((f"{b.get('name', L['tax'])} {b.get('rate', '')} % {L['tax_on']} {b.get('base', '')}", str(b.get("amount", "")), False))
+        rows.append((f"{b.get('name', L['tax'])} {n(b.get('rate', ''))} % {L['tax_on']} {n(b.get('base', ''))}", n(b.get("amount", "")), False))
         if b.get("exemption_reason") or b.get("exemption_code"):
             reason = " ".join(str(x) for x in (b.get("exemption_reason"), f"({b['exemption_code']})" if b.get("exemption_code") else None) if x)
             rows.append((f"  {reason}", "", False))
     if not breakdown and t.get("tax") not in (None, "0.00"):
-        rows.append((L["tax"], str(t["tax"]), False))
+        rows.append((L["tax"], n(t["tax"]), False))
     if t.get("adjustment") not in (None, "0.00"):
-        rows.append((L["adjustment"], str(t["adjustment"]), False))
-    rows.append((L["total"], f"{t.get('total', '')} {currency}".strip(), True))
+        rows.append((L["adjustment"], n(t["adjustment"]), False))
+    rows.append((L["total"], f"{n(t.get('total', ''))} {currency}".strip(), True))
     return rows
 
 
@@ -358,7 +404,8 @@ def render(kind: str, doc: dict, settings) -> bytes:
     pdf.set_font(FONT_FAMILY, "B", 11)
     pdf.multi_cell(80, 6, f"{L['number']}: {number}", align="R", new_x="LEFT", new_y="NEXT")
     pdf.set_font(FONT_FAMILY, "", 9)
-    for label, value in _meta_rows(kind, doc, L):
+    fmt = Fmt(doc.get("language") or _setting(settings, "language"))
+    for label, value in _meta_rows(kind, doc, L, fmt):
         pdf.multi_cell(80, 4.5, f"{label}: {value}", align="R", new_x="LEFT", new_y="NEXT")
     mark = status_mark(kind, doc, L)
     if mark:
@@ -405,12 +452,12 @@ def render(kind: str, doc: dict, settings) -> bytes:
         for line in doc.get("lines") or []:
             row = table.row()
             for field, _, _, _ in columns:
-                row.cell(_cell_text(line, field))
+                row.cell(_cell_text(line, field, fmt))
 
     # -- tax breakdown and totals
     if kind != "delivery":
         pdf.ln(4)
-        rows = _total_rows(kind, doc, L)
+        rows = _total_rows(kind, doc, L, fmt)
         if pdf.get_y() + 5 * len(rows) > pdf.page_break_trigger:
             pdf.add_page()
         for label, value, bold in rows:
