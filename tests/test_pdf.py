@@ -61,7 +61,7 @@ def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkey
 
     ok("config", "set", "company.name", "Société Générale de Café")
     ok("config", "set", "company.address", "Rue de l'Église 3\\n67000 Strasbourg")
-    ok("config", "set", "company.vat_id", "FR12345678901")
+    ok("config", "set", "company.vat_id", "FR40303265045")
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -73,7 +73,7 @@ def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkey
     text = "\n".join(pdf_text(path))
     doc = show("order", "SO-00002")
     assert "SO-00002" in text
-    assert "Société Générale de Café" in text and "Rue de l'Église 3" in text and "FR12345678901" in text
+    assert "Société Générale de Café" in text and "Rue de l'Église 3" in text and "FR40303265045" in text
     assert doc["account"]["name"] in text and "Müller" in text
     assert "Bill to" in text and "Ship to" in text
     for line in doc["lines"]:
