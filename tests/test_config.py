@@ -317,3 +317,48 @@ def test_missing_arguments_are_usage_errors():
     refused("config", "get", code=2)
     r = run("config")
     assert r.code in (0, 2) and "show" in (r.out + r.err)  # no_args_is_help
+
+
+# ---------------------------------------------------------------- config check (issue 15)
+
+SELLER = [
+    ("company.name", "Atelier Dupré SAS"),
+    ("company.address", "3 place de l'Église\n69002 Lyon"),
+    ("company.siren", "732829320"),
+    ("company.vat_id", "FR44732829320"),
+    ("company.legal_form", "SAS"),
+    ("company.capital", "10 000 EUR"),
+    ("company.rcs", "Lyon"),
+    ("company.iban", "FR1420041010050500013M02606"),
+    ("company.country", "FR"),
+]
+
+
+def test_config_check_lists_what_the_seller_misses():
+    r = ok("config", "check")
+    keys = [line.split(":")[0] for line in r.out.splitlines()]
+    assert keys == [k for k, _ in SELLER]
+    missing = ok("config", "check", "--json").json()["missing"]
+    assert [m["key"] for m in missing] == keys
+    assert missing[2] == {"key": "company.siren", "label": "SIREN", "problem": "missing"}
+    for key, value in SELLER:
+        ok("config", "set", key, value)
+    assert ok("config", "check").out == "nothing missing\n"
+    assert ok("config", "check", "--json").json() == {"missing": []}
+
+
+def test_config_check_capital_and_iban_only_when_they_apply():
+    for key, value in SELLER:
+        if key not in ("company.capital", "company.iban"):
+            ok("config", "set", key, value)
+    assert [m["key"] for m in ok("config", "check", "--json").json()["missing"]] == ["company.capital", "company.iban"]
+    ok("config", "set", "company.legal_form", "EI")
+    ok("config", "set", "invoice.payment_means", "cheque")
+    assert ok("config", "check").out == "nothing missing\n"
+
+
+def test_config_check_names_a_vat_number_written_before_it_was_checked():
+    config_file().write_text('[company]\nvat_id = "FR12345678901"\n', encoding="utf-8")
+    r = ok("config", "check", "--json")
+    assert {"key": "company.vat_id", "label": "VAT number", "problem": "invalid"} in r.json()["missing"]
+    assert "company.vat_id: VAT number invalid\n" in ok("config", "check").out

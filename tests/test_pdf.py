@@ -207,7 +207,9 @@ def test_invoice_all_since_writes_one_file_each(demo, tmp_path, capsys):
     cmd.invoice_pdf(all_=True, since="2026-11-01", output=folder)
     written = sorted(p.name for p in folder.iterdir())
     assert written == ["INV-00002.pdf"]
-    assert capsys.readouterr().err.strip() == str(folder / "INV-00002.pdf")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == str(folder / "INV-00002.pdf")
+    assert err[1:] == [line for line in err[1:] if line.startswith("warning: the invoice misses the seller's")]
     cmd.invoice_pdf(all_=True, output=folder)
     assert sorted(p.name for p in folder.iterdir()) == ["INV-00001.pdf", "INV-00002.pdf"]
     assert "INV-00001" in pdf_text(folder / "INV-00001.pdf")[0]
@@ -310,4 +312,29 @@ def test_invoice_pdf_all_shows_progress_on_a_terminal_and_not_in_a_pipe(demo, tm
     piped = tmp_path / "pipe"
     r = subprocess.run([sys.executable, "-m", "orders_cli", "invoice", "pdf", "--all", "-o", str(piped)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert sorted(Path(line).name for line in r.stderr.split()) == sorted(f"{n}.pdf" for n in numbers)
+    lines = [line for line in r.stderr.splitlines() if not line.startswith("warning: the invoice misses")]
+    assert sorted(Path(line).name for line in lines) == sorted(f"{n}.pdf" for n in numbers)
+
+
+def test_invoice_pdf_and_send_warn_once_when_seller_data_is_missing(demo, tmp_path):
+    """issue 15: one stderr line naming what is missing; the PDF and the message are still made."""
+    ok("order", "convert", "invoice", "SO-00001", "--date", "2026-10-01")
+    r = ok("invoice", "pdf", "INV-00001", "-o", str(tmp_path / "a.pdf"))
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF-")
+    warnings = [line for line in r.err.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: the invoice misses the seller's name, address, SIREN, VAT number, legal form, "
+                        "share capital, RCS city, IBAN, country (orders config check)"]
+    r = ok("invoice", "send", "INV-00001", "--to", "a@example.com", "--eml", str(tmp_path / "m.eml"))
+    assert (tmp_path / "m.eml").exists()
+    assert [line for line in r.err.splitlines() if line.startswith("warning:")][0].startswith("warning: the invoice misses the seller's")
+    for key, value in [("company.name", "Atelier"), ("company.address", "1 rue X\n69002 Lyon"), ("company.siren", "732829320"),
+                       ("company.vat_id", "FR44732829320"), ("company.legal_form", "EI"), ("company.rcs", "Lyon"),
+                       ("company.iban", "FR1420041010050500013M02606"), ("company.country", "FR")]:
+        ok("config", "set", key, value)
+    r = ok("invoice", "pdf", "INV-00001", "-o", str(tmp_path / "b.pdf"))
+    assert "warning" not in r.err
+    r = ok("invoice", "send", "INV-00001", "--to", "a@example.com", "--eml", str(tmp_path / "n.eml"))
+    assert "warning" not in r.err
+    ok("config", "set", "company.siren", "")
+    r = ok("invoice", "pdf", "INV-00001", "-o", str(tmp_path / "c.pdf"))
+    assert "warning: the invoice misses the seller's SIREN (orders config check)" in r.err.splitlines()

@@ -248,6 +248,47 @@ KEYS: dict[str, Key] = {
 }
 
 
+# Seller data a lawful French invoice states (Code de commerce L441-9, R123-237; CGI 242 nonies A):
+# the key and how ``config check`` and the invoice warnings name it.
+LEGAL_SELLER_DATA = (
+    ("company.name", "name"),
+    ("company.address", "address"),
+    ("company.siren", "SIREN"),
+    ("company.vat_id", "VAT number"),
+    ("company.legal_form", "legal form"),
+    ("company.capital", "share capital"),
+    ("company.rcs", "RCS city"),
+    ("company.iban", "IBAN"),
+    ("company.country", "country"),
+)
+# legal forms of a person trading in their own name: no share capital
+_SOLE_TRADER_FORMS = {"EI", "EIRL", "MICRO-ENTREPRENEUR", "MICRO-ENTREPRISE", "AUTO-ENTREPRENEUR", "ENTREPRENEUR INDIVIDUEL",
+                      "ENTREPRISE INDIVIDUELLE"}
+
+
+def missing_seller_data(settings: Settings) -> list[dict[str, str]]:
+    """What a lawful French invoice still misses among the seller's settings, in
+    ``LEGAL_SELLER_DATA`` order: ``[{"key", "label", "problem"}]``, problem ``missing`` or
+    ``invalid`` (a value written in the file before it was checked). Empty: nothing missing."""
+    out: list[dict[str, str]] = []
+    form = str(settings.get("company.legal_form") or "").strip().upper()
+    for key, label in LEGAL_SELLER_DATA:
+        if key == "company.capital" and form in _SOLE_TRADER_FORMS:
+            continue
+        if key == "company.iban" and settings.get("invoice.payment_means") != "transfer":
+            continue
+        value = settings.get(key)
+        if not str(value or "").strip():
+            out.append({"key": key, "label": label, "problem": "missing"})
+            continue
+        if KEYS[key].read is not None:
+            try:
+                KEYS[key].check(value)
+            except Invalid:
+                out.append({"key": key, "label": label, "problem": "invalid"})
+    return out
+
+
 def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
