@@ -109,9 +109,11 @@ def show(account: Annotated[str, typer.Argument(help="Account name or id")], jso
 def _human(acc: dict) -> None:
     from orders_cli.cli import output
 
-    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address", "open_balance")}
+    identity = {"vat_id": "VAT number", "siren": "SIREN", "siret": "SIRET", "electronic_address": "e-invoicing", "country": "country"}
+    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address", "open_balance", *identity)}
     head["billing"] = ", ".join(v for v in acc["billing_address"].values() if v)
     head["shipping"] = ", ".join(v for v in acc["shipping_address"].values() if v)
+    head.update({label: acc[k] for k, label in identity.items() if acc.get(k)})  # only those set
     output.kv(head, title=acc["name"])
     output.rows(acc.get("contacts", []), output.TABLE, CONTACT_COLUMNS[:2] + CONTACT_COLUMNS[3:], title="Contacts", empty="no contacts")
     output.rows(
