@@ -338,3 +338,24 @@ def test_invoice_pdf_and_send_warn_once_when_seller_data_is_missing(demo, tmp_pa
     ok("config", "set", "company.siren", "")
     r = ok("invoice", "pdf", "INV-00001", "-o", str(tmp_path / "c.pdf"))
     assert "warning: the invoice misses the seller's SIREN (orders config check)" in r.err.splitlines()
+
+
+def test_invoice_pdf_prints_the_legal_identities_from_the_snapshot(demo, tmp_path):
+    """issue 15: legal form, capital, SIRET, RCS, VAT number under the seller; the customer's
+    VAT number under its address; as at issue, whatever the settings say later."""
+    for key, value in [("company.name", "Atelier Dupré"), ("company.legal_form", "SAS"), ("company.capital", "10 000 EUR"),
+                       ("company.siren", "732829320"), ("company.siret", "73282932000074"), ("company.rcs", "Lyon"),
+                       ("company.vat_id", "FR44732829320")]:
+        ok("config", "set", key, value)
+    ok("account", "edit", "Łódź Trading Sp. z o.o.", "--vat-id", "PL5261040828", "--country", "PL")
+    number = ok("order", "convert", "invoice", "SO-00003", "--json").json()["number"]
+    ok("config", "set", "company.legal_form", "SA")  # after issue: the invoice keeps SAS
+    ok("invoice", "pdf", number, "-o", str(tmp_path / "inv.pdf"))
+    text = "\n".join(pdf_text(tmp_path / "inv.pdf"))
+    assert "SAS with a share capital of 10 000 EUR" in text
+    assert "SIRET 73282932000074" in text and "RCS Lyon 732829320" in text
+    assert "VAT ID: FR44732829320" in text
+    assert "VAT ID: PL5261040828" in text  # the customer's
+    ok("order", "pdf", "SO-00003", "-o", str(tmp_path / "order.pdf"))  # not an invoice: from the settings
+    text = "\n".join(pdf_text(tmp_path / "order.pdf"))
+    assert "SA with a share capital of 10 000 EUR" in text and "PL5261040828" not in text
