@@ -84,15 +84,17 @@ VENDORS = [
 USERS = [{"id": 1, "name": "Chloé Martin", "email": "chloe@example.com"}]
 EMPTY_ADDRESS = {"street": "", "city": "", "postal_code": "", "state": "", "country": ""}
 CAFE_ADDRESS = {"street": "12 rue des Orfèvres", "city": "Strasbourg", "postal_code": "67000", "state": "", "country": "FR"}
+NO_IDENTITY = {"vat_id": None, "siren": None, "siret": None, "electronic_address": None, "country": None}  # issue 15
 ACCOUNTS = [
     {
         "id": 2, "name": DUPRE, "email": None, "phone": None, "tax_region": "overseas", "language": None,
         "billing_address": {**EMPTY_ADDRESS, "city": "Lyon", "country": "FR"},
         "shipping_address": {"street": "Zone artisanale, lot 7", "city": "Villeurbanne", "postal_code": "69100", "state": "", "country": "FR"},
+        **NO_IDENTITY,
     },
     {
         "id": 1, "name": CAFE, "email": "hallo@mueller.example", "phone": "+33 3 88 00 00 01", "tax_region": None, "language": None,
-        "billing_address": CAFE_ADDRESS, "shipping_address": CAFE_ADDRESS,
+        "billing_address": CAFE_ADDRESS, "shipping_address": CAFE_ADDRESS, **NO_IDENTITY,
     },
 ]
 CONTACTS = [{"id": 1, "name": "Jürgen Müller", "account": {"id": 1, "name": CAFE}, "email": "j@mueller.example", "phone": "0102"}]
@@ -520,3 +522,66 @@ def test_every_command_has_help_with_an_example():
             if rendered.code != 0 or "Example" not in rendered.out:
                 problems.append(f"{' '.join(path)} --help: exit {rendered.code}, no example shown")
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- customer identity (issue 15)
+
+IDENTITY_FIELDS = ("vat_id", "siren", "siret", "electronic_address", "country")
+
+
+def identity_of(ref: str) -> dict:
+    acc = ok("account", "show", ref, "--json").json()
+    return {k: acc[k] for k in IDENTITY_FIELDS}
+
+
+def test_account_identity_add_edit_show_list(catalog):
+    r = ok("account", "add", "Kowalski sp. z o.o.", "--vat-id", "pl 526-104-08-28", "--country", "pl", "--json")
+    assert {k: r.json()[k] for k in IDENTITY_FIELDS} == {
+        "vat_id": "PL5261040828", "siren": None, "siret": None, "electronic_address": None, "country": "PL"}
+    ok("account", "edit", CAFE, "--siren", "732 829 320", "--siret", "73282932000074", "--vat-id", "FR44732829320",
+       "--electronic-address", "0009:73282932000074", "--country", "FR")
+    expected = {"vat_id": "FR44732829320", "siren": "732829320", "siret": "73282932000074",
+                "electronic_address": "0009:73282932000074", "country": "FR"}
+    assert identity_of(CAFE) == expected
+    listed = {a["name"]: a for a in ok("account", "list", "--json").json()}
+    assert {k: listed[CAFE][k] for k in IDENTITY_FIELDS} == expected
+    assert {k: listed[DUPRE][k] for k in IDENTITY_FIELDS} == dict.fromkeys(IDENTITY_FIELDS)
+    assert {k: json.loads(line)[k] for line in ok("account", "list", "--jsonl").out.splitlines()
+            if json.loads(line)["name"] == CAFE for k in IDENTITY_FIELDS} == expected
+    # editing one field keeps the others; "" clears one
+    ok("account", "edit", CAFE, "--vat-id", "", "--country", "")
+    assert identity_of(CAFE) == {**expected, "vat_id": None, "country": None}
+    ok("account", "edit", CAFE, "--email", "new@mueller.example")
+    assert identity_of(CAFE)["siren"] == "732829320"
+
+
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("--siren", "123456788"), "siren"),
+        (("--siret", "73282932000075"), "siret"),
+        (("--vat-id", "FR41303265045"), "vat_id"),
+        (("--vat-id", "PL5261040829"), "vat_id"),
+        (("--vat-id", "12345"), "vat_id"),
+        (("--country", "XX"), "country"),
+        (("--country", "France"), "country"),
+        (("--electronic-address", "nowhere"), "electronic_address"),
+        (("--siren", "303265045", "--siret", "73282932000074"), "siret"),
+        (("--siren", "303265045", "--vat-id", "FR44732829320"), "vat_id"),
+    ],
+)
+def test_account_identity_refused_nothing_stored(catalog, args, field):
+    err = refused_unchanged("account", "add", "New", *args, error_code="invalid")
+    assert err.startswith(f"error: {field}: ") and err.count("\n") == 1
+    err = refused_unchanged("account", "edit", CAFE, "--email", "changed@mueller.example", *args, error_code="invalid")
+    assert err.startswith(f"error: {field}: ")
+    assert ok("account", "show", CAFE, "--json").json()["email"] == "hallo@mueller.example"
+
+
+def test_account_edit_siren_must_agree_with_the_stored_siret(catalog):
+    ok("account", "edit", CAFE, "--siren", "732829320", "--siret", "73282932000074", "--vat-id", "FR44732829320")
+    err = refused_unchanged("account", "edit", CAFE, "--siren", "303265045", error_code="invalid")
+    assert err.startswith("error: siren: ") and "73282932000074" in err
+    err = refused_unchanged("account", "edit", CAFE, "--vat-id", "FR40303265045", error_code="invalid")
+    assert err.startswith("error: vat_id: ") and "732829320" in err
+    assert identity_of(CAFE)["siren"] == "732829320"

@@ -31,7 +31,24 @@ VALID = [
     ("company.name", "Atelier Dupré", "Atelier Dupré", "Atelier Dupré"),
     ("company.address", "3 place de l'Église\n69002 Lyon", "3 place de l'Église\n69002 Lyon", "3 place de l'Église\n69002 Lyon"),
     ("company.email", "factures@dupre.example", "factures@dupre.example", "factures@dupre.example"),
-    ("company.vat_id", "FR 12 345678901", "FR 12 345678901", "FR 12 345678901"),
+    ("company.vat_id", "FR 40 303 265 045", "FR40303265045", "FR40303265045"),
+    ("company.vat_id", "de136695976", "DE136695976", "DE136695976"),
+    ("company.vat_id", "", "", ""),
+    ("company.siren", "303 265 045", "303265045", "303265045"),
+    ("company.siret", "732 829 320 00074", "73282932000074", "73282932000074"),
+    ("company.legal_form", "SAS", "SAS", "SAS"),
+    ("company.capital", "10 000 EUR", "10 000 EUR", "10 000 EUR"),
+    ("company.capital", "5000", "5000", "5000"),
+    ("company.rcs", "Lyon", "Lyon", "Lyon"),
+    ("company.iban", "fr14 2004 1010 0505 0001 3m02 606", "FR1420041010050500013M02606", "FR1420041010050500013M02606"),
+    ("company.bic", "bnpafrpp", "BNPAFRPP", "BNPAFRPP"),
+    ("company.electronic_address", "0009:73282932000074", "0009:73282932000074", "0009:73282932000074"),
+    ("company.country", "fr", "FR", "FR"),
+    ("invoice.late_penalty_rate", "12.15 % a year", "12.15 % a year", "12.15 % a year"),
+    ("invoice.recovery_indemnity", "40", "40.00", "40.00"),
+    ("invoice.early_payment_discount", "2 % within 10 days", "2 % within 10 days", "2 % within 10 days"),
+    ("invoice.payment_means", "card", "card", "card"),
+    ("invoice.payment_means", "direct_debit", "direct_debit", "direct_debit"),
     ("currency", "usd", "USD", "USD"),
     ("currency", "GBP", "GBP", "GBP"),
     ("language", "fr", "fr", "fr"),
@@ -72,6 +89,10 @@ DEFAULTS = {
     "portal.enabled": False,
     "portal.url": "http://127.0.0.1:8765",
     "company.name": "",
+    "invoice.late_penalty_rate": "three times the French legal interest rate",
+    "invoice.recovery_indemnity": "40.00",
+    "invoice.early_payment_discount": "none",
+    "invoice.payment_means": "transfer",
 }
 
 
@@ -127,6 +148,42 @@ def test_the_file_is_valid_toml_read_back_with_tomllib():
     assert not list(config_file().parent.glob(".config-*"))  # no temp file left behind
 
 
+def test_wrong_siren_check_digit_is_one_error_line_and_the_file_unchanged():
+    ok("config", "set", "company.siren", "303265045")
+    before = config_file().read_bytes()
+    r = refused("config", "set", "company.siren", "123456788")
+    assert r.err.count("\n") == 1 and r.err.startswith("error: company.siren: ")
+    assert "check digit" in r.err
+    assert config_file().read_bytes() == before
+    assert ok("config", "get", "company.siren").out == "303265045\n"
+
+
+def test_siret_and_french_vat_number_must_carry_the_siren():
+    ok("config", "set", "company.siren", "303265045")
+    ok("config", "set", "company.vat_id", "FR40303265045")
+    before = config_file().read_bytes()
+    r = refused("config", "set", "company.siret", "73282932000074")
+    assert r.err.startswith("error: company.siret: ") and "303265045" in r.err
+    r = refused("config", "set", "company.siren", "732829320")
+    assert r.err.startswith("error: company.siren: ") and "FR40303265045" in r.err
+    r = refused("config", "set", "company.vat_id", "FR83404833048")
+    assert r.err.startswith("error: company.vat_id: ") and "303265045" in r.err
+    assert config_file().read_bytes() == before
+    # to change both: empty one, set the other, set the first again
+    ok("config", "set", "company.vat_id", "")
+    ok("config", "set", "company.siren", "732829320")
+    ok("config", "set", "company.siret", "73282932000074")
+    ok("config", "set", "company.vat_id", "FR44732829320")
+    assert ok("config", "get", "company.vat_id").out == "FR44732829320\n"
+
+
+def test_a_vat_number_written_before_it_was_checked_is_still_read():
+    config_file().write_text('[company]\nvat_id = "FR12345678901"\n', encoding="utf-8")
+    assert ok("config", "get", "company.vat_id").out == "FR12345678901\n"
+    ok("config", "set", "company.name", "Atelier")  # other keys can still be set
+    assert refused("config", "set", "company.vat_id", "FR12345678901").err.startswith("error: company.vat_id: ")
+
+
 def test_custom_numbering_prefix_setting():
     ok("config", "set", "numbering.order_prefix", "ORD-")
     assert ok("config", "get", "numbering.order_prefix").out == "ORD-\n"
@@ -168,12 +225,27 @@ BAD = [
     ("numbering.invoice_prefix", "THIS-IS-FAR-TOO-LONG-"),
     ("company.name", "Bad\x07Name"),
     ("company.name", "x" * 201),
+    ("company.siren", "123456788"),
+    ("company.siren", "12345678"),
+    ("company.siret", "73282932000075"),
+    ("company.vat_id", "FR41303265045"),
+    ("company.vat_id", "FR1"),
+    ("company.vat_id", "PL5261040829"),
+    ("company.iban", "FR1420041010050500013M02607"),
+    ("company.bic", "BNPA1RPP"),
+    ("company.country", "XX"),
+    ("company.country", "France"),
+    ("company.electronic_address", "somewhere"),
+    ("company.capital", "x" * 101),
+    ("invoice.recovery_indemnity", "-1"),
+    ("invoice.recovery_indemnity", "forty"),
+    ("invoice.payment_means", "bitcoin"),
 ]
 
 
 @pytest.mark.parametrize("key,value", BAD, ids=[f"{k}={v[:10]!r}" for k, v in BAD])
 def test_bad_value_refused(key, value):
-    ok("config", "set", "company.vat_id", "FR1")  # an existing file that must stay as it was
+    ok("config", "set", "company.rcs", "Lyon")  # an existing file that must stay as it was
     before = config_file().read_bytes()
     r = refused("config", "set", "--", key, value)  # `--`: "-25" is a value, not an option
     assert r.err.startswith("error: ") and key in r.err
@@ -245,3 +317,48 @@ def test_missing_arguments_are_usage_errors():
     refused("config", "get", code=2)
     r = run("config")
     assert r.code in (0, 2) and "show" in (r.out + r.err)  # no_args_is_help
+
+
+# ---------------------------------------------------------------- config check (issue 15)
+
+SELLER = [
+    ("company.name", "Atelier Dupré SAS"),
+    ("company.address", "3 place de l'Église\n69002 Lyon"),
+    ("company.siren", "732829320"),
+    ("company.vat_id", "FR44732829320"),
+    ("company.legal_form", "SAS"),
+    ("company.capital", "10 000 EUR"),
+    ("company.rcs", "Lyon"),
+    ("company.iban", "FR1420041010050500013M02606"),
+    ("company.country", "FR"),
+]
+
+
+def test_config_check_lists_what_the_seller_misses():
+    r = ok("config", "check")
+    keys = [line.split(":")[0] for line in r.out.splitlines()]
+    assert keys == [k for k, _ in SELLER]
+    missing = ok("config", "check", "--json").json()["missing"]
+    assert [m["key"] for m in missing] == keys
+    assert missing[2] == {"key": "company.siren", "label": "SIREN", "problem": "missing"}
+    for key, value in SELLER:
+        ok("config", "set", key, value)
+    assert ok("config", "check").out == "nothing missing\n"
+    assert ok("config", "check", "--json").json() == {"missing": []}
+
+
+def test_config_check_capital_and_iban_only_when_they_apply():
+    for key, value in SELLER:
+        if key not in ("company.capital", "company.iban"):
+            ok("config", "set", key, value)
+    assert [m["key"] for m in ok("config", "check", "--json").json()["missing"]] == ["company.capital", "company.iban"]
+    ok("config", "set", "company.legal_form", "EI")
+    ok("config", "set", "invoice.payment_means", "cheque")
+    assert ok("config", "check").out == "nothing missing\n"
+
+
+def test_config_check_names_a_vat_number_written_before_it_was_checked():
+    config_file().write_text('[company]\nvat_id = "FR12345678901"\n', encoding="utf-8")
+    r = ok("config", "check", "--json")
+    assert {"key": "company.vat_id", "label": "VAT number", "problem": "invalid"} in r.json()["missing"]
+    assert "company.vat_id: VAT number invalid\n" in ok("config", "check").out

@@ -143,7 +143,11 @@ def test_any_command_upgrades_on_open_and_reads_the_old_records(old_db):
     assert [d["filename"] for d in doc["related"]["documents"]] == ["contrat signé.pdf"]
     # the order's own activity, and the one on its invoice (order show lists both)
     assert {a["subject"] for a in doc["related"]["activities"]} == {"Appeler Anna", "Relance facture"}
-    assert len(ok("invoice", "list", "--json").json()) == len(before["invoice"])
+    invoices = ok("invoice", "list", "--json").json()
+    assert len(invoices) == len(before["invoice"])
+    old_invoice = ok("invoice", "show", invoices[-1]["number"], "--json").json()  # issued before identity snapshots (issue 15)
+    assert (old_invoice["seller"], old_invoice["buyer"], old_invoice["customer_ref"]) == (None, None, None)
+    assert ok("config", "get", "company.vat_id").out.strip() == "FR12345678901"  # written before it was checked: still read
     assert ok("config", "get", "company.name").out.strip() == "Atelier Müller & Fils"
     # and the finalize lock still holds after the upgrade (the triggers came through)
     r = run("order", "edit", final[0]["number"], "--subject", "changed")

@@ -67,7 +67,7 @@ def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkey
 
     ok("config", "set", "company.name", "Société Générale de Café")
     ok("config", "set", "company.address", "Rue de l'Église 3\\n67000 Strasbourg")
-    ok("config", "set", "company.vat_id", "FR12345678901")
+    ok("config", "set", "company.vat_id", "FR40303265045")
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -79,7 +79,7 @@ def test_order_pdf_default_file_name_identity_lines_total(demo, tmp_path, monkey
     text = "\n".join(pdf_text(path))
     doc = show("order", "SO-00002")
     assert "SO-00002" in text
-    assert "Société Générale de Café" in text and "Rue de l'Église 3" in text and "FR12345678901" in text
+    assert "Société Générale de Café" in text and "Rue de l'Église 3" in text and "FR40303265045" in text
     assert doc["account"]["name"] in text and "Müller" in text
     assert "Bill to" in text and "Ship to" in text
     for line in doc["lines"]:
@@ -214,7 +214,9 @@ def test_invoice_all_since_writes_one_file_each(demo, tmp_path, capsys):
     cmd.invoice_pdf(all_=True, since="2026-11-01", output=folder)
     written = sorted(p.name for p in folder.iterdir())
     assert written == ["INV-00002.pdf"]
-    assert capsys.readouterr().err.strip() == str(folder / "INV-00002.pdf")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == str(folder / "INV-00002.pdf")
+    assert err[1:] == [line for line in err[1:] if line.startswith("warning: the invoice misses the seller's")]
     cmd.invoice_pdf(all_=True, output=folder)
     assert sorted(p.name for p in folder.iterdir()) == ["INV-00001.pdf", "INV-00002.pdf"]
     assert "INV-00001" in pdf_text(folder / "INV-00001.pdf")[0]
@@ -317,7 +319,8 @@ def test_invoice_pdf_all_shows_progress_on_a_terminal_and_not_in_a_pipe(demo, tm
     piped = tmp_path / "pipe"
     r = subprocess.run([sys.executable, "-m", "orders_cli", "invoice", "pdf", "--all", "-o", str(piped)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert sorted(Path(line).name for line in r.stderr.split()) == sorted(f"{n}.pdf" for n in numbers)
+    lines = [line for line in r.stderr.splitlines() if not line.startswith("warning: the invoice misses")]
+    assert sorted(Path(line).name for line in lines) == sorted(f"{n}.pdf" for n in numbers)
 
 
 def test_allowances_exemptions_and_a_footer_of_several_lines(demo, tmp_path, recwarn):
@@ -378,3 +381,48 @@ def test_french_numbers_and_dates_by_babel(demo, tmp_path):
     fr = " ".join(" ".join(pdf_text(out)).split())
     assert "450,00" in fr and "28/11/2026" in fr and "2,450.00" not in fr and "Total TTC" in fr
     assert inv["totals"]["subtotal"] == "2450.00"  # the JSON keeps its plain numbers
+
+
+def test_invoice_pdf_and_send_warn_once_when_seller_data_is_missing(demo, tmp_path):
+    """issue 15: one stderr line naming what is missing; the PDF and the message are still made."""
+    ok("order", "convert", "invoice", "SO-00001", "--date", "2026-10-01")
+    r = ok("invoice", "pdf", "INV-00001", "-o", str(tmp_path / "a.pdf"))
+    assert (tmp_path / "a.pdf").read_bytes().startswith(b"%PDF-")
+    warnings = [line for line in r.err.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: the invoice misses the seller's name, address, SIREN, VAT number, legal form, "
+                        "share capital, RCS city, IBAN, country (orders config check)"]
+    r = ok("invoice", "send", "INV-00001", "--to", "a@example.com", "--eml", str(tmp_path / "m.eml"))
+    assert (tmp_path / "m.eml").exists()
+    assert [line for line in r.err.splitlines() if line.startswith("warning:")][0].startswith("warning: the invoice misses the seller's")
+    for key, value in [("company.name", "Atelier"), ("company.address", "1 rue X\n69002 Lyon"), ("company.siren", "732829320"),
+                       ("company.vat_id", "FR44732829320"), ("company.legal_form", "EI"), ("company.rcs", "Lyon"),
+                       ("company.iban", "FR1420041010050500013M02606"), ("company.country", "FR")]:
+        ok("config", "set", key, value)
+    r = ok("invoice", "pdf", "INV-00001", "-o", str(tmp_path / "b.pdf"))
+    assert "warning" not in r.err
+    r = ok("invoice", "send", "INV-00001", "--to", "a@example.com", "--eml", str(tmp_path / "n.eml"))
+    assert "warning" not in r.err
+    ok("config", "set", "company.siren", "")
+    r = ok("invoice", "pdf", "INV-00001", "-o", str(tmp_path / "c.pdf"))
+    assert "warning: the invoice misses the seller's SIREN (orders config check)" in r.err.splitlines()
+
+
+def test_invoice_pdf_prints_the_legal_identities_from_the_snapshot(demo, tmp_path):
+    """issue 15: legal form, capital, SIRET, RCS, VAT number under the seller; the customer's
+    VAT number under its address; as at issue, whatever the settings say later."""
+    for key, value in [("company.name", "Atelier Dupré"), ("company.legal_form", "SAS"), ("company.capital", "10 000 EUR"),
+                       ("company.siren", "732829320"), ("company.siret", "73282932000074"), ("company.rcs", "Lyon"),
+                       ("company.vat_id", "FR44732829320")]:
+        ok("config", "set", key, value)
+    ok("account", "edit", "Łódź Trading Sp. z o.o.", "--vat-id", "PL5261040828", "--country", "PL")
+    number = ok("order", "convert", "invoice", "SO-00003", "--json").json()["number"]
+    ok("config", "set", "company.legal_form", "SA")  # after issue: the invoice keeps SAS
+    ok("invoice", "pdf", number, "-o", str(tmp_path / "inv.pdf"))
+    text = "\n".join(pdf_text(tmp_path / "inv.pdf"))
+    assert "SAS with a share capital of 10 000 EUR" in text
+    assert "SIRET 73282932000074" in text and "RCS Lyon 732829320" in text
+    assert "VAT ID: FR44732829320" in text
+    assert "VAT ID: PL5261040828" in text  # the customer's
+    ok("order", "pdf", "SO-00003", "-o", str(tmp_path / "order.pdf"))  # not an invoice: from the settings
+    text = "\n".join(pdf_text(tmp_path / "order.pdf"))
+    assert "SA with a share capital of 10 000 EUR" in text and "PL5261040828" not in text

@@ -274,6 +274,39 @@ def _meta_rows(kind: str, doc: dict, L: dict[str, str], fmt: "Fmt | None" = None
     return [(k, str(v)) for k, v in rows if v]
 
 
+def _seller_identity(kind: str, doc: dict, settings, L: dict[str, str]) -> list[str]:
+    """Under the seller block (issue 15): legal form and capital, SIREN/SIRET, RCS, VAT number;
+    an invoice or credit note from its snapshot at issue, other documents (and those issued
+    before snapshots) from the settings."""
+    snap = doc.get("seller") if kind in ("invoice", "credit") and isinstance(doc.get("seller"), dict) else None
+
+    def get(name: str) -> str:
+        value = snap.get(name) if snap is not None else _setting(settings, f"company.{name}")
+        return str(value or "").strip()
+
+    lines = []
+    form, capital = get("legal_form"), get("capital")
+    if form or capital:
+        lines.append(" ".join(x for x in (form, f"{L['capital']} {capital}" if capital else "") if x))
+    siren, siret = get("siren"), get("siret")
+    ids = [f"{L['siret']} {siret}" if siret else f"{L['siren']} {siren}" if siren else ""]
+    if get("rcs") and siren:
+        ids.append(f"{L['rcs']} {get('rcs')} {siren}")
+    if any(ids):
+        lines.append(" · ".join(x for x in ids if x))
+    if get("vat_id"):
+        lines.append(f"{L['vat_id']}: {get('vat_id')}")
+    return lines
+
+
+def _buyer_identity(kind: str, doc: dict, L: dict[str, str]) -> list[str]:
+    """Under the customer's address: its VAT number and SIREN as issued (invoices, credit notes)."""
+    buyer = doc.get("buyer") if kind in ("invoice", "credit") else None
+    if not isinstance(buyer, dict):
+        return []
+    return [f"{L[k]}: {buyer[k]}" for k in ("vat_id", "siren") if buyer.get(k)]
+
+
 def _parties(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, list[str]]]:
     if kind == "purchase":
         vendor = doc.get("vendor") or {}
@@ -284,7 +317,8 @@ def _parties(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, list[st
         return [(L["customer"], [account_name]), (L["ship_to"], [account_name] + _address_lines(doc.get("ship_to")))]
     billing = doc.get("billing_address")
     shipping = doc.get("shipping_address") if _has_address(doc.get("shipping_address")) else billing
-    return [(L["bill_to"], [account_name] + _address_lines(billing)), (L["ship_to"], [account_name] + _address_lines(shipping))]
+    return [(L["bill_to"], [account_name] + _address_lines(billing) + _buyer_identity(kind, doc, L)),
+            (L["ship_to"], [account_name] + _address_lines(shipping))]
 
 
 def _columns(kind: str, L: dict[str, str], look: dict) -> list[tuple[str, str, float, str]]:  # float-ok: millimetres on the page, not money
@@ -390,9 +424,8 @@ def render(kind: str, doc: dict, settings) -> bytes:
     pdf.set_font(FONT_FAMILY, "", 9)
     for line in company_lines:
         pdf.multi_cell(95, 4.5, line, new_x="LMARGIN", new_y="NEXT")
-    vat_id = str(_setting(settings, "company.vat_id") or "")
-    if vat_id:
-        pdf.multi_cell(95, 4.5, f"{L['vat_id']}: {vat_id}", new_x="LMARGIN", new_y="NEXT")
+    for line in _seller_identity(kind, doc, settings, L):
+        pdf.multi_cell(95, 4.5, line, new_x="LMARGIN", new_y="NEXT")
     left_bottom = pdf.get_y()
 
     right_x = MARGIN + 100

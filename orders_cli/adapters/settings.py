@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from orders_cli.core import identity
 from orders_cli.core.errors import Invalid
 from orders_cli.core.money import D, ascii_int, fmt_money, money, plain
 from orders_cli.core.text import has_surrogate
@@ -164,12 +165,33 @@ def _optional_text(value: Any) -> str:
     return _text(200)(value).strip()
 
 
+def _stripped(max_len: int) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        return _text(max_len)(value).strip()
+
+    return check
+
+
+def _identity(check: Callable[..., str]) -> Callable[[Any], str]:
+    """A core/identity check as a settings validator (``set_value`` names the key)."""
+
+    def validate(value: Any) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"expected text, got {value!r}")
+        return check(value, None)
+
+    return validate
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
     check: Callable[[Any], Any]
     default: Any
     help: str
+    # how a value already in the file is read, when it is laxer than ``check`` (values
+    # written before the check existed are kept; ``orders config check`` names them)
+    read: Callable[[Any], Any] | None = None
 
 
 KEYS: dict[str, Key] = {
@@ -178,7 +200,20 @@ KEYS: dict[str, Key] = {
         Key("company.name", _text(200), "", "Your company's name, printed on documents"),
         Key("company.address", _text(500), "", "Your address (use \\n between lines)"),
         Key("company.email", _email, "", "Your e-mail address"),
-        Key("company.vat_id", _text(50), "", "Your VAT identification number"),
+        Key("company.vat_id", _identity(identity.vat_id), "",
+            "Your VAT identification number with its country prefix (FR40303265045; a French key is checked "
+            "against company.siren)", read=_text(50)),
+        Key("company.siren", _identity(identity.siren), "", "Your SIREN, 9 digits (French companies)"),
+        Key("company.siret", _identity(identity.siret), "",
+            "Your SIRET, 14 digits: the SIREN and the establishment number"),
+        Key("company.legal_form", _stripped(100), "", "Your legal form, e.g. SAS, SARL, EURL, EI"),
+        Key("company.capital", _stripped(100), "", "Your share capital as printed, e.g. 10 000 EUR (companies)"),
+        Key("company.rcs", _stripped(100), "", "The city of your trade register (RCS), e.g. Lyon"),
+        Key("company.iban", _identity(identity.iban), "", "Your IBAN, printed for payments by transfer"),
+        Key("company.bic", _identity(identity.bic), "", "Your bank's BIC (8 or 11 characters)"),
+        Key("company.electronic_address", _identity(identity.electronic_address), "",
+            "Your e-invoicing address: SCHEME:ID (0009:<SIRET>, 0225:<SIREN>) or an e-mail address"),
+        Key("company.country", _identity(identity.country), "", "Your country, ISO 3166 code (FR)"),
         Key("company.logo", _text(1000), "", "Path to a PNG/JPEG logo for documents"),
         Key("currency", _currency, "EUR", "ISO 4217 currency of new documents"),
         Key("language", _language, "en", "Default language of documents and subjects"),
@@ -188,6 +223,12 @@ KEYS: dict[str, Key] = {
             for t in DOC_TYPES
         ],
         Key("invoice.due_days", _days, 30, "Payment term of invoices made from orders (due = date + N days)"),
+        Key("invoice.late_penalty_rate", _stripped(200), "three times the French legal interest rate",
+            "Late-payment penalty rate as printed on invoices (text, e.g. 12.15 % a year)"),
+        Key("invoice.recovery_indemnity", _amount, "40.00", "Fixed indemnity for recovery costs printed on B2B invoices"),
+        Key("invoice.early_payment_discount", _stripped(200), "none", "Discount for early payment, as printed (text)"),
+        Key("invoice.payment_means", _choice("transfer", "card", "cheque", "direct_debit", "cash", "other"), "transfer",
+            "transfer | card | cheque | direct_debit | cash | other (transfer prints company.iban)"),
         Key("smtp.host", _text(255), "", "SMTP server host name"),
         Key("smtp.port", _port, 587, "SMTP server port"),
         Key("smtp.user", _text(255), "", "SMTP user name (password: ORDERS_SMTP_PASSWORD)"),
@@ -205,6 +246,47 @@ KEYS: dict[str, Key] = {
         Key("portal.url", _url, "http://127.0.0.1:8765", "Address customers reach the portal at (for the sign-in links)"),
     ]
 }
+
+
+# Seller data a lawful French invoice states (Code de commerce L441-9, R123-237; CGI 242 nonies A):
+# the key and how ``config check`` and the invoice warnings name it.
+LEGAL_SELLER_DATA = (
+    ("company.name", "name"),
+    ("company.address", "address"),
+    ("company.siren", "SIREN"),
+    ("company.vat_id", "VAT number"),
+    ("company.legal_form", "legal form"),
+    ("company.capital", "share capital"),
+    ("company.rcs", "RCS city"),
+    ("company.iban", "IBAN"),
+    ("company.country", "country"),
+)
+# legal forms of a person trading in their own name: no share capital
+_SOLE_TRADER_FORMS = {"EI", "EIRL", "MICRO-ENTREPRENEUR", "MICRO-ENTREPRISE", "AUTO-ENTREPRENEUR", "ENTREPRENEUR INDIVIDUEL",
+                      "ENTREPRISE INDIVIDUELLE"}
+
+
+def missing_seller_data(settings: Settings) -> list[dict[str, str]]:
+    """What a lawful French invoice still misses among the seller's settings, in
+    ``LEGAL_SELLER_DATA`` order: ``[{"key", "label", "problem"}]``, problem ``missing`` or
+    ``invalid`` (a value written in the file before it was checked). Empty: nothing missing."""
+    out: list[dict[str, str]] = []
+    form = str(settings.get("company.legal_form") or "").strip().upper()
+    for key, label in LEGAL_SELLER_DATA:
+        if key == "company.capital" and form in _SOLE_TRADER_FORMS:
+            continue
+        if key == "company.iban" and settings.get("invoice.payment_means") != "transfer":
+            continue
+        value = settings.get(key)
+        if not str(value or "").strip():
+            out.append({"key": key, "label": label, "problem": "missing"})
+            continue
+        if KEYS[key].read is not None:
+            try:
+                KEYS[key].check(value)
+            except Invalid:
+                out.append({"key": key, "label": label, "problem": "invalid"})
+    return out
 
 
 def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
@@ -252,10 +334,22 @@ def load(path: Path) -> Settings:
         if name not in KEYS:
             raise Invalid(f"settings file {path}: unknown key {name!r}")
         try:
-            values[name] = KEYS[name].check(value)
+            values[name] = (KEYS[name].read or KEYS[name].check)(value)
         except Invalid as exc:
             raise Invalid(f"settings file {path}: {name}: {exc.message}") from None
     return Settings(path, values)
+
+
+def _agree(values: dict[str, Any], key: str) -> None:
+    """The SIRET and a French VAT number must carry the SIREN (checked by ``set_value``)."""
+    siren = values.get("company.siren") or ""
+    hint = ' (to change both, first set the other to "")' if key == "company.siren" else ""
+    siret = values.get("company.siret") or ""
+    if siren and siret and key in ("company.siren", "company.siret") and siret[:9] != siren:
+        raise Invalid(f"{key}: the SIRET {siret} does not begin with the SIREN {siren}{hint}")
+    vat = re.sub(r"[\s.\-/]", "", str(values.get("company.vat_id") or "")).upper()
+    if siren and vat.startswith("FR") and key in ("company.siren", "company.vat_id") and vat[4:] != siren:
+        raise Invalid(f"{key}: the French VAT number {vat} does not end with the SIREN {siren}{hint}")
 
 
 def set_value(path: Path, key: str, raw_value: str) -> Any:
@@ -273,6 +367,7 @@ def set_value(path: Path, key: str, raw_value: str) -> Any:
         raise Invalid(f"{key}: {exc.message}") from None
     settings = load(path)
     settings.values[key] = value
+    _agree(settings.values, key)
     nested: dict[str, Any] = {}
     for name in sorted(settings.values):
         parts = name.split(".")

@@ -35,6 +35,12 @@ Email = Annotated[Optional[str], typer.Option("--email", help="E-mail address (d
 Phone = Annotated[Optional[str], typer.Option("--phone", help="Phone number")]
 TaxRegion = Annotated[Optional[str], typer.Option("--tax-region", help="Tax region, e.g. overseas (its regional tax rates apply)")]
 Language = Annotated[Optional[str], typer.Option("--language", help="Language of its documents, e.g. fr")]
+VatId = Annotated[Optional[str], typer.Option("--vat-id", help="VAT number with its country prefix, e.g. PL5261040828 (checked; \"\" clears)")]
+Siren = Annotated[Optional[str], typer.Option("--siren", help="French SIREN, 9 digits (checked)")]
+Siret = Annotated[Optional[str], typer.Option("--siret", help="French SIRET, 14 digits beginning with the SIREN (checked)")]
+ElectronicAddress = Annotated[Optional[str], typer.Option(
+    "--electronic-address", help="E-invoicing address: SCHEME:ID (0009:<SIRET>) or an e-mail address")]
+Country = Annotated[Optional[str], typer.Option("--country", help="Country of the legal entity, ISO 3166 code (FR, DE, PL)")]
 
 
 @app.command("add")
@@ -45,17 +51,28 @@ def add(
     phone: Phone = None,
     tax_region: TaxRegion = None,
     language: Language = None,
+    vat_id: VatId = None,
+    siren: Siren = None,
+    siret: Siret = None,
+    electronic_address: ElectronicAddress = None,
+    country: Country = None,
     billing: dict = None,  # type: ignore[assignment]  (the --billing-* options)
     shipping: dict = None,  # type: ignore[assignment]  (the --shipping-* options)
     json_: Json = False,
 ) -> None:
     """Add a customer account. The shipping address defaults to the billing address.
 
+    The identity numbers are checked (check digits, the SIRET and a French VAT number
+    against the SIREN); a wrong one is refused and nothing is stored.
+
     Example: orders account add "Café Müller" --email hallo@mueller.example --billing-city Strasbourg --billing-country FR
+    Example: orders account add "Kowalski sp. z o.o." --vat-id PL5261040828 --country PL
     """
     from orders_cli.parties import catalog
 
-    show_record(catalog.add_account, name, email, phone, tax_region, billing, shipping, language, json_=json_)
+    ids = {"vat_id": vat_id, "siren": siren, "siret": siret, "electronic_address": electronic_address, "country": country}
+    show_record(catalog.add_account, name, email, phone, tax_region, billing, shipping, language,
+                {k: v for k, v in ids.items() if v is not None}, json_=json_)
 
 
 @app.command("list")
@@ -92,9 +109,11 @@ def show(account: Annotated[str, typer.Argument(help="Account name or id")], jso
 def _human(acc: dict) -> None:
     from orders_cli.cli import output
 
-    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address", "open_balance")}
+    identity = {"vat_id": "VAT number", "siren": "SIREN", "siret": "SIRET", "electronic_address": "e-invoicing", "country": "country"}
+    head = {k: v for k, v in acc.items() if k not in ("contacts", "orders", "billing_address", "shipping_address", "open_balance", *identity)}
     head["billing"] = ", ".join(v for v in acc["billing_address"].values() if v)
     head["shipping"] = ", ".join(v for v in acc["shipping_address"].values() if v)
+    head.update({label: acc[k] for k, label in identity.items() if acc.get(k)})  # only those set
     output.kv(head, title=acc["name"])
     output.rows(acc.get("contacts", []), output.TABLE, CONTACT_COLUMNS[:2] + CONTACT_COLUMNS[3:], title="Contacts", empty="no contacts")
     output.rows(
@@ -180,17 +199,26 @@ def edit(
     phone: Phone = None,
     tax_region: TaxRegion = None,
     language: Language = None,
+    vat_id: VatId = None,
+    siren: Siren = None,
+    siret: Siret = None,
+    electronic_address: ElectronicAddress = None,
+    country: Country = None,
     billing: dict = None,  # type: ignore[assignment]  (the --billing-* options)
     shipping: dict = None,  # type: ignore[assignment]  (the --shipping-* options)
     json_: Json = False,
 ) -> None:
     """Change an account. Existing orders keep the addresses they were made with.
 
+    --vat-id, --siren, --siret, --electronic-address and --country are checked; "" clears one.
+
     Example: orders account edit "Café Müller" --shipping-city Colmar
+    Example: orders account edit "Café Müller" --vat-id FR44732829320 --siren 732829320 --country FR
     """
     from orders_cli.parties import catalog
 
-    given = {"name": name, "email": email, "phone": phone, "tax_region": tax_region, "language": language, "billing": billing, "shipping": shipping}
+    given = {"name": name, "email": email, "phone": phone, "tax_region": tax_region, "language": language, "billing": billing, "shipping": shipping,
+             "vat_id": vat_id, "siren": siren, "siret": siret, "electronic_address": electronic_address, "country": country}
     changes = {k: v for k, v in given.items() if v is not None and v != {}}
     show_record(catalog.edit_account, account, changes, json_=json_, human=_human)
 

@@ -67,3 +67,39 @@ def set_(
     path = ENV.config_path()
     stored = config.set_value(path, key, value)
     output.note(f"{key} = {stored!r} (in {path})")
+
+
+@app.command("check")
+def check(json_: Json = False) -> None:
+    """List what a lawful French invoice still misses among your company's settings.
+
+    Name, address, SIREN, VAT number, legal form, share capital (not for a sole trader: EI,
+    micro-entrepreneur), RCS city, IBAN (when invoice.payment_means is transfer) and country.
+    Always exits 0. --json prints {"missing": [{"key", "label", "problem"}]}, problem
+    "missing" or "invalid".
+
+    Example: orders config check
+    """
+    from orders_cli.adapters import settings as config
+    from orders_cli.cli import output
+
+    missing = config.missing_seller_data(config.current())
+    if json_:
+        output.record({"missing": missing}, output.JSON)
+        return
+    if not missing:
+        output.write("nothing missing\n")
+        return
+    for item in missing:
+        output.write(f"{item['key']}: {item['label']} {item['problem']}\n")
+
+
+def seller_warning() -> str | None:
+    """The one warning line of ``invoice pdf`` and ``invoice send`` when seller data the law
+    requires is missing (None when nothing is)."""
+    from orders_cli.adapters import settings as config
+
+    missing = config.missing_seller_data(config.current())
+    if not missing:
+        return None
+    return f"warning: the invoice misses the seller's {', '.join(m['label'] for m in missing)} (orders config check)"

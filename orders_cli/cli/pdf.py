@@ -79,6 +79,7 @@ def invoice_pdf(
 
     Example: orders invoice pdf INV-00001 ; orders invoice pdf --all --since 2026-01-01 -o invoices/
     """
+    from orders_cli.cli.config import seller_warning
     from orders_cli.core.errors import Invalid
 
     if all_ == bool(invoice):
@@ -87,6 +88,7 @@ def invoice_pdf(
         raise Invalid("--since goes with --all")
     if not all_:
         _one("invoice", invoice, output)
+        _warn(seller_warning())
         return
     from orders_cli import store
     from orders_cli.adapters import settings as config
@@ -120,6 +122,15 @@ def invoice_pdf(
             _write("invoice", doc, folder, settings)
     if not docs:
         out.note("no invoices")
+    else:
+        _warn(seller_warning())
+
+
+def _warn(line: str | None) -> None:
+    from orders_cli.cli import output as out
+
+    if line:
+        out.note(line)
 
 
 def purchase_pdf(purchase: Annotated[str, typer.Argument(help="Purchase order number or id")], output: Output = None) -> None:

@@ -25,6 +25,12 @@ def _send(kind: str, ref: str, to, cc, subject, message, eml, json_: bool) -> No
     from orders_cli.sending import outbox
 
     result = outbox.send_document(context(), kind, ref, list(to or []), list(cc or []), subject, message, eml)
+    if kind == "invoice":
+        from orders_cli.cli.config import seller_warning
+
+        warning = seller_warning()
+        if warning:
+            output.note(warning)
     if json_:
         output.record(result, output.JSON)
     elif result.sent:

@@ -33,6 +33,10 @@ class CreditNote:
     lines: list[CreditLine]
     totals: Totals
     refunded: Money
+    # issue 15: the credited invoice's customer reference, the identities at issue (None: before)
+    customer_ref: str | None = None
+    seller: dict | None = None
+    buyer: dict | None = None
 
 
 @dataclass(frozen=True)

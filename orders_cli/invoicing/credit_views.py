@@ -12,6 +12,7 @@ from orders_cli.core.money import Money
 from orders_cli.invoicing import balances
 from orders_cli.invoicing import credit_results as r
 from orders_cli.invoicing.lines import line_result
+from orders_cli.parties import snapshots
 from orders_cli.parties.catalog import address_of
 from orders_cli.store import documents, refs
 from orders_cli.store import receivables as rv
@@ -42,6 +43,9 @@ def credit_view(session: Session, note: rv.CreditNote) -> r.CreditNote:
         lines=[line_result(ln) for ln in lines],
         totals=documents.totals_from_row(note),
         refunded=Money(balances.credit_note_refunded(session, [note.id])[note.id]),
+        customer_ref=inv.customer_ref,
+        seller=snapshots.read(note.seller),
+        buyer=snapshots.read(note.buyer),
     )
 
 

@@ -29,6 +29,7 @@ from orders_cli.core.money import fmt_money, money, plain
 from orders_cli.invoicing import billed, labels
 from orders_cli.invoicing import results as r
 from orders_cli.invoicing.credit_views import credit_view
+from orders_cli.parties import snapshots
 from orders_cli.store import documents, refs
 from orders_cli.store import receivables as rv
 from orders_cli.store import schema as m
@@ -187,6 +188,7 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
     note = rv.CreditNote(
         number=number, invoice_id=inv.id, order_id=inv.order_id, account_id=inv.account_id, subject=inv.subject, credit_date=day,
         reason=reason, mode=mode, rebill=rebill, currency=inv.currency, language=inv.language, discount=inv.discount,
+        seller=snapshots.seller(ctx.settings), buyer=snapshots.buyer(session.get(m.Account, inv.account_id)),  # issue 15
         **{f"{side}_{k}": getattr(inv, f"{side}_{k}") for side in ("billing", "shipping") for k in ("street", "city", "postal_code", "state", "country")},
         **documents.totals_columns(totals),
     )

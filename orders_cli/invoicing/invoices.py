@@ -25,6 +25,7 @@ from orders_cli.core.money import Money, Quantity, from_cents
 from orders_cli.invoicing import balances, billed, labels, payments
 from orders_cli.invoicing import results as r
 from orders_cli.invoicing.lines import line_result
+from orders_cli.parties import snapshots
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
 from orders_cli.store import documents, refs
@@ -120,6 +121,9 @@ def _new_invoice(session: Session, ctx: Context, order: m.SalesOrder, totals, on
         language=order.language,
         discount=order.discount if kind == "standard" else None,
         kind=kind,
+        customer_ref=order.customer_ref,  # identities at issue (issue 15)
+        seller=snapshots.seller(ctx.settings),
+        buyer=snapshots.buyer(session.get(m.Account, order.account_id)),
         **{f"billing_{k}": v for k, v in address_of(order, "billing").items()},
         **{f"shipping_{k}": v for k, v in address_of(order, "shipping").items()},
         **documents.totals_columns(totals),
@@ -202,6 +206,9 @@ def invoice_view(session: Session, inv: m.Invoice, as_of: Any = None) -> r.Invoi
         totals=documents.totals_from_row(inv),
         kind=inv.kind,
         credit_notes=list(session.execute(sa.select(rv.CreditNote.number).where(rv.CreditNote.invoice_id == inv.id).order_by(rv.CreditNote.id)).scalars()),
+        customer_ref=inv.customer_ref,
+        seller=snapshots.read(inv.seller),
+        buyer=snapshots.read(inv.buyer),
         paid=Money(standing.paid),
         credited=Money(standing.credited),
         balance=Money(standing.balance),

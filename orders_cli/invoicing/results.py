@@ -50,6 +50,10 @@ class Invoice:
     totals: Totals
     kind: str  # standard | deposit
     credit_notes: list[str]  # the numbers of its credit notes
+    # issue 15: the customer's order reference, the identities at issue (None: issued before)
+    customer_ref: str | None
+    seller: dict | None
+    buyer: dict | None
     # what credit notes and payments took off it (``core.receivable``), on ``as_of`` (default today)
     paid: Money
     credited: Money

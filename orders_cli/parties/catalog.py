@@ -137,6 +137,32 @@ def address_of(row, prefix: str) -> dict:
     return {f: getattr(row, f"{prefix}_{f}") or "" for f in ADDRESS_FIELDS}
 
 
+IDENTITY_FIELDS = ("vat_id", "siren", "siret", "electronic_address", "country")
+
+
+def _identity(current: dict[str, str | None], given: dict[str, str | None]) -> dict[str, str | None]:
+    """The account's identity fields after ``given`` (``""`` clears one), each checked by
+    core/identity; the SIRET and a French VAT number must agree with the SIREN."""
+    from orders_cli.core import identity
+
+    out = dict(current)
+    for key, check in (("siren", identity.siren), ("siret", identity.siret), ("vat_id", identity.vat_id),
+                       ("electronic_address", identity.electronic_address), ("country", identity.country)):
+        if key in given and given[key] is not None:
+            out[key] = check(given[key], key) or None
+    siren = out.get("siren")
+    if siren and any(k in given for k in ("siren", "siret", "vat_id")):
+        def blame(other: str) -> str:  # the field given in this change
+            return other if other in given or "siren" not in given else "siren"
+
+        if out.get("siret") and out["siret"][:9] != siren:
+            raise Invalid(f"{blame('siret')}: the SIRET {out['siret']} does not begin with the SIREN {siren}")
+        vat = out.get("vat_id") or ""
+        if vat.startswith("FR") and vat[4:] != siren:
+            raise Invalid(f"{blame('vat_id')}: the French VAT number {vat} does not end with the SIREN {siren}")
+    return out
+
+
 def add_account(
     session: Session,
     name: str,
@@ -146,8 +172,10 @@ def add_account(
     billing: dict | None = None,
     shipping: dict | None = None,
     language: str | None = None,
+    identity: dict[str, str | None] | None = None,
 ) -> AccountResult:
     name = text.clean(name, "account name", 200, required=True)
+    ids = _identity(dict.fromkeys(IDENTITY_FIELDS), identity or {})
     if session.exec(select(m.Account).where(m.Account.name == name)).first():
         raise Conflict(f"account {name!r} already exists")
     bill = _address(billing, "billing")
@@ -162,6 +190,7 @@ def add_account(
         language=_language(language),
         **{f"billing_{k}": v for k, v in bill.items()},
         **{f"shipping_{k}": v for k, v in ship.items()},
+        **ids,
     )
     session.add(acc)
     session.flush()
@@ -193,6 +222,10 @@ def edit_account(session: Session, ref: str, changes: dict) -> AccountResult:
         acc.tax_region = text.optional(changes["tax_region"], "tax region", 100)
     if "language" in changes:
         acc.language = _language(changes["language"])
+    given = {k: changes[k] for k in IDENTITY_FIELDS if k in changes}
+    if given:
+        for key, value in _identity({f: getattr(acc, f) for f in IDENTITY_FIELDS}, given).items():
+            setattr(acc, key, value)
     for prefix in ("billing", "shipping"):
         part = changes.get(prefix) or {}
         for key, value in _address(part, prefix).items():
@@ -227,6 +260,7 @@ def account_view(session: Session, acc: m.Account, with_related: bool = False) -
         AddressResult(**address_of(acc, "shipping")),
         contacts,
         orders,
+        **{f: getattr(acc, f) for f in IDENTITY_FIELDS},
     )
 
 

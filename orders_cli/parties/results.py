@@ -73,6 +73,12 @@ class AccountResult:
     shipping_address: AddressResult
     contacts: list[ContactResult] = field(default=OMIT)  # account show only
     orders: list[AccountOrder] = field(default=OMIT)  # account show only
+    # identity (issue 15): checked by core/identity, None when not set
+    vat_id: Optional[str] = None
+    siren: Optional[str] = None
+    siret: Optional[str] = None
+    electronic_address: Optional[str] = None
+    country: Optional[str] = None
 
 
 @dataclass(frozen=True)

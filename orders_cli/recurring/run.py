@@ -36,6 +36,7 @@ from orders_cli.core import invoicecheck, pricing, schedule, subject
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid, OrdersError
 from orders_cli.core.money import ZERO
+from orders_cli.parties import snapshots
 from orders_cli.parties.catalog import ADDRESS_FIELDS, product_taxes
 from orders_cli.parties.resolver import Resolver
 from orders_cli.recurring.periods import Billed, done_all, open_due, usage_cutoff
@@ -233,7 +234,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
             return made, plan
         clock, allow_future = dating or (ctx.today, False)
         made.number = store.issue_number(s, "invoice", ctx.settings.prefix("invoice"), made.invoice_date, clock, allow_future, "--date")
-        inv_id = _insert_invoice(s, plan, made, totals, usage_lines)
+        inv_id = _insert_invoice(s, plan, made, totals, usage_lines, snapshots.seller(ctx.settings))
         if usage_ids:
             updated = s.execute(
                 sa.update(m.UsageRecord.__table__).where(m.UsageRecord.__table__.c.id.in_(usage_ids), m.UsageRecord.__table__.c.invoice_id.is_(None)).values(invoice_id=inv_id)
@@ -246,7 +247,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         return made, plan
 
 
-def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.Totals, usage_lines: list[dict]) -> int:
+def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.Totals, usage_lines: list[dict], seller: str) -> int:
     """The invoice row and its lines (the order's, then the usage); returns the invoice id."""
     order, rec = plan.order, plan.rec
     row = {
@@ -254,6 +255,7 @@ def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.T
         "invoice_date": made.invoice_date, "due_date": made.due_date, "due_days": rec.due_days, "period_start": made.period_start,
         "period_end": made.period_end, "recurring": True, "currency": order.currency, "language": plan.language, "discount": order.discount,
         "created_at": m.utcnow(),
+        "customer_ref": order.customer_ref, "seller": seller, "buyer": snapshots.buyer(plan.account),  # issue 15
         # the period's first invoice is 0; one billed again after a credit note --rebill, 1, ...
         "rebill_no": s.execute(sa.select(sa.func.count()).select_from(m.Invoice.__table__).where(
             m.Invoice.__table__.c.order_id == order.id, m.Invoice.__table__.c.period_start == made.period_start)).scalar_one(),
