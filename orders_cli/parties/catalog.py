@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from orders_cli.core import text
 from orders_cli.core.csvcheck import check_header, data_rows
 from orders_cli.core.errors import Conflict, Invalid, NotFound
-from orders_cli.core.money import Money, Price, Quantity, non_negative, plain
+from orders_cli.core.money import Money, Price, non_negative
 from orders_cli.core.results import OMIT
 from orders_cli.parties.results import (
     AccountOrder,
@@ -26,68 +26,21 @@ from orders_cli.parties.results import (
     ImportResult,
     PartyResult,
     ProductResult,
-    TaxResult,
+)
+
+# the tax use cases live in parties/taxes.py; re-exported here, where the commands find the catalog
+from orders_cli.parties.taxes import (  # noqa: F401
+    add_tax,
+    edit_tax,
+    list_taxes,
+    rate_for,
+    show_tax,
+    tax_view,
 )
 from orders_cli.store import refs
 from orders_cli.store import schema as m
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
-
-# ---------------------------------------------------------------- taxes
-
-
-def _rate(value: object) -> Decimal:
-    rate = non_negative(value, "rate")
-    if rate > 100:
-        raise Invalid(f"rate is a percent from 0 to 100, got {plain(rate)}")
-    return rate
-
-
-def add_tax(session: Session, name: str, rate: object, region: str | None = None) -> TaxResult:
-    name = text.clean(name, "tax name", 100, required=True)
-    value = _rate(rate)
-    existing = session.exec(select(m.Tax).where(m.Tax.name == name)).first()
-    if region is None:
-        if existing is not None:
-            raise Conflict(f"tax {name!r} already exists (add a regional rate with --region)")
-        tax = m.Tax(name=name, rate=value)
-        session.add(tax)
-        session.flush()
-        return tax_view(session, tax)
-    region = text.clean(region, "region", 100, required=True)
-    if existing is None:
-        raise NotFound(f"no tax {name!r}: add it first with a default rate (orders tax add {name} --rate N)")
-    row = session.exec(
-        select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == existing.id, m.TaxRegionRate.region == region)
-    ).first()
-    if row is not None:
-        raise Conflict(f"tax {name!r} already has a rate for region {region!r} ({plain(row.rate)} %)")
-    session.add(m.TaxRegionRate(tax_id=existing.id, region=region, rate=value))
-    session.flush()
-    return tax_view(session, existing)
-
-
-def tax_view(session: Session, tax: m.Tax) -> TaxResult:
-    regions = session.exec(
-        select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id).order_by(m.TaxRegionRate.region)
-    ).all()
-    return TaxResult(tax.id, tax.name, Quantity(tax.rate), {r.region: Quantity(r.rate) for r in regions})  # type: ignore[arg-type]
-
-
-def list_taxes(session: Session) -> list[TaxResult]:
-    return [tax_view(session, t) for t in session.exec(select(m.Tax).order_by(m.Tax.name)).all()]
-
-
-def rate_for(session: Session, tax: m.Tax, region: str | None) -> Decimal:
-    """The tax's rate in a tax region, or its default rate."""
-    if region:
-        row = session.exec(
-            select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id, m.TaxRegionRate.region == region)
-        ).first()
-        if row is not None:
-            return row.rate
-    return tax.rate
-
 
 # ---------------------------------------------------------------- vendors, users
 

@@ -17,6 +17,9 @@ class TaxResult:
     name: str
     rate: Quantity
     regions: dict[str, Quantity]  # region -> rate, by region name
+    category: str = "S"  # EN 16931 VAT category (pricing.CATEGORIES)
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
 
 
 @dataclass(frozen=True)
