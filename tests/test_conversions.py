@@ -16,6 +16,9 @@ import partial_steps
 import pytest
 from conftest import clone_db, db_content, ok, raw_connect, refused
 
+S = {"category": "S", "exemption_reason": None, "exemption_code": None}  # a standard-rated breakdown entry
+
+
 D = Decimal
 SHIP = {"street": "9 quai des Bateliers", "city": "Lyon", "postal_code": "69002", "state": "", "country": "FR"}
 BILL = {"street": "1 rue de la Paix", "city": "Paris", "postal_code": "75002", "state": "", "country": "FR"}
@@ -176,8 +179,8 @@ def test_percent_30_then_70(catalog):
     assert first["totals"] == {
         "subtotal": "77.99", "discount": "3.90", "shipping": "12.00", "tax": "15.15", "adjustment": "-0.01", "total": "101.23",
         "tax_breakdown": [
-            {"name": "VAT5.5", "rate": "5.5", "base": "14.24", "amount": "0.78"},
-            {"name": "VAT20", "rate": "20", "base": "71.85", "amount": "14.37"},
+            {"name": "VAT5.5", "rate": "5.5", "base": "14.24", "amount": "0.78", **S},
+            {"name": "VAT20", "rate": "20", "base": "71.85", "amount": "14.37", **S},
         ],
     }
     mid = show(o["number"])
@@ -561,7 +564,7 @@ def test_purchase_one_per_vendor_at_cost(catalog):
         (1, "WIDGET", "3", "4.50", "13.50"), (5, "GADGET", "2", "3.10", "6.20"),
     ]
     assert acme["totals"] == {"subtotal": "19.70", "tax": "3.94", "total": "23.64",
-                              "tax_breakdown": [{"name": "VAT20", "rate": "20", "base": "19.70", "amount": "3.94"}]}
+                              "tax_breakdown": [{"name": "VAT20", "rate": "20", "base": "19.70", "amount": "3.94", **S}]}
     assert [(ln["line_no"], ln["quantity"], ln["unit_cost"], ln["net"]) for ln in lef["lines"]] == [(2, "2.5", "9.50", "23.75")]
     assert lef["totals"]["total"] == "25.06"
     assert j("purchase", "show", "PO-00001") == acme

@@ -67,7 +67,16 @@ def totals(parts: tuple[str, ...] = TOTALS_PARTS) -> Any:
 
 
 def tax_amount_data(b: TaxAmount) -> dict:
-    return {"name": b.name, "rate": text_of(b.rate), "base": text_of_money(b.base), "amount": text_of_money(b.amount)}
+    """One tax breakdown entry: name, rate, base, amount, and its VAT category and exemption."""
+    return {
+        "name": b.name,
+        "rate": text_of(b.rate),
+        "base": text_of_money(b.base),
+        "amount": text_of_money(b.amount),
+        "category": b.category,
+        "exemption_reason": b.exemption_reason,
+        "exemption_code": b.exemption_code,
+    }
 
 
 def text_of_money(d: Decimal) -> str:

@@ -12,6 +12,9 @@ from orders_cli.core.money import Money, Price, Quantity, text_of
 from orders_cli.core.pricing import TaxAmount, Totals
 from orders_cli.core.results import OMIT, internal, to_data
 
+S = {"category": "S", "exemption_reason": None, "exemption_code": None}  # a standard-rated breakdown entry
+
+
 
 @pytest.mark.parametrize(
     ("value", "text"),
@@ -68,7 +71,7 @@ def test_dataclasses_become_dicts_in_field_order_without_omitted_or_internal_fie
     assert data["when"] == "2026-11-28"
     assert data["lines"] == [{"line_no": 1, "quantity": "2", "unit_price": "5.00"}]
     assert data["totals"] == {"subtotal": "10.00", "discount": "0.00", "shipping": "0.00", "tax": "2.00", "adjustment": "0.00",
-                              "total": "12.00", "tax_breakdown": [{"name": "VAT", "rate": "20", "base": "10.00", "amount": "2.00"}]}
+                              "total": "12.00", "tax_breakdown": [{"name": "VAT", "rate": "20", "base": "10.00", "amount": "2.00", **S}]}
     assert data["contact"] is None
 
 
