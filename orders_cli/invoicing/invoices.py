@@ -27,6 +27,7 @@ from orders_cli.invoicing import results as r
 from orders_cli.invoicing.lines import line_result
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
+from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.store import documents, refs
 from orders_cli.store import receivables as rv
 from orders_cli.store import schema as m
@@ -67,12 +68,15 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     if deposit is not None:
         if parts or percent is not None:
             raise Invalid("use --deposit alone: a deposit takes no --line or --percent")
-        return _write_deposit(session, ctx, order, planner.plan_deposit(plan_in, earlier_totals, deposit), on, allow_future)
+        deposit_plan = planner.plan_deposit(plan_in, earlier_totals, deposit)
+        require_buyer_vat_id(order.number, ((ln.line_no, ln.sku, ln.taxes) for ln in lines), session.get(m.Account, order.account_id))
+        return _write_deposit(session, ctx, order, deposit_plan, on, allow_future)
     _, invoiced, _ = documents.progress_quantities(session, order.id)
     take = planner.invoice_quantities(plan_in, invoiced, parts, percent)
 
     earlier_nets, earlier_parts = billed.invoiced_nets(session, order.id)
     account = session.get(m.Account, order.account_id)
+    require_buyer_vat_id(order.number, ((ln.line_no, ln.sku, ln.taxes) for ln in lines if take.wanted.get(ln.id)), account)
     charge = Resolver(session, ctx.settings).charge_tax(account.tax_region)
     plan = planner.plan_invoice(plan_in, take, earlier_nets, earlier_totals, charge, deposits=billed.open_deposits(session, order.id))
     rows = {ln.id: ln for ln in lines}

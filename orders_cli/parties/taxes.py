@@ -3,6 +3,7 @@ exemption (reason text and VATEX code) a non-standard category needs."""
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 
@@ -150,3 +151,28 @@ def rate_for(session: Session, tax: m.Tax, region: str | None) -> Decimal:
         if row is not None:
             return row.rate
     return tax.rate
+
+
+# Categories that shift the VAT to the customer, who must then be identified by a VAT number
+# (EN 16931 BR-AE-02 / BR-IC-02: the buyer's VAT identifier is required).
+NEEDS_BUYER_VAT_ID = {"AE": "reverse-charged", "K": "an intra-community supply"}
+
+
+def require_buyer_vat_id(document: str, lines, account: m.Account) -> None:
+    """Refuse a document with a line at an AE or K tax for an account with no VAT number.
+    ``lines``: (line number, SKU, taxes JSON text or snapshots) per line."""
+    if account.vat_id:
+        return
+    for line_no, sku, taxes in lines:
+        snapshots = json.loads(taxes) if isinstance(taxes, str) else taxes
+        for t in snapshots:
+            category = t.get("category") if isinstance(t, dict) else t.category
+            if category in NEEDS_BUYER_VAT_ID:
+                raise Invalid(
+                    f"{document} line {line_no} ({sku}) is {NEEDS_BUYER_VAT_ID[category]} ({category}): the account {account.name} "
+                    f"has no VAT number (orders account edit {_shell_word(account.name)} --vat-id ...)"
+                )
+
+
+def _shell_word(name: str) -> str:
+    return name if re.fullmatch(r"[\w.@+-]+", name) else '"' + name.replace('"', '\\"') + '"'

@@ -13,6 +13,7 @@ from orders_cli.core import text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Conflict, Invalid, NotFound
 from orders_cli.parties.resolver import Resolver
+from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.recurring.settings import recurrence_from_json
 from orders_cli.sales.inputs import DocInput, LineInput, Prepared, insert, prepare
 from orders_cli.sales.results import ImportResult
@@ -256,6 +257,7 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
             raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
         try:
             prepared = prepare(rv, ctx, ORDER, input_from_json(obj))
+            require_buyer_vat_id("order", ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in prepared.lines), prepared.account)
             if prepared.recurrence:
                 recurrence_from_json(0, prepared.recurrence)  # stored by insert(); checked now, for the line number
             batch.append(prepared)

@@ -24,6 +24,7 @@ from orders_cli.core.lines import parse_line
 from orders_cli.core.money import Money, money, non_negative, positive, text_of
 from orders_cli.parties.catalog import ADDRESS_FIELDS, address_of
 from orders_cli.parties.resolver import Resolver, _ref_text
+from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
 from orders_cli.store import refs
@@ -199,6 +200,8 @@ def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared]) ->
     now = m.utcnow()
     rows = []
     for number, p in zip(numbers, batch):
+        if kind is ORDER:
+            require_buyer_vat_id(number, ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in p.lines), p.account)
         row = dict(p.header, number=number, status=p.status, created_at=now)
         if kind is ORDER:
             row.update(finalized=False, updated_at=now)
