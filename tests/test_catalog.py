@@ -101,14 +101,17 @@ PRODUCTS = [
     {
         "id": 1, "sku": "BOOK", "name": "Livre d'or", "kind": "product", "unit": "piece", "unit_price": "19.99",
         "cost": "9.50", "vendor": PAPETERIE, "taxes": ["VAT5.5"], "description": "",
+        "unit_code": "C62", "base_quantity": "1",
     },
     {
         "id": 2, "sku": "CONSULT", "name": "Conseil", "kind": "service", "unit": "h", "unit_price": "120.00",
         "cost": None, "vendor": None, "taxes": ["VAT20"], "description": "",
+        "unit_code": "HUR", "base_quantity": "1",
     },
     {
         "id": 3, "sku": "MUG", "name": "Mug, émaillé", "kind": "product", "unit": "", "unit_price": "8.90",
         "cost": None, "vendor": "Acme", "taxes": ["VAT20", "VAT5.5"], "description": "",
+        "unit_code": None, "base_quantity": "1",
     },
 ]
 
@@ -247,6 +250,36 @@ def test_bad_tax_category_refused(catalog, args, field):
         assert "S, Z, E, AE, K, G, O, L, M" in err or "regional" in err
 
 
+def test_product_units_as_rec20_codes_and_base_quantity():
+    p = ok("product", "add", "SCREW", "--name", "Vis inox", "--price", "12.00", "--unit", "pièces", "--base-quantity", "100", "--json").json()
+    assert (p["unit"], p["unit_code"], p["base_quantity"]) == ("pièces", "C62", "100")
+    p = ok("product", "add", "DEV", "--name", "Développement", "--price", "90", "--unit", "HUR", "--service", "--json").json()
+    assert (p["unit"], p["unit_code"], p["base_quantity"]) == ("HUR", "HUR", "1")
+    p = ok("product", "edit", "DEV", "--unit", "jour", "--base-quantity", "0.5", "--json").json()
+    assert (p["unit_code"], p["base_quantity"]) == ("DAY", "0.5")
+    p = ok("product", "edit", "DEV", "--unit", "", "--base-quantity", "", "--json").json()
+    assert (p["unit"], p["unit_code"], p["base_quantity"]) == ("", None, "1")
+    assert ok("product", "show", "SCREW", "--json").json()["base_quantity"] == "100"
+
+
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--unit", "furlong"), "unit"),
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--base-quantity", "0"), "base quantity"),
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--base-quantity", "-5"), "base quantity"),
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--base-quantity", "many"), "base quantity"),
+        (("product", "edit", "BOOK", "--unit", "furlong"), "unit"),
+        (("product", "edit", "BOOK", "--base-quantity", "0"), "base quantity"),
+    ],
+)
+def test_bad_unit_or_base_quantity_refused(catalog, args, field):
+    err = refused_unchanged(*args, error_code="invalid")
+    assert field in err.split(":")[1] or err.startswith(f"error: {field}")
+    if field == "unit":
+        assert "HUR (hour)" in err and "KGM (kilogram)" in err
+
+
 # ---------------------------------------------------------------- accounts and contacts
 
 
@@ -313,7 +346,7 @@ def test_product_add_and_show(catalog):
     r = ok("product", "add", "TEA", "--name", "Thé", "--price", "0.125", "--cost", "0.1",
            "--description", "Vert\nbio", "--json")
     assert r.json() == {"id": 4, "sku": "TEA", "name": "Thé", "kind": "product", "unit": "", "unit_price": "0.125",
-                        "cost": "0.10", "vendor": None, "taxes": [], "description": "Vert\nbio"}
+                        "cost": "0.10", "vendor": None, "taxes": [], "description": "Vert\nbio", "unit_code": None, "base_quantity": "1"}
     human = ok("product", "show", "MUG")
     assert "Mug, émaillé" in human.out and "8.90" in human.out
 

@@ -167,6 +167,10 @@ _party_commands(
 )
 
 
+UNIT_HELP = "Unit, e.g. h, kg, piece, or its UN/ECE Rec 20 code (HUR, KGM, C62)"
+BASE_QUANTITY_HELP = "The price is for this many units (> 0), e.g. 100 for '12.00 per 100' (default 1)"
+
+
 @product_app.command("add")
 def product_add(
     sku: Annotated[str, typer.Argument(help="Stock keeping unit, unique, e.g. WIDGET")],
@@ -175,18 +179,23 @@ def product_add(
     tax: Annotated[Optional[list[str]], typer.Option("--tax", help="A tax that applies (repeatable)")] = None,
     vendor: Annotated[Optional[str], typer.Option("--vendor", help="The vendor it is bought from")] = None,
     service: Annotated[bool, typer.Option("--service", help="A service (never delivered)")] = False,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help=UNIT_HELP)] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost (for purchase orders)")] = None,
     description: Annotated[Optional[str], typer.Option("--description", help="Description: longer text about it")] = None,
+    base_quantity: Annotated[str | None, typer.Option("--base-quantity", help=BASE_QUANTITY_HELP)] = None,
     json_: Json = False,
 ) -> None:
     """Add a product or service to the catalog.
 
-    Example: orders product add BOOK --name "Livre d'or" --price 19.99 --tax VAT5.5 --vendor "Papeterie Lefèvre" --cost 9.50
+    The unit is stored as written and as its UN/ECE Rec 20 code (h -> HUR, kg -> KGM, piece ->
+    C62; a code such as HUR is taken as it is; an unknown unit is refused with the list).
+
+    Examples: orders product add BOOK --name "Livre d'or" --price 19.99 --tax VAT5.5 --vendor "Papeterie Lefèvre" --cost 9.50 ;
+    orders product add SCREW --name "Vis inox" --price 12.00 --base-quantity 100 --unit piece  (12.00 per 100 pieces)
     """
     from orders_cli.parties import catalog
 
-    show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, json_=json_)
+    show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, base_quantity, json_=json_)
 
 
 _list_command(
@@ -220,9 +229,10 @@ def product_edit(
     no_tax: Annotated[bool, typer.Option("--no-tax", help="Remove every tax")] = False,
     vendor: Annotated[Optional[str], typer.Option("--vendor", help="Vendor name ('' for none)")] = None,
     service: Annotated[Optional[bool], typer.Option("--service/--product", help="Kind")] = None,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece ('' for none)")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help=UNIT_HELP + " ('' for none)")] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost ('' for none)")] = None,
     description: Annotated[Optional[str], typer.Option("--description", help="New description ('' for none)")] = None,
+    base_quantity: Annotated[str | None, typer.Option("--base-quantity", help=BASE_QUANTITY_HELP + " ('' for 1)")] = None,
     json_: Json = False,
 ) -> None:
     """Change a product. Existing documents keep the prices and taxes they were made with.
@@ -241,6 +251,7 @@ def product_edit(
             "unit": unit,
             "cost": cost,
             "description": description,
+            "base_quantity": base_quantity,
         }.items()
         if v is not None
     }

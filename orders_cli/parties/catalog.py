@@ -12,10 +12,10 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from orders_cli.core import text
+from orders_cli.core import pricing, text, units
 from orders_cli.core.csvcheck import check_header, data_rows
 from orders_cli.core.errors import Conflict, Invalid, NotFound
-from orders_cli.core.money import Money, Price, non_negative
+from orders_cli.core.money import Money, Price, Quantity, non_negative
 from orders_cli.core.results import OMIT
 from orders_cli.parties.results import (
     AccountOrder,
@@ -240,6 +240,20 @@ def _product_taxes(session: Session, names: Iterable[str]) -> list[m.Tax]:
     return taxes
 
 
+def _unit_code(unit: str | None) -> str | None:
+    """The UN/ECE Rec 20 code of a product's unit (``h`` -> HUR, ``HUR`` -> HUR), None for none;
+    an unknown unit is refused with the list."""
+    return units.unit_code(unit) if unit is not None and unit.strip() else None
+
+
+def _base_quantity(value: object | None) -> Decimal | None:
+    """The quantity the price is for ("12.00 per 100": 100), > 0; None (1) when not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    q = pricing.parse_base_quantity(value)
+    return None if q == 1 else q
+
+
 def add_product(
     session: Session,
     sku: str,
@@ -251,6 +265,7 @@ def add_product(
     unit: str | None = None,
     cost: object | None = None,
     description: str | None = None,
+    base_quantity: object | None = None,
 ) -> ProductResult:
     sku = text.clean(sku, "SKU", 100, required=True)
     if any(c.isspace() or c == ":" for c in sku):
@@ -262,6 +277,8 @@ def add_product(
         name=text.clean(name, "name", 300, required=True),
         kind=_kind(service),
         unit=text.clean(unit, "unit", 30),
+        unit_code=_unit_code(unit),
+        base_quantity=_base_quantity(base_quantity),
         unit_price=_price(price, "price"),
         cost=None if cost in (None, "") else _price(cost, "cost"),
         vendor_id=refs.vendor(session, vendor).id if vendor else None,
@@ -286,6 +303,9 @@ def edit_product(session: Session, ref: str, changes: dict) -> ProductResult:
         product.cost = None if changes["cost"] in (None, "") else _price(changes["cost"], "cost")
     if "unit" in changes:
         product.unit = text.clean(changes["unit"], "unit", 30)
+        product.unit_code = _unit_code(changes["unit"])
+    if "base_quantity" in changes:
+        product.base_quantity = _base_quantity(changes["base_quantity"])
     if "description" in changes:
         product.description = text.clean(changes["description"], "description", 2000, multiline=True)
     if "service" in changes:
@@ -326,6 +346,8 @@ def product_view(session: Session, p: m.Product, vendor_name: str | None = None,
         vendor_name,
         taxes,
         p.description,
+        p.unit_code,
+        Quantity(p.base_quantity if p.base_quantity is not None else Decimal(1)),
     )
 
 
@@ -379,6 +401,8 @@ def import_products(session: Session, handle: io.TextIOBase, source: str) -> Imp
                     "name": text.clean(row.get("name"), "name", 300, required=True),
                     "kind": _kind(kind),
                     "unit": text.clean(row.get("unit"), "unit", 30),
+                    # lenient: a CSV of units that map to no code imports them without one
+                    "unit_code": units.unit_code_or_none(row["unit"]) if (row.get("unit") or "").strip() else None,
                     "unit_price": _price(row.get("price") or "", "price"),
                     "cost": None if not (row.get("cost") or "").strip() else _price(row["cost"], "cost"),
                     "vendor_id": vendors.get(vendor_name) if vendor_name else None,

@@ -90,6 +90,8 @@ class ProductResult:
     vendor: Optional[str]
     taxes: list[str]
     description: Optional[str]
+    unit_code: str | None = None  # UN/ECE Rec 20 (core/units.py)
+    base_quantity: Quantity = Quantity("1")  # the price is per this many units
 
 
 @dataclass(frozen=True)
