@@ -47,6 +47,7 @@ class Line:
     order_line: int | None = None  # the order line's id (order invoices)
     label: str = ""  # for the message: "line 2 (MUG)"
     deduction: bool = False  # a deposit deducted (or a reduction given back): quantity -1, net -price
+    base_quantity: Decimal = Decimal(1)  # the unit price is per this many units
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,10 @@ def _check_line(number: str, ln: Line, state: OrderLineState | None) -> None:
         _fail(number, f"{what}: negative net {_m(ln.net)}")
     try:
         disc = pricing.parse_discount(ln.discount)
-        gross = pricing.line_gross(ln.quantity, ln.unit_price)
+        gross = pricing.line_gross(ln.quantity, ln.unit_price, ln.base_quantity)
         whole = state is None or (state.parts == 0 and ln.quantity == state.quantity)
         if whole:
-            expected = pricing.line_net(ln.quantity, ln.unit_price, disc)
+            expected = pricing.line_net(ln.quantity, ln.unit_price, disc, ln.base_quantity)
             if ln.net != expected:
                 _fail(number, f"{what}: {_m(ln.quantity)} x {_m(ln.unit_price)} - {ln.discount or 0} is {_m(expected)}, not {_m(ln.net)}")
             return
@@ -196,13 +197,14 @@ def _check_against_order(number: str, lines: Sequence[Line], t: pricing.Totals, 
                 _fail(number, f"the invoices' {k} adds up to {_m(earlier[k] + getattr(t, k))}, not the order's {_m(getattr(whole, k))}")
 
 
-def check_plan(number: str, order: planner.Order, plan: planner.InvoicePlan, prices: Mapping[int, tuple[Decimal, str | None]],
+def check_plan(number: str, order: planner.Order, plan: planner.InvoicePlan, prices: Mapping[int, tuple],
                invoiced: Mapping[int, Decimal], invoiced_nets: Mapping[int, Decimal], parts: Mapping[int, int],
                earlier: Sequence[pricing.Totals], charge: pricing.TaxRate | None = None) -> None:
-    """``check_invoice`` for a planned order invoice: ``prices`` are (unit price, discount) per
-    order line id; ``invoiced``, ``invoiced_nets`` and ``parts`` what the earlier invoices took."""
+    """``check_invoice`` for a planned order invoice: ``prices`` are (unit price, discount[, base
+    quantity]) per order line id; ``invoiced``, ``invoiced_nets`` and ``parts`` what the earlier invoices took."""
     lines = [
-        Line(p.quantity, prices[p.line.id][0], prices[p.line.id][1], p.net, p.line.taxes, p.line.id, f"line {p.line.line_no} ({p.line.sku})")
+        Line(p.quantity, prices[p.line.id][0], prices[p.line.id][1], p.net, p.line.taxes, p.line.id, f"line {p.line.line_no} ({p.line.sku})",
+             base_quantity=prices[p.line.id][2] if len(prices[p.line.id]) > 2 else Decimal(1))
         for p in plan.parts
     ] + [
         Line(Decimal(-1), d.amount, None, -d.amount, (d.deposit.tax,) if d.deposit.tax is not None else (), None,

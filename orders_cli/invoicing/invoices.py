@@ -81,14 +81,14 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     plan = planner.plan_invoice(plan_in, take, earlier_nets, earlier_totals, charge, deposits=billed.open_deposits(session, order.id))
     rows = {ln.id: ln for ln in lines}
     # the last word before anything is written (a failure is an internal error: nothing is written)
-    invoicecheck.check_plan(f"the invoice of {order.number}", plan_in, plan, {ln.id: (ln.unit_price, ln.discount) for ln in lines},
+    invoicecheck.check_plan(f"the invoice of {order.number}", plan_in, plan, {ln.id: (ln.unit_price, ln.discount, ln.base_quantity or Decimal(1)) for ln in lines},
                             invoiced, earlier_nets, earlier_parts, earlier_totals, charge)
     inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent)
     line_rows = [
         {
             "order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku, "description": ln.description,
             "kind": ln.kind, "quantity": part.quantity, "unit_price": ln.unit_price, "discount": ln.discount, "net": part.net,
-            "taxes": ln.taxes, "comment": ln.comment,
+            "taxes": ln.taxes, "comment": ln.comment, "unit_code": ln.unit_code, "base_quantity": ln.base_quantity,
         }
         for part, ln in ((p, rows[p.line.id]) for p in plan.parts)
     ]
@@ -136,7 +136,7 @@ def _seal(session: Session, inv: m.Invoice, line_rows: list[dict], today: date) 
     """Write the lines, then the "created" history row that seals them (revision 0002)."""
     session.execute(
         sa.insert(m.InvoiceLine.__table__),
-        [{"invoice_id": inv.id, "line_no": i, "deposit_invoice_id": None, **row} for i, row in enumerate(line_rows, start=1)],
+        [{"invoice_id": inv.id, "line_no": i, "deposit_invoice_id": None, "unit_code": None, "base_quantity": None, **row} for i, row in enumerate(line_rows, start=1)],
     )
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=None, new_status="created"))
     session.flush()

@@ -24,6 +24,8 @@ class InvoiceLine:
     discount: str | None
     net: Money
     taxes: tuple[TaxRate, ...]
+    unit_code: str | None = None  # UN/ECE Rec 20, copied from the order line
+    base_quantity: Quantity = Quantity("1")  # the unit price is per this many units
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ def _editable(doc, kind: Kind, what: str) -> None:
 
 def recompute(session: Session, ctx: Context, kind: Kind, doc) -> None:
     lines = lines_of(session, kind, doc.id)
-    dicts = [{"line_no": ln.line_no, "quantity": ln.quantity, "unit_price": ln.unit_price, "discount": ln.discount, "taxes": ln.taxes} for ln in lines]
+    dicts = [{"line_no": ln.line_no, "quantity": ln.quantity, "unit_price": ln.unit_price, "discount": ln.discount, "taxes": ln.taxes,
+              "base_quantity": ln.base_quantity} for ln in lines]
     account = session.get(m.Account, doc.account_id)
     rv = Resolver(session, ctx.settings)
     cols = compute(dicts, doc.discount, doc.shipping_charge, rv.charge_tax(account.tax_region), doc.adjustment)

@@ -27,7 +27,7 @@ ORDER_JSON_KEYS = {
 }
 LINE_JSON_KEYS = {
     "line_no", "sku", "description", "quantity", "unit_price", "discount", "net", "taxes", "delivered_quantity",
-    "invoiced_quantity", "kind", "comment", "remaining_to_invoice", "remaining_to_deliver",
+    "invoiced_quantity", "kind", "comment", "remaining_to_invoice", "remaining_to_deliver", "unit_code", "base_quantity",
 }
 
 
@@ -51,10 +51,10 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
             raise Invalid(f"lines[{i}]: unknown field {bad[0]!r}")
         if "sku" not in ln or "quantity" not in ln:
             raise Invalid(f"lines[{i}]: sku and quantity are required")
-        for key in ("quantity", "unit_price"):
+        for key in ("quantity", "unit_price", "base_quantity"):
             if isinstance(ln.get(key), float):  # float-ok: refusing floats
                 raise Invalid(f"lines[{i}].{key}: write numbers as strings (\"2.5\"), not JSON floats")
-        specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment")))
+        specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment"), ln.get("base_quantity")))
     totals = obj.get("totals") if isinstance(obj.get("totals"), dict) else {}
     shipping = obj.get("shipping_charge", totals.get("shipping"))
     adjustment = obj.get("adjustment", totals.get("adjustment"))

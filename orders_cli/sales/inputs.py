@@ -41,6 +41,7 @@ class LineInput:
     unit_price: Any = None
     discount: Any = None
     comment: Any = None
+    base_quantity: Any = None  # the price is per this many units; None: the product's
 
     @classmethod
     def parse(cls, spec: str) -> "LineInput":
@@ -83,6 +84,7 @@ def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: 
             unit_price=ln["unit_price"],
             discount=pricing.parse_discount(ln.get("discount"), f"line {ln['line_no']} discount"),
             taxes=taxes_from_json(ln["taxes"]),
+            base_quantity=ln.get("base_quantity"),
         )
         for ln in lines
     ]
@@ -131,7 +133,20 @@ def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None
         "discount": discount_text(spec.discount, f"line {line_no} discount"),
         "taxes": json.dumps(rv.taxes_of(taxes, region)),
         "comment": text.optional(spec.comment, f"line {line_no} comment", 2000),
+        "unit_code": product.unit_code,
+        "base_quantity": product.base_quantity if spec.base_quantity in (None, "") else _base_quantity(spec.base_quantity, line_no),
     }
+
+
+def _base_quantity(value: Any, line_no: int) -> Decimal | None:
+    """A line's base quantity as given (JSON: a string), None for 1."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):  # float-ok: refusing floats
+        raise Invalid(f"line {line_no} base quantity: write it as a string (\"100\")")
+    try:
+        q = pricing.parse_base_quantity(str(value))
+    except Invalid as err:
+        raise Invalid(f"line {line_no} {err.message}") from None
+    return None if q == 1 else q
 
 
 @dataclass

@@ -30,6 +30,8 @@ class LineView:
     net: Money
     taxes: tuple[TaxRate, ...]
     comment: str | None
+    unit_code: str | None = None  # UN/ECE Rec 20 (core/units.py)
+    base_quantity: Quantity = Quantity("1")  # the unit price is per this many units
     delivered_quantity: Quantity = OMIT  # order lines only
     invoiced_quantity: Quantity = OMIT
 
