@@ -10,6 +10,8 @@ from typing import Optional
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.results import OMIT, Ref
 
+ONE = Quantity("1")  # a base quantity not given
+
 
 @dataclass(frozen=True)
 class TaxResult:
@@ -91,7 +93,7 @@ class ProductResult:
     taxes: list[str]
     description: Optional[str]
     unit_code: str | None = None  # UN/ECE Rec 20 (core/units.py)
-    base_quantity: Quantity = Quantity("1")  # the price is per this many units
+    base_quantity: Quantity = ONE  # the price is per this many units
 
 
 @dataclass(frozen=True)
