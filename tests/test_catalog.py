@@ -73,9 +73,10 @@ def _make_catalog():
     ok("product", "add", "MUG", "--name", "Mug, émaillé", "--price", "8.9", "--tax", "VAT5.5", "--tax", "VAT20", "--vendor", "Acme")
 
 
+STANDARD = {"category": "S", "exemption_reason": None, "exemption_code": None}
 TAXES = [
-    {"id": 1, "name": "VAT20", "rate": "20", "regions": {"overseas": "8.5"}},
-    {"id": 2, "name": "VAT5.5", "rate": "5.5", "regions": {}},
+    {"id": 1, "name": "VAT20", "rate": "20", "regions": {"overseas": "8.5"}, **STANDARD},
+    {"id": 2, "name": "VAT5.5", "rate": "5.5", "regions": {}, **STANDARD},
 ]
 VENDORS = [
     {"id": 2, "name": "Acme", "email": None},
@@ -102,14 +103,17 @@ PRODUCTS = [
     {
         "id": 1, "sku": "BOOK", "name": "Livre d'or", "kind": "product", "unit": "piece", "unit_price": "19.99",
         "cost": "9.50", "vendor": PAPETERIE, "taxes": ["VAT5.5"], "description": "",
+        "unit_code": "C62", "base_quantity": "1",
     },
     {
         "id": 2, "sku": "CONSULT", "name": "Conseil", "kind": "service", "unit": "h", "unit_price": "120.00",
         "cost": None, "vendor": None, "taxes": ["VAT20"], "description": "",
+        "unit_code": "HUR", "base_quantity": "1",
     },
     {
         "id": 3, "sku": "MUG", "name": "Mug, émaillé", "kind": "product", "unit": "", "unit_price": "8.90",
         "cost": None, "vendor": "Acme", "taxes": ["VAT20", "VAT5.5"], "description": "",
+        "unit_code": None, "base_quantity": "1",
     },
 ]
 
@@ -180,17 +184,102 @@ def test_two_output_formats_at_once_is_refused():
 
 
 def test_tax_add_json_and_regional_rate():
-    assert ok("tax", "add", "VAT20", "--rate", "20.0", "--json").json() == {"id": 1, "name": "VAT20", "rate": "20", "regions": {}}
+    assert ok("tax", "add", "VAT20", "--rate", "20.0", "--json").json() == {"id": 1, "name": "VAT20", "rate": "20", "regions": {}, **STANDARD}
     r = ok("tax", "add", "VAT20", "--rate", "8.50", "--region", "overseas", "--json")
-    assert r.json() == {"id": 1, "name": "VAT20", "rate": "20", "regions": {"overseas": "8.5"}}
+    assert r.json() == {"id": 1, "name": "VAT20", "rate": "20", "regions": {"overseas": "8.5"}, **STANDARD}
     ok("tax", "add", "VAT20", "--rate", "0", "--region", "export")
-    assert ok("tax", "list", "--json").json() == [{"id": 1, "name": "VAT20", "rate": "20", "regions": {"export": "0", "overseas": "8.5"}}]
+    assert ok("tax", "list", "--json").json() == [
+        {"id": 1, "name": "VAT20", "rate": "20", "regions": {"export": "0", "overseas": "8.5"}, **STANDARD}
+    ]
 
 
 def test_tax_rates_are_exact_strings():
     assert ok("tax", "add", "T1", "--rate", "5.5", "--json").json()["rate"] == "5.5"
     assert ok("tax", "add", "T2", "--rate", "0.125", "--json").json()["rate"] == "0.125"
     assert ok("tax", "add", "T3", "--rate", "100", "--json").json()["rate"] == "100"
+
+
+def test_tax_categories_and_exemptions():
+    """EN 16931 VAT categories: a 0 % tax is Z unless told; AE and K take the French default
+    reason and VATEX code; E names its own; show, list and edit carry them."""
+    assert ok("tax", "add", "ZERO", "--rate", "0", "--json").json()["category"] == "Z"
+    rc = ok("tax", "add", "REVERSE", "--rate", "0", "--category", "ae", "--json").json()
+    assert (rc["category"], rc["exemption_reason"], rc["exemption_code"]) == ("AE", "Autoliquidation", "VATEX-EU-AE")
+    ic = ok("tax", "add", "INTRA", "--rate", "0", "--category", "K", "--json").json()
+    assert (ic["exemption_reason"], ic["exemption_code"]) == ("Exonération de TVA, article 262 ter I du CGI", "VATEX-EU-IC")
+    ok("tax", "add", "FRANCHISE", "--rate", "0", "--category", "E",
+       "--exemption-reason", "TVA non applicable, art. 293 B du CGI", "--exemption-code", "VATEX-FR-FRANCHISE")
+    ok("tax", "add", "EXPORT", "--rate", "0", "--category", "G", "--exemption-code", "VATEX-EU-G")
+    shown = ok("tax", "show", "FRANCHISE", "--json").json()
+    assert shown == {"id": 4, "name": "FRANCHISE", "rate": "0", "regions": {}, "category": "E",
+                     "exemption_reason": "TVA non applicable, art. 293 B du CGI", "exemption_code": "VATEX-FR-FRANCHISE"}
+    listed = {t["name"]: t for t in ok("tax", "list", "--json").json()}
+    assert listed["EXPORT"]["category"] == "G" and listed["EXPORT"]["exemption_reason"] is None
+    assert listed["EXPORT"]["exemption_code"] == "VATEX-EU-G"
+    # edit: a new category drops the old exemption (K takes its default), S needs a rate again
+    e = ok("tax", "edit", "REVERSE", "--category", "K", "--json").json()
+    assert (e["category"], e["exemption_code"]) == ("K", "VATEX-EU-IC")
+    e = ok("tax", "edit", "REVERSE", "--category", "S", "--rate", "20", "--json").json()
+    assert (e["category"], e["rate"], e["exemption_reason"], e["exemption_code"]) == ("S", "20", None, None)
+    e = ok("tax", "edit", "FRANCHISE", "--exemption-code", "", "--json").json()
+    assert (e["exemption_reason"], e["exemption_code"]) == ("TVA non applicable, art. 293 B du CGI", None)
+
+
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("tax", "add", "NEW", "--rate", "0", "--category", "X"), "category"),
+        (("tax", "add", "NEW", "--rate", "0", "--category", "S"), "rate"),
+        (("tax", "add", "NEW", "--rate", "5", "--category", "K"), "rate"),
+        (("tax", "add", "NEW", "--rate", "5", "--category", "Z"), "rate"),
+        (("tax", "add", "NEW", "--rate", "0", "--category", "E"), "exemption reason"),
+        (("tax", "add", "NEW", "--rate", "0", "--category", "O"), "exemption reason"),
+        (("tax", "add", "NEW", "--rate", "0", "--category", "E", "--exemption-code", "vatex-eu-j"), "exemption code"),
+        (("tax", "add", "NEW", "--rate", "0", "--category", "E", "--exemption-code", "EU-AE"), "exemption code"),
+        (("tax", "add", "NEW", "--rate", "20", "--exemption-reason", "none"), "exemption reason"),
+        (("tax", "add", "NEW", "--rate", "0", "--category", "Z", "--exemption-code", "VATEX-EU-AE"), "exemption reason"),
+        (("tax", "add", "VAT20", "--rate", "0", "--region", "x", "--category", "Z"), "category"),
+        (("tax", "edit", "VAT20", "--category", "E"), "rate"),
+        (("tax", "edit", "VAT20", "--rate", "0"), "rate"),
+        (("tax", "edit", "VAT20", "--category", "Q"), "category"),
+        (("tax", "edit", "VAT20", "--exemption-reason", "why"), "exemption reason"),
+    ],
+)
+def test_bad_tax_category_refused(catalog, args, field):
+    err = refused_unchanged(*args, error_code="invalid")
+    assert f"error: {field}" in err
+    if field == "category":
+        assert "S, Z, E, AE, K, G, O, L, M" in err or "regional" in err
+
+
+def test_product_units_as_rec20_codes_and_base_quantity():
+    p = ok("product", "add", "SCREW", "--name", "Vis inox", "--price", "12.00", "--unit", "pièces", "--base-quantity", "100", "--json").json()
+    assert (p["unit"], p["unit_code"], p["base_quantity"]) == ("pièces", "C62", "100")
+    p = ok("product", "add", "DEV", "--name", "Développement", "--price", "90", "--unit", "HUR", "--service", "--json").json()
+    assert (p["unit"], p["unit_code"], p["base_quantity"]) == ("HUR", "HUR", "1")
+    p = ok("product", "edit", "DEV", "--unit", "jour", "--base-quantity", "0.5", "--json").json()
+    assert (p["unit_code"], p["base_quantity"]) == ("DAY", "0.5")
+    p = ok("product", "edit", "DEV", "--unit", "", "--base-quantity", "", "--json").json()
+    assert (p["unit"], p["unit_code"], p["base_quantity"]) == ("", None, "1")
+    assert ok("product", "show", "SCREW", "--json").json()["base_quantity"] == "100"
+
+
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--unit", "furlong"), "unit"),
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--base-quantity", "0"), "base quantity"),
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--base-quantity", "-5"), "base quantity"),
+        (("product", "add", "NEW", "--name", "N", "--price", "1", "--base-quantity", "many"), "base quantity"),
+        (("product", "edit", "BOOK", "--unit", "furlong"), "unit"),
+        (("product", "edit", "BOOK", "--base-quantity", "0"), "base quantity"),
+    ],
+)
+def test_bad_unit_or_base_quantity_refused(catalog, args, field):
+    err = refused_unchanged(*args, error_code="invalid")
+    assert field in err.split(":")[1] or err.startswith(f"error: {field}")
+    if field == "unit":
+        assert "HUR (hour)" in err and "KGM (kilogram)" in err
 
 
 # ---------------------------------------------------------------- accounts and contacts
@@ -259,7 +348,7 @@ def test_product_add_and_show(catalog):
     r = ok("product", "add", "TEA", "--name", "Thé", "--price", "0.125", "--cost", "0.1",
            "--description", "Vert\nbio", "--json")
     assert r.json() == {"id": 4, "sku": "TEA", "name": "Thé", "kind": "product", "unit": "", "unit_price": "0.125",
-                        "cost": "0.10", "vendor": None, "taxes": [], "description": "Vert\nbio"}
+                        "cost": "0.10", "vendor": None, "taxes": [], "description": "Vert\nbio", "unit_code": None, "base_quantity": "1"}
     human = ok("product", "show", "MUG")
     assert "Mug, émaillé" in human.out and "8.90" in human.out
 

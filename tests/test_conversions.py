@@ -16,6 +16,9 @@ import partial_steps
 import pytest
 from conftest import clone_db, db_content, ok, raw_connect, refused
 
+S = {"category": "S", "exemption_reason": None, "exemption_code": None}  # a standard-rated breakdown entry
+
+
 D = Decimal
 SHIP = {"street": "9 quai des Bateliers", "city": "Lyon", "postal_code": "69002", "state": "", "country": "FR"}
 BILL = {"street": "1 rue de la Paix", "city": "Paris", "postal_code": "75002", "state": "", "country": "FR"}

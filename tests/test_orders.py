@@ -14,6 +14,9 @@ from decimal import Decimal
 import pytest
 from conftest import clone_db, db_content, ok, raw_connect, refused, run
 
+S = {"category": "S", "exemption_reason": None, "exemption_code": None}  # a standard-rated breakdown entry
+
+
 ADDR_KEYS = ["street", "city", "postal_code", "state", "country"]
 
 
@@ -121,7 +124,7 @@ def test_worked_example(catalog):
 def test_regional_rate_for_overseas_account(catalog):
     o = add("--subject", "s", "--account", "Reunion Co", "--line", "CONSULT:1", "--line", "MUG:2")
     assert o["lines"][0]["taxes"] == [{"name": "VAT20", "rate": "8.5", "category": "S", "exemption_reason": None, "exemption_code": None}]
-    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "8.5", "base": "137.00", "amount": "11.65"}]
+    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "8.5", "base": "137.00", "amount": "11.65", **S}]
     assert o["totals"]["total"] == "148.65"
     # the mainland account still gets the default rate
     assert add("--subject", "s", "--account", "Acme", "--line", "CONSULT:1")["totals"]["tax"] == "24.00"
@@ -129,20 +132,20 @@ def test_regional_rate_for_overseas_account(catalog):
 
 def test_shipping_untaxed_by_default_and_taxed_with_charges_tax(catalog):
     o = add("--subject", "s", "--account", "Acme", "--line", "MUG:2", "--shipping-charge", "10.00")
-    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "17.00", "amount": "3.40"}]
+    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "17.00", "amount": "3.40", **S}]
     assert o["totals"]["total"] == "30.40"
     ok("config", "set", "charges.tax", "VAT20")
     o = add("--subject", "s", "--account", "Acme", "--line", "MUG:2", "--shipping-charge", "10.00")
     assert o["totals"]["shipping"] == "10.00"
-    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "27.00", "amount": "5.40"}]
+    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "27.00", "amount": "5.40", **S}]
     assert o["totals"]["total"] == "32.40"
     # an order with only untaxed lines still taxes its shipping
     o = add("--subject", "s", "--account", "Acme", "--line", "GIFT:1", "--shipping-charge", "5.00")
-    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "5.00", "amount": "1.00"}]
+    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "5.00", "amount": "1.00", **S}]
     assert o["totals"]["total"] == "31.00"
     # overseas: the charge tax at the regional rate
     o = add("--subject", "s", "--account", "Reunion Co", "--line", "GIFT:1", "--shipping-charge", "10.00")
-    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "8.5", "base": "10.00", "amount": "0.85"}]
+    assert o["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "8.5", "base": "10.00", "amount": "0.85", **S}]
 
 
 def test_overall_discount_percent_is_shared_across_rates(catalog):
@@ -238,7 +241,7 @@ def test_order_show_json_shape(catalog):
             assert set(tax) == {"name", "rate", "category", "exemption_reason", "exemption_code"} and isinstance(tax["rate"], str)
     l1, l2 = o["lines"]
     assert (l1["sku"], l1["description"], l1["quantity"], l1["unit_price"], l1["discount"], l1["net"]) == ("BOOK", "Book", "3", "19.99", None, "59.97")
-    assert (l2["quantity"], l2["discount"], l2["net"], l2["taxes"]) == ("1.5", "15%", "153.00", [{"name": "VAT20", "rate": "20"}])
+    assert (l2["quantity"], l2["discount"], l2["net"], l2["taxes"]) == ("1.5", "15%", "153.00", [{"name": "VAT20", "rate": "20", **S}])
     assert (l1["delivered_quantity"], l1["invoiced_quantity"]) == ("0", "0")
     t = o["totals"]
     for key in ["subtotal", "discount", "shipping", "tax", "adjustment", "total"]:
@@ -367,7 +370,7 @@ def test_edit_and_lines_recompute_totals(catalog):
     assert e["totals"]["subtotal"] == "196.97"
     e = ok("order", "line", "remove", n, "1", "--json").json()
     assert e["totals"]["subtotal"] == "137.00"
-    assert e["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "137.00", "amount": "27.40"}]
+    assert e["totals"]["tax_breakdown"] == [{"name": "VAT20", "rate": "20", "base": "137.00", "amount": "27.40", **S}]
     assert e["totals"]["total"] == str(Decimal("137.00") + Decimal("5.00") + Decimal("27.40") - Decimal("0.67"))
     assert show(n) == e
     # a new line after a removal does not reuse a number still in use

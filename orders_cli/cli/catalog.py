@@ -28,20 +28,85 @@ PRODUCT_COLUMNS = [
 ]
 
 
+CATEGORY_HELP = (
+    "EN 16931 VAT category: S standard, Z zero, E exempt, AE reverse charge, K intra-community supply, "
+    "G export, O outside scope, L, M (default S, or Z for a 0 % rate)"
+)
+Category = Annotated[str | None, typer.Option("--category", help=CATEGORY_HELP)]
+ExemptionReason = Annotated[
+    str | None,
+    typer.Option(
+        "--exemption-reason",
+        help="Why no VAT is charged, printed on invoices (E, AE, K, G, O need it or a code; "
+        "AE defaults to 'Autoliquidation', K to 'Exonération de TVA, article 262 ter I du CGI')",
+    ),
+]
+ExemptionCode = Annotated[
+    str | None,
+    typer.Option("--exemption-code", help="VATEX code, e.g. VATEX-EU-AE, VATEX-EU-IC, VATEX-FR-FRANCHISE (AE and K default to VATEX-EU-AE, VATEX-EU-IC)"),
+]
+
+
 @tax_app.command("add")
 def tax_add(
     name: Annotated[str, typer.Argument(help="Tax name, e.g. VAT20")],
     rate: Annotated[str, typer.Option("--rate", help="Rate in percent, e.g. 20 or 5.5")],
-    region: Annotated[Optional[str], typer.Option("--region", help="Set the rate for this tax region only")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Set the rate for this tax region only")] = None,
+    category: Category = None,
+    exemption_reason: ExemptionReason = None,
+    exemption_code: ExemptionCode = None,
     json_: Json = False,
 ) -> None:
     """Add a tax, or a regional rate of an existing tax.
 
-    Examples: orders tax add VAT20 --rate 20 ; orders tax add VAT20 --rate 8.5 --region overseas
+    A standard (S) tax has a rate above 0; Z, E, AE, K, G and O have a rate of 0, and E, AE,
+    K, G and O carry the legal reason of the exemption (text, VATEX code or both). With no
+    reason, AE takes "Autoliquidation" / VATEX-EU-AE and K "Exonération de TVA, article 262
+    ter I du CGI" / VATEX-EU-IC.
+
+    Examples: orders tax add VAT20 --rate 20 ; orders tax add VAT20 --rate 8.5 --region overseas ;
+    orders tax add REVERSE --rate 0 --category AE ; orders tax add FRANCHISE --rate 0 --category E
+    --exemption-reason "TVA non applicable, art. 293 B du CGI" --exemption-code VATEX-FR-FRANCHISE
     """
     from orders_cli.parties import catalog
 
-    show_record(catalog.add_tax, name, rate, region, json_=json_)
+    show_record(catalog.add_tax, name, rate, region, category, exemption_reason, exemption_code, json_=json_)
+
+
+@tax_app.command("edit")
+def tax_edit(
+    name: Annotated[str, typer.Argument(help="Tax name or id")],
+    rate: Annotated[str | None, typer.Option("--rate", help="New default rate in percent")] = None,
+    category: Category = None,
+    exemption_reason: Annotated[str | None, typer.Option("--exemption-reason", help="New exemption reason ('' for none)")] = None,
+    exemption_code: Annotated[str | None, typer.Option("--exemption-code", help="New VATEX code ('' for none)")] = None,
+    json_: Json = False,
+) -> None:
+    """Change a tax's rate, VAT category or exemption; the same rules as tax add (a new
+    category drops the old exemption unless given again). Documents already made keep the tax
+    they were priced with.
+
+    Example: orders tax edit EXPORT --category G --exemption-reason "Exonération de TVA, article 262 I du CGI"
+    """
+    from orders_cli.parties import catalog
+
+    changes = {
+        k: v
+        for k, v in {"rate": rate, "category": category, "exemption_reason": exemption_reason, "exemption_code": exemption_code}.items()
+        if v is not None
+    }
+    show_record(catalog.edit_tax, name, changes, json_=json_)
+
+
+@tax_app.command("show")
+def tax_show(name: Annotated[str, typer.Argument(help="Tax name or id")], json_: Json = False) -> None:
+    """Show one tax: rate, regional rates, VAT category and exemption.
+
+    Example: orders tax show VAT20 --json
+    """
+    from orders_cli.parties import catalog
+
+    show_record(catalog.show_tax, name, json_=json_, write=False)
 
 
 def _list_command(group_app: typer.Typer, list_name: str, columns, empty: str, help: str) -> None:
@@ -102,6 +167,10 @@ _party_commands(
 )
 
 
+UNIT_HELP = "Unit, e.g. h, kg, piece, or its UN/ECE Rec 20 code (HUR, KGM, C62)"
+BASE_QUANTITY_HELP = "The price is for this many units (> 0), e.g. 100 for '12.00 per 100' (default 1)"
+
+
 @product_app.command("add")
 def product_add(
     sku: Annotated[str, typer.Argument(help="Stock keeping unit, unique, e.g. WIDGET")],
@@ -110,18 +179,23 @@ def product_add(
     tax: Annotated[Optional[list[str]], typer.Option("--tax", help="A tax that applies (repeatable)")] = None,
     vendor: Annotated[Optional[str], typer.Option("--vendor", help="The vendor it is bought from")] = None,
     service: Annotated[bool, typer.Option("--service", help="A service (never delivered)")] = False,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help=UNIT_HELP)] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost (for purchase orders)")] = None,
     description: Annotated[Optional[str], typer.Option("--description", help="Description: longer text about it")] = None,
+    base_quantity: Annotated[str | None, typer.Option("--base-quantity", help=BASE_QUANTITY_HELP)] = None,
     json_: Json = False,
 ) -> None:
     """Add a product or service to the catalog.
 
-    Example: orders product add BOOK --name "Livre d'or" --price 19.99 --tax VAT5.5 --vendor "Papeterie Lefèvre" --cost 9.50
+    The unit is stored as written and as its UN/ECE Rec 20 code (h -> HUR, kg -> KGM, piece ->
+    C62; a code such as HUR is taken as it is; an unknown unit is refused with the list).
+
+    Examples: orders product add BOOK --name "Livre d'or" --price 19.99 --tax VAT5.5 --vendor "Papeterie Lefèvre" --cost 9.50 ;
+    orders product add SCREW --name "Vis inox" --price 12.00 --base-quantity 100 --unit piece  (12.00 per 100 pieces)
     """
     from orders_cli.parties import catalog
 
-    show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, json_=json_)
+    show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, base_quantity, json_=json_)
 
 
 _list_command(
@@ -155,9 +229,10 @@ def product_edit(
     no_tax: Annotated[bool, typer.Option("--no-tax", help="Remove every tax")] = False,
     vendor: Annotated[Optional[str], typer.Option("--vendor", help="Vendor name ('' for none)")] = None,
     service: Annotated[Optional[bool], typer.Option("--service/--product", help="Kind")] = None,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="Unit, e.g. h, kg, piece ('' for none)")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help=UNIT_HELP + " ('' for none)")] = None,
     cost: Annotated[Optional[str], typer.Option("--cost", help="Purchase cost ('' for none)")] = None,
     description: Annotated[Optional[str], typer.Option("--description", help="New description ('' for none)")] = None,
+    base_quantity: Annotated[str | None, typer.Option("--base-quantity", help=BASE_QUANTITY_HELP + " ('' for 1)")] = None,
     json_: Json = False,
 ) -> None:
     """Change a product. Existing documents keep the prices and taxes they were made with.
@@ -176,6 +251,7 @@ def product_edit(
             "unit": unit,
             "cost": cost,
             "description": description,
+            "base_quantity": base_quantity,
         }.items()
         if v is not None
     }

@@ -206,13 +206,14 @@ def _check_against_order(number: str, lines: Sequence[Line], t: pricing.Totals, 
                 _fail(number, f"the invoices' {k} adds up to {_m(earlier[k] + getattr(t, k))}, not the order's {_m(getattr(whole, k))}")
 
 
-def check_plan(number: str, order: planner.Order, plan: planner.InvoicePlan, prices: Mapping[int, tuple[Decimal, str | None]],
+def check_plan(number: str, order: planner.Order, plan: planner.InvoicePlan, prices: Mapping[int, tuple],
                invoiced: Mapping[int, Decimal], invoiced_nets: Mapping[int, Decimal], parts: Mapping[int, int],
                earlier: Sequence[pricing.Totals], charge: pricing.TaxRate | None = None) -> None:
-    """``check_invoice`` for a planned order invoice: ``prices`` are (unit price, discount) per
-    order line id; ``invoiced``, ``invoiced_nets`` and ``parts`` what the earlier invoices took."""
+    """``check_invoice`` for a planned order invoice: ``prices`` are (unit price, discount[, base
+    quantity]) per order line id; ``invoiced``, ``invoiced_nets`` and ``parts`` what the earlier invoices took."""
     lines = [
-        Line(p.quantity, prices[p.line.id][0], prices[p.line.id][1], p.net, p.line.taxes, p.line.id, f"line {p.line.line_no} ({p.line.sku})")
+        Line(p.quantity, prices[p.line.id][0], prices[p.line.id][1], p.net, p.line.taxes, p.line.id, f"line {p.line.line_no} ({p.line.sku})",
+             base_quantity=prices[p.line.id][2] if len(prices[p.line.id]) > 2 else Decimal(1))
         for p in plan.parts
     ] + [
         Line(Decimal(-1), d.amount, None, -d.amount, (d.deposit.tax,) if d.deposit.tax is not None else (), None,

@@ -148,7 +148,7 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
                 "invoice_line_id": ln.id, "order_line_id": ln.order_line_id, "order_line_no": ln.order_line_no, "product_id": ln.product_id,
                 "sku": ln.sku, "description": ln.description, "kind": ln.kind, "quantity": -p.quantity if negative else p.quantity,
                 "unit_price": ln.unit_price, "discount": ln.discount, "net": p.net, "taxes": ln.taxes, "comment": ln.comment,
-                "deposit_invoice_id": ln.deposit_invoice_id,
+                "deposit_invoice_id": ln.deposit_invoice_id, "unit_code": ln.unit_code, "base_quantity": ln.base_quantity,
             })
         if plan.final:
             for taxes, given in sorted(reductions.items()):
@@ -173,7 +173,7 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
         check_lines = [
             invoicecheck.Line(row["quantity"], row["unit_price"], row["discount"], row["net"], documents.taxes_from_json(row["taxes"]),
                               row["invoice_line_id"] if row["kind"] not in NEGATIVE else None, f"line {row['order_line_no'] or ''} ({row['sku']})",
-                              deduction=row["kind"] in NEGATIVE)
+                              deduction=row["kind"] in NEGATIVE, base_quantity=row.get("base_quantity") or Decimal(1))
             for row in rows
         ]
         invoicecheck.check_invoice(f"the credit note of {inv.number}", check_lines, totals, _charge_tax(whole, lines), state)
@@ -194,7 +194,8 @@ def credit_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | 
     )
     session.add(note)
     session.flush()
-    session.execute(sa.insert(rv.CreditNoteLine.__table__), [{"credit_note_id": note.id, "line_no": i, **row} for i, row in enumerate(rows, 1)])
+    session.execute(sa.insert(rv.CreditNoteLine.__table__), [{"credit_note_id": note.id, "line_no": i, "unit_code": None, "base_quantity": None, **row}
+                                                             for i, row in enumerate(rows, 1)])
     session.add(m.StatusChange(doc_type="credit_note", doc_id=note.id, old_status=None, new_status="created"))
     if rebill:
         # the usage it billed goes back too: the period's new invoice bills it again

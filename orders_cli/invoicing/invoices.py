@@ -28,6 +28,7 @@ from orders_cli.invoicing.lines import line_result
 from orders_cli.parties import snapshots
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
+from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.store import documents, refs
 from orders_cli.store import receivables as rv
 from orders_cli.store import schema as m
@@ -69,24 +70,27 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     if deposit is not None:
         if parts or percent is not None:
             raise Invalid("use --deposit alone: a deposit takes no --line or --percent")
-        return _write_deposit(session, ctx, order, planner.plan_deposit(plan_in, earlier_totals, deposit), on, allow_future)
+        deposit_plan = planner.plan_deposit(plan_in, earlier_totals, deposit)
+        require_buyer_vat_id(order.number, ((ln.line_no, ln.sku, ln.taxes) for ln in lines), session.get(m.Account, order.account_id))
+        return _write_deposit(session, ctx, order, deposit_plan, on, allow_future)
     _, invoiced, _ = documents.progress_quantities(session, order.id)
     take = planner.invoice_quantities(plan_in, invoiced, parts, percent)
 
     earlier_nets, earlier_parts = billed.invoiced_nets(session, order.id)
     account = session.get(m.Account, order.account_id)
+    require_buyer_vat_id(order.number, ((ln.line_no, ln.sku, ln.taxes) for ln in lines if take.wanted.get(ln.id)), account)
     charge = Resolver(session, ctx.settings).charge_tax(account.tax_region)
     plan = planner.plan_invoice(plan_in, take, earlier_nets, earlier_totals, charge, deposits=billed.open_deposits(session, order.id))
     rows = {ln.id: ln for ln in lines}
     # the last word before anything is written (a failure is an internal error: nothing is written)
-    invoicecheck.check_plan(f"the invoice of {order.number}", plan_in, plan, {ln.id: (ln.unit_price, ln.discount) for ln in lines},
+    invoicecheck.check_plan(f"the invoice of {order.number}", plan_in, plan, {ln.id: (ln.unit_price, ln.discount, ln.base_quantity or Decimal(1)) for ln in lines},
                             invoiced, earlier_nets, earlier_parts, earlier_totals, charge)
     inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent)
     line_rows = [
         {
             "order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku, "description": ln.description,
             "kind": ln.kind, "quantity": part.quantity, "unit_price": ln.unit_price, "discount": ln.discount, "net": part.net,
-            "taxes": ln.taxes, "comment": ln.comment,
+            "taxes": ln.taxes, "comment": ln.comment, "unit_code": ln.unit_code, "base_quantity": ln.base_quantity,
         }
         for part, ln in ((p, rows[p.line.id]) for p in plan.parts)
     ]
@@ -137,7 +141,7 @@ def _seal(session: Session, inv: m.Invoice, line_rows: list[dict], today: date) 
     """Write the lines, then the "created" history row that seals them (revision 0002)."""
     session.execute(
         sa.insert(m.InvoiceLine.__table__),
-        [{"invoice_id": inv.id, "line_no": i, "deposit_invoice_id": None, **row} for i, row in enumerate(line_rows, start=1)],
+        [{"invoice_id": inv.id, "line_no": i, "deposit_invoice_id": None, "unit_code": None, "base_quantity": None, **row} for i, row in enumerate(line_rows, start=1)],
     )
     session.add(m.StatusChange(doc_type="invoice", doc_id=inv.id, old_status=None, new_status="created"))
     session.flush()

@@ -13,6 +13,9 @@ from orders_cli.core.results import Ref, internal
 AccountRef = Ref  # core.results.Ref: id and name
 
 
+ONE = Quantity("1")  # a base quantity not given
+
+
 @dataclass(frozen=True)
 class InvoiceLine:
     line_no: int | None  # the order line it invoices (None: a recurring invoice's line of no order line)
@@ -24,6 +27,8 @@ class InvoiceLine:
     discount: str | None
     net: Money
     taxes: tuple[TaxRate, ...]
+    unit_code: str | None = None  # UN/ECE Rec 20, copied from the order line
+    base_quantity: Quantity = ONE  # the unit price is per this many units
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from orders_cli.core import text
+from orders_cli.core import pricing, text, units
 from orders_cli.core.csvcheck import check_header, data_rows
 from orders_cli.core.errors import Conflict, Invalid, NotFound
-from orders_cli.core.money import Money, Price, Quantity, non_negative, plain
+from orders_cli.core.money import Money, Price, Quantity, non_negative
 from orders_cli.core.results import OMIT
 from orders_cli.parties.results import (
     AccountOrder,
@@ -26,68 +26,21 @@ from orders_cli.parties.results import (
     ImportResult,
     PartyResult,
     ProductResult,
-    TaxResult,
+)
+
+# the tax use cases live in parties/taxes.py; re-exported here, where the commands find the catalog
+from orders_cli.parties.taxes import (  # noqa: F401
+    add_tax,
+    edit_tax,
+    list_taxes,
+    rate_for,
+    show_tax,
+    tax_view,
 )
 from orders_cli.store import refs
 from orders_cli.store import schema as m
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
-
-# ---------------------------------------------------------------- taxes
-
-
-def _rate(value: object) -> Decimal:
-    rate = non_negative(value, "rate")
-    if rate > 100:
-        raise Invalid(f"rate is a percent from 0 to 100, got {plain(rate)}")
-    return rate
-
-
-def add_tax(session: Session, name: str, rate: object, region: str | None = None) -> TaxResult:
-    name = text.clean(name, "tax name", 100, required=True)
-    value = _rate(rate)
-    existing = session.exec(select(m.Tax).where(m.Tax.name == name)).first()
-    if region is None:
-        if existing is not None:
-            raise Conflict(f"tax {name!r} already exists (add a regional rate with --region)")
-        tax = m.Tax(name=name, rate=value)
-        session.add(tax)
-        session.flush()
-        return tax_view(session, tax)
-    region = text.clean(region, "region", 100, required=True)
-    if existing is None:
-        raise NotFound(f"no tax {name!r}: add it first with a default rate (orders tax add {name} --rate N)")
-    row = session.exec(
-        select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == existing.id, m.TaxRegionRate.region == region)
-    ).first()
-    if row is not None:
-        raise Conflict(f"tax {name!r} already has a rate for region {region!r} ({plain(row.rate)} %)")
-    session.add(m.TaxRegionRate(tax_id=existing.id, region=region, rate=value))
-    session.flush()
-    return tax_view(session, existing)
-
-
-def tax_view(session: Session, tax: m.Tax) -> TaxResult:
-    regions = session.exec(
-        select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id).order_by(m.TaxRegionRate.region)
-    ).all()
-    return TaxResult(tax.id, tax.name, Quantity(tax.rate), {r.region: Quantity(r.rate) for r in regions})  # type: ignore[arg-type]
-
-
-def list_taxes(session: Session) -> list[TaxResult]:
-    return [tax_view(session, t) for t in session.exec(select(m.Tax).order_by(m.Tax.name)).all()]
-
-
-def rate_for(session: Session, tax: m.Tax, region: str | None) -> Decimal:
-    """The tax's rate in a tax region, or its default rate."""
-    if region:
-        row = session.exec(
-            select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id, m.TaxRegionRate.region == region)
-        ).first()
-        if row is not None:
-            return row.rate
-    return tax.rate
-
 
 # ---------------------------------------------------------------- vendors, users
 
@@ -321,6 +274,20 @@ def _product_taxes(session: Session, names: Iterable[str]) -> list[m.Tax]:
     return taxes
 
 
+def _unit_code(unit: str | None) -> str | None:
+    """The UN/ECE Rec 20 code of a product's unit (``h`` -> HUR, ``HUR`` -> HUR), None for none;
+    an unknown unit is refused with the list."""
+    return units.unit_code(unit) if unit is not None and unit.strip() else None
+
+
+def _base_quantity(value: object | None) -> Decimal | None:
+    """The quantity the price is for ("12.00 per 100": 100), > 0; None (1) when not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    q = pricing.parse_base_quantity(value)
+    return None if q == 1 else q
+
+
 def add_product(
     session: Session,
     sku: str,
@@ -332,6 +299,7 @@ def add_product(
     unit: str | None = None,
     cost: object | None = None,
     description: str | None = None,
+    base_quantity: object | None = None,
 ) -> ProductResult:
     sku = text.clean(sku, "SKU", 100, required=True)
     if any(c.isspace() or c == ":" for c in sku):
@@ -343,6 +311,8 @@ def add_product(
         name=text.clean(name, "name", 300, required=True),
         kind=_kind(service),
         unit=text.clean(unit, "unit", 30),
+        unit_code=_unit_code(unit),
+        base_quantity=_base_quantity(base_quantity),
         unit_price=_price(price, "price"),
         cost=None if cost in (None, "") else _price(cost, "cost"),
         vendor_id=refs.vendor(session, vendor).id if vendor else None,
@@ -367,6 +337,9 @@ def edit_product(session: Session, ref: str, changes: dict) -> ProductResult:
         product.cost = None if changes["cost"] in (None, "") else _price(changes["cost"], "cost")
     if "unit" in changes:
         product.unit = text.clean(changes["unit"], "unit", 30)
+        product.unit_code = _unit_code(changes["unit"])
+    if "base_quantity" in changes:
+        product.base_quantity = _base_quantity(changes["base_quantity"])
     if "description" in changes:
         product.description = text.clean(changes["description"], "description", 2000, multiline=True)
     if "service" in changes:
@@ -407,6 +380,8 @@ def product_view(session: Session, p: m.Product, vendor_name: str | None = None,
         vendor_name,
         taxes,
         p.description,
+        p.unit_code,
+        Quantity(p.base_quantity if p.base_quantity is not None else Decimal(1)),
     )
 
 
@@ -460,6 +435,8 @@ def import_products(session: Session, handle: io.TextIOBase, source: str) -> Imp
                     "name": text.clean(row.get("name"), "name", 300, required=True),
                     "kind": _kind(kind),
                     "unit": text.clean(row.get("unit"), "unit", 30),
+                    # lenient: a CSV of units that map to no code imports them without one
+                    "unit_code": units.unit_code_or_none(row["unit"]) if (row.get("unit") or "").strip() else None,
                     "unit_price": _price(row.get("price") or "", "price"),
                     "cost": None if not (row.get("cost") or "").strip() else _price(row["cost"], "cost"),
                     "vendor_id": vendors.get(vendor_name) if vendor_name else None,

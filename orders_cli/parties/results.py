@@ -10,6 +10,8 @@ from typing import Optional
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.results import OMIT, Ref
 
+ONE = Quantity("1")  # a base quantity not given
+
 
 @dataclass(frozen=True)
 class TaxResult:
@@ -17,6 +19,9 @@ class TaxResult:
     name: str
     rate: Quantity
     regions: dict[str, Quantity]  # region -> rate, by region name
+    category: str = "S"  # EN 16931 VAT category (pricing.CATEGORIES)
+    exemption_reason: str | None = None
+    exemption_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class ProductResult:
     vendor: Optional[str]
     taxes: list[str]
     description: Optional[str]
+    unit_code: str | None = None  # UN/ECE Rec 20 (core/units.py)
+    base_quantity: Quantity = ONE  # the price is per this many units
 
 
 @dataclass(frozen=True)

@@ -226,7 +226,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
         invoicecheck.check_invoice(  # the last word before anything is written (a failure writes nothing)
             f"the {p.start.isoformat()} invoice of {order.number}",
             [invoicecheck.Line(ln.quantity, ln.unit_price, ln.discount, ln.net, documents.taxes_from_json(ln.taxes), None,
-                               f"line {ln.line_no} ({ln.sku})") for ln in plan.lines]
+                               f"line {ln.line_no} ({ln.sku})", base_quantity=ln.base_quantity or Decimal(1)) for ln in plan.lines]
             + [invoicecheck.Line(u["quantity"], u["unit_price"], None, u["net"], documents.taxes_from_json(u["taxes"]), None,
                                  f"usage {u['sku']}") for u in usage_lines],
             totals, charge)
@@ -267,11 +267,13 @@ def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.T
     line_rows = [
         {"invoice_id": inv_id, "line_no": i, "order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": ln.product_id,
          "sku": ln.sku, "description": ln.description, "kind": ln.kind, "quantity": ln.quantity, "unit_price": ln.unit_price,
-         "discount": ln.discount, "net": ln.net, "taxes": ln.taxes, "comment": ln.comment}
+         "discount": ln.discount, "net": ln.net, "taxes": ln.taxes, "comment": ln.comment, "unit_code": ln.unit_code,
+         "base_quantity": ln.base_quantity}
         for i, ln in enumerate(plan.lines, start=1)
     ]
     n = len(line_rows)
-    line_rows += [dict(u, invoice_id=inv_id, line_no=n + i, order_line_id=None, order_line_no=None, discount=None, comment=None)
+    line_rows += [dict(u, invoice_id=inv_id, line_no=n + i, order_line_id=None, order_line_no=None, discount=None, comment=None,
+                        unit_code=None, base_quantity=None)
                   for i, u in enumerate(usage_lines, start=1)]
     if line_rows:
         s.execute(sa.insert(m.InvoiceLine.__table__), line_rows)

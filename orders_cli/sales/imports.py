@@ -13,6 +13,7 @@ from orders_cli.core import text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Conflict, Invalid, NotFound
 from orders_cli.parties.resolver import Resolver
+from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.recurring.settings import recurrence_from_json
 from orders_cli.sales.inputs import DocInput, LineInput, Prepared, insert, prepare
 from orders_cli.sales.results import ImportResult
@@ -50,10 +51,10 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
             raise Invalid(f"lines[{i}]: unknown field {bad[0]!r}")
         if "sku" not in ln or "quantity" not in ln:
             raise Invalid(f"lines[{i}]: sku and quantity are required")
-        for key in ("quantity", "unit_price"):
+        for key in ("quantity", "unit_price", "base_quantity"):
             if isinstance(ln.get(key), float):  # float-ok: refusing floats
                 raise Invalid(f"lines[{i}].{key}: write numbers as strings (\"2.5\"), not JSON floats")
-        specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment")))
+        specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment"), ln.get("base_quantity")))
     totals = obj.get("totals") if isinstance(obj.get("totals"), dict) else {}
     shipping = obj.get("shipping_charge", totals.get("shipping"))
     adjustment = obj.get("adjustment", totals.get("adjustment"))
@@ -265,6 +266,7 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
             raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
         try:
             prepared = prepare(rv, ctx, ORDER, input_from_json(obj))
+            require_buyer_vat_id("order", ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in prepared.lines), prepared.account)
             if prepared.recurrence:
                 recurrence_from_json(0, prepared.recurrence)  # stored by insert(); checked now, for the line number
             batch.append(prepared)

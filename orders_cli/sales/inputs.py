@@ -24,6 +24,7 @@ from orders_cli.core.lines import parse_line
 from orders_cli.core.money import Money, money, non_negative, positive, text_of
 from orders_cli.parties.catalog import ADDRESS_FIELDS, address_of
 from orders_cli.parties.resolver import Resolver, _ref_text
+from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
 from orders_cli.store import refs
@@ -40,6 +41,7 @@ class LineInput:
     unit_price: Any = None
     discount: Any = None
     comment: Any = None
+    base_quantity: Any = None  # the price is per this many units; None: the product's
 
     @classmethod
     def parse(cls, spec: str) -> "LineInput":
@@ -193,7 +195,20 @@ def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None
         "discount": discount_text(spec.discount, f"line {line_no} discount"),
         "taxes": json.dumps(rv.taxes_of(taxes, region)),
         "comment": text.optional(spec.comment, f"line {line_no} comment", 2000),
+        "unit_code": product.unit_code,
+        "base_quantity": product.base_quantity if spec.base_quantity in (None, "") else _base_quantity(spec.base_quantity, line_no),
     }
+
+
+def _base_quantity(value: Any, line_no: int) -> Decimal | None:
+    """A line's base quantity as given (JSON: a string), None for 1."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):  # float-ok: refusing floats
+        raise Invalid(f"line {line_no} base quantity: write it as a string (\"100\")")
+    try:
+        q = pricing.parse_base_quantity(str(value))
+    except Invalid as err:
+        raise Invalid(f"line {line_no} {err.message}") from None
+    return None if q == 1 else q
 
 
 @dataclass
@@ -263,6 +278,8 @@ def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared]) ->
     now = m.utcnow()
     rows = []
     for number, p in zip(numbers, batch):
+        if kind is ORDER:
+            require_buyer_vat_id(number, ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in p.lines), p.account)
         row = dict(p.header, number=number, status=p.status, created_at=now)
         if kind is ORDER:
             row.update(finalized=False, updated_at=now)

@@ -18,6 +18,9 @@ from orders_cli.core.results import OMIT, Ref, internal
 PartyRef = Ref  # an account, contact or user a document names (core.results.Ref)
 
 
+ONE = Quantity("1")  # a base quantity not given
+
+
 @dataclass
 class LineView:
     line_no: int
@@ -30,6 +33,8 @@ class LineView:
     net: Money
     taxes: tuple[TaxRate, ...]
     comment: str | None
+    unit_code: str | None = None  # UN/ECE Rec 20 (core/units.py)
+    base_quantity: Quantity = ONE  # the unit price is per this many units
     delivered_quantity: Quantity = OMIT  # order lines only
     invoiced_quantity: Quantity = OMIT
 

@@ -61,6 +61,8 @@ def _line_view(ln, delivered: Decimal | None = None, invoiced: Decimal | None = 
         net=Money(ln.net),
         taxes=taxes_from_json(ln.taxes),
         comment=ln.comment,
+        unit_code=ln.unit_code,
+        base_quantity=Quantity(ln.base_quantity if ln.base_quantity is not None else 1),
     )
     if delivered is not None:
         out.delivered_quantity = Quantity(delivered)

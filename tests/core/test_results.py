@@ -12,6 +12,9 @@ from orders_cli.core.money import Money, Price, Quantity, text_of
 from orders_cli.core.pricing import TaxAmount, Totals
 from orders_cli.core.results import OMIT, internal, to_data
 
+S = {"category": "S", "exemption_reason": None, "exemption_code": None}  # a standard-rated breakdown entry
+
+
 
 @pytest.mark.parametrize(
     ("value", "text"),
