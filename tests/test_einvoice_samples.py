@@ -33,13 +33,11 @@ The samples live outside the repository (their licences are their own); the test
 """
 
 # ---------------------------------------------------------------------------------------------
-# THE ISSUE-12 HOOK (for the lead). The 11 files marked ``"expressible": "issue-12"`` need the
-# model of issue 15 (document allowances and charges with their own tax and reason, VAT
-# categories with exemption reasons). ``rebuild_with_doc_charges`` below rebuilds them through
-# the CLI as the brief names it, and ``test_issue12_sample`` is marked
-# ``xfail(strict=True, reason="needs issue 15 model")``: once the model is in, those tests pass,
-# strict xfail turns that into a failure, and the marker (ISSUE_12_PENDING below) is removed.
-# What the function needs from the model, exactly:
+# THE ISSUE-12 FILES. The 11 files marked ``"expressible": "issue-12"`` need the model of issue
+# 15 (document allowances and charges with their own tax and reason, VAT categories with
+# exemption reasons). ``rebuild_with_doc_charges`` below rebuilds them through the CLI, and
+# ``test_issue12_sample`` checks every figure and each allowance, charge and breakdown
+# category. What the rebuild uses of the model:
 #
 #   orders tax add NAME --rate R --category C [--exemption-reason TEXT] [--exemption-code CODE]
 #       C one of S Z E AE K G O L M; the exemption text and code (BT-120, BT-121) as the
@@ -108,8 +106,6 @@ ISSUE_12 = sorted(n for n, v in MANIFEST.items() if v["expressible"] == "issue-1
 
 pytestmark = pytest.mark.skipif(SAMPLES is None, reason="the e-invoice samples (shared/einvoice-samples) are not beside the project")
 
-# Remove this marker when the model of issue 15 is in (see THE ISSUE-12 HOOK above).
-ISSUE_12_PENDING = pytest.mark.xfail(strict=True, reason="needs issue 15 model")
 
 
 def sample(name: str) -> reader.EInvoice:
@@ -479,7 +475,7 @@ def test_baseline_sample(name, db_template):
     assert not problems, f"{name}:\n  " + "\n  ".join(problems)
 
 
-@ISSUE_12_PENDING
+
 @pytest.mark.parametrize("name", ISSUE_12)
 def test_issue12_sample(name, db_template):
     inv = sample(name)

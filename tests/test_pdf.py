@@ -426,3 +426,24 @@ def test_invoice_pdf_prints_the_legal_identities_from_the_snapshot(demo, tmp_pat
     ok("order", "pdf", "SO-00003", "-o", str(tmp_path / "order.pdf"))  # not an invoice: from the settings
     text = "\n".join(pdf_text(tmp_path / "order.pdf"))
     assert "SA with a share capital of 10 000 EUR" in text and "PL5261040828" not in text
+
+
+def test_the_invoice_pdf_states_its_payment_terms(demo, tmp_path):
+    """Issue 15 item 6: the means (with IBAN and BIC for a transfer) and the early payment
+    discount, as at issue; in French as a French accountant reads them."""
+    from orders_cli.cli import pdf as cmd
+
+    ok("config", "set", "company.iban", "FR1420041010050500013M02606")
+    ok("config", "set", "company.bic", "PSSTFRPPLYO")
+    number = ok("order", "convert", "invoice", "SO-00002", "--json").json()["number"]
+    ok("config", "set", "company.iban", "")  # after issue: the invoice keeps its IBAN
+    out = tmp_path / "inv.pdf"
+    cmd.invoice_pdf(number, output=out)
+    text = " ".join(" ".join(pdf_text(out)).split())
+    assert "Payment: bank transfer, IBAN FR1420041010050500013M02606, BIC PSSTFRPPLYO" in text
+    assert "Early payment discount: none" in text
+    ok("config", "set", "language", "fr")
+    cmd.invoice_pdf(number, output=out)
+    text = " ".join(" ".join(pdf_text(out)).split())
+    assert "Règlement : virement bancaire" in text or "Règlement: virement bancaire" in text
+    assert "Escompte pour paiement anticipé: néant" in text

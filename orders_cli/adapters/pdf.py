@@ -14,8 +14,6 @@ Labels, colours, logo placement, column sets and the footer text come from
 
 from __future__ import annotations
 
-import re
-
 import os
 from pathlib import Path
 from typing import Any
@@ -120,23 +118,7 @@ def _font_copy(pdf, style: str, path: Path):
 _PDF_CLASS = None
 
 
-def status_mark(kind: str, doc: dict, L: dict[str, str]) -> str:
-    """What a document that no longer counts says of itself under its number: a cancelled order
-    or quote, an invoice cancelled or wholly credited (with its credit notes)."""
-    if kind == "invoice" and (doc.get("status") == "cancelled" or doc.get("payment_state") == "credited"):
-        notes = ", ".join(str(n) for n in doc.get("credit_notes") or [])
-        return L.get("credited_mark", "CREDITED") + (f" ({notes})" if notes else "") if notes else L.get("cancelled_mark", "CANCELLED")
-    if kind in ("order", "quote", "purchase", "delivery") and doc.get("status") == "cancelled":
-        return L.get("cancelled_mark", "CANCELLED")
-    return ""
-
-
-def footer_lines(text: str, per_line: int = 120) -> int:
-    """How many 4 mm lines a footer text takes at 8 pt across the page (a written ``\\n`` or a
-    newline breaks a line; a long line wraps), at most 8."""
-    if not text:
-        return 0
-    return min(8, sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")))
+from orders_cli.adapters.pdf_text import Fmt, footer_lines, payment_lines, status_mark  # noqa: E402  (after the constants it needs none of)
 
 
 def _pdf_class():
@@ -198,39 +180,6 @@ def _logo(settings) -> str | None:
         return None
     p = Path(path).expanduser()
     return str(p) if p.is_file() and os.access(p, os.R_OK) else None
-
-
-class Fmt:
-    """Numbers and dates as the document's language writes them (Babel): ``2 490,00`` and
-    ``01/12/2026`` in French, ``2,490.00`` and ``2026-12-01`` in English. Amounts keep their two
-    places, quantities and prices all theirs: only the separators change."""
-
-    def __init__(self, language: str | None):
-        self.locale = (language or "en").replace("-", "_")
-        self.french = self.locale.split("_")[0] == "fr"
-
-    def number(self, value) -> str:
-        text = "" if value is None else str(value)
-        try:
-            from decimal import Decimal
-
-            d = Decimal(text)
-        except Exception:
-            return text
-        from babel.numbers import format_decimal
-
-        places = max(0, -d.as_tuple().exponent) if d.as_tuple().exponent < 0 else 0  # type: ignore[operator]
-        pattern = "#,##0" + ("." + "0" * places if places else "")
-        try:
-            return format_decimal(d, format=pattern, locale=self.locale, decimal_quantization=False)
-        except Exception:  # an unknown locale: the text as it is
-            return text
-
-    def day(self, value) -> str:
-        text = "" if value is None else str(value)
-        if not self.french or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return text
-        return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
 
 
 def _meta_rows(kind: str, doc: dict, L: dict[str, str], fmt: "Fmt | None" = None) -> list[tuple[str, str]]:
@@ -330,6 +279,9 @@ _HEADING = {"line_no": "line"}
 
 
 NUMBER_FIELDS = ("quantity", "unit_price", "unit_cost", "net")
+# the payment terms of an invoice issued before snapshots (settings key -> snapshot key)
+PAYMENT_SETTINGS = {"company.iban": "iban", "company.bic": "bic", "invoice.payment_means": "payment_means",
+                    "invoice.early_payment_discount": "early_payment_discount"}
 
 
 def _cell_text(line: dict, field: str, fmt: "Fmt | None" = None) -> str:
@@ -498,6 +450,13 @@ def render(kind: str, doc: dict, settings) -> bytes:
             pdf.set_x(MARGIN + 60)
             pdf.cell(85, 5.5 if bold else 5, label, align="R")
             pdf.cell(35, 5.5 if bold else 5, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    if kind == "invoice":  # the payment terms: as at issue (the snapshot), else today's settings
+        snap = doc.get("seller") if isinstance(doc.get("seller"), dict) else None
+        seller = snap if snap is not None else {name: _setting(settings, key) for key, name in PAYMENT_SETTINGS.items()}
+        pdf.ln(3)
+        pdf.set_font(FONT_FAMILY, "", 8.5)
+        for line in payment_lines(doc, seller, L, fmt):
+            pdf.multi_cell(WIDTH, 4.2, line, new_x="LMARGIN", new_y="NEXT")
     if kind == "invoice" and L.get("late_payment"):  # Code de commerce L441-10: the penalty rate and the recovery indemnity
         from orders_cli.adapters.settings import KEYS
 
