@@ -175,3 +175,19 @@ def test_a_finalized_order_keeps_its_allowances():
     before = db_content()
     refused("order", "edit", so, "--no-allowances", code=1)
     assert db_content() == before
+
+
+def test_the_invoice_states_its_delivery_date():
+    """EN 16931 BT-72: --delivery-date, else the order's latest delivery note; refused when not a date."""
+    so = order_with()["number"]
+    first = invoice(so, "--line", "1:1")
+    assert first["delivery_date"] is None  # nothing delivered, nothing said
+    ok("order", "convert", "delivery", so, "--line", "1:2", "--date", "2026-11-20")
+    second = invoice(so, "--line", "1:1")
+    assert second["delivery_date"] == "2026-11-20"
+    third = invoice(so, "--line", "1:1", "--delivery-date", "2026-11-25")
+    assert third["delivery_date"] == "2026-11-25" == j("invoice", "show", third["number"])["delivery_date"]
+    before = db_content()
+    r = refused("order", "convert", "invoice", so, "--delivery-date", "25/11/2026", code=1)
+    assert "--delivery-date" in r.err and r.err.count("\n") == 1
+    assert db_content() == before

@@ -40,6 +40,9 @@ def invoice(
              "the next ordinary invoice deducts it")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Invoice date (default today; never before the latest invoice)")] = None,
     allow_future: Annotated[bool, typer.Option("--allow-future", help="Accept an invoice date after today")] = False,
+    delivery_date: Annotated[Optional[str], typer.Option(
+        "--delivery-date", metavar="YYYY-MM-DD",
+        help="The date of delivery the invoice states (default: the order's latest delivery note, if any)")] = None,
     json_: Json = False,
 ) -> None:
     """Invoice an order: what remains of every line by default, part of a line, P % of every line, or a deposit.
@@ -55,7 +58,8 @@ def invoice(
     from orders_cli.cli.documents import human_invoice
     from orders_cli.invoicing import invoices as billing
 
-    _made(lambda s, ctx: billing.convert_to_invoice(s, ctx, order, line, percent, date, deposit, allow_future), json_, human_invoice)
+    _made(lambda s, ctx: billing.convert_to_invoice(s, ctx, order, line, percent, date, deposit, allow_future, delivery_date),
+          json_, human_invoice)
 
 
 @app.command("delivery")

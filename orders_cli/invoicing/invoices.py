@@ -58,7 +58,7 @@ def invoice_date_and_due(ctx: Context, on: Any, due_days: int) -> tuple[date, da
 
 
 def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str] | None = None, percent: Any = None,
-                       on: Any = None, deposit: Any = None, allow_future: bool = False) -> r.Invoice:
+                       on: Any = None, deposit: Any = None, allow_future: bool = False, delivered_on: Any = None) -> r.Invoice:
     """Invoice an order: the remaining quantities (default), ``N:QTY`` parts of lines, P % of every
     line, or a deposit (``deposit``: "30%" or an amount before tax). An ordinary invoice deducts
     the deposits still open."""
@@ -72,7 +72,7 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
             raise Invalid("use --deposit alone: a deposit takes no --line or --percent")
         deposit_plan = planner.plan_deposit(plan_in, earlier_totals, deposit)
         require_buyer_vat_id(order.number, ((ln.line_no, ln.sku, ln.taxes) for ln in lines), session.get(m.Account, order.account_id))
-        return _write_deposit(session, ctx, order, deposit_plan, on, allow_future)
+        return _write_deposit(session, ctx, order, deposit_plan, on, allow_future, _delivery_date(session, order, delivered_on, default=False))
     _, invoiced, _ = documents.progress_quantities(session, order.id)
     take = planner.invoice_quantities(plan_in, invoiced, parts, percent)
 
@@ -85,7 +85,8 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     # the last word before anything is written (a failure is an internal error: nothing is written)
     invoicecheck.check_plan(f"the invoice of {order.number}", plan_in, plan, {ln.id: (ln.unit_price, ln.discount, ln.base_quantity or Decimal(1)) for ln in lines},
                             invoiced, earlier_nets, earlier_parts, earlier_totals, charge)
-    inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent)
+    inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent,
+                       delivery_date=_delivery_date(session, order, delivered_on))
     line_rows = [
         {
             "order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": ln.product_id, "sku": ln.sku, "description": ln.description,
@@ -106,8 +107,19 @@ def convert_to_invoice(session: Session, ctx: Context, ref: str, parts: list[str
     return _seal(session, inv, line_rows, ctx.today)
 
 
+def _delivery_date(session: Session, order: m.SalesOrder, given: Any, default: bool = True) -> date | None:
+    """The invoice's delivery date (EN 16931 BT-72): ``--delivery-date``, else (``default``) the
+    date of the order's latest delivery note that is not cancelled, else none."""
+    if given not in (None, ""):
+        return text.parse_date(given, "--delivery-date")
+    if not default:
+        return None
+    return session.execute(sa.select(sa.func.max(m.Delivery.delivery_date)).where(
+        m.Delivery.order_id == order.id, m.Delivery.status != "cancelled")).scalar()
+
+
 def _new_invoice(session: Session, ctx: Context, order: m.SalesOrder, totals, on: Any, allow_future: bool, percent=None,
-                 kind: str = "standard") -> m.Invoice:
+                 kind: str = "standard", delivery_date: date | None = None) -> m.Invoice:
     due_days = int(ctx.settings.get("invoice.due_days"))
     day, due = invoice_date_and_due(ctx, on, due_days)
     number = store.issue_number(session, "invoice", ctx.settings.prefix("invoice"), day, ctx.today, allow_future)
@@ -126,6 +138,7 @@ def _new_invoice(session: Session, ctx: Context, order: m.SalesOrder, totals, on
         discount=order.discount if kind == "standard" else None,
         kind=kind,
         customer_ref=order.customer_ref,  # identities at issue (issue 15)
+        delivery_date=delivery_date,
         seller=snapshots.seller(ctx.settings),
         buyer=snapshots.buyer(session.get(m.Account, order.account_id)),
         **{f"billing_{k}": v for k, v in address_of(order, "billing").items()},
@@ -149,13 +162,14 @@ def _seal(session: Session, inv: m.Invoice, line_rows: list[dict], today: date) 
 
 
 def _write_deposit(session: Session, ctx: Context, order: m.SalesOrder, plan: planner.DepositPlan, on: Any,
-                   allow_future: bool) -> r.Invoice:
+                   allow_future: bool, delivery_date: date | None = None) -> r.Invoice:
     invoicecheck.check_invoice(
         f"the deposit invoice of {order.number}",
         [invoicecheck.Line(Decimal(1), share, None, share, (tax,) if tax is not None else (), None, "a deposit line") for tax, share in plan.shares],
         plan.totals,
     )
-    inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent, kind="deposit")
+    inv = _new_invoice(session, ctx, order, plan.totals, on, allow_future, percent=plan.percent, kind="deposit",
+                       delivery_date=delivery_date)
     text_ = labels.deposit(order.language or session.get(m.Account, order.account_id).language, plan.percent, order.number)
     rows = [
         {
@@ -211,6 +225,7 @@ def invoice_view(session: Session, inv: m.Invoice, as_of: Any = None) -> r.Invoi
         kind=inv.kind,
         credit_notes=list(session.execute(sa.select(rv.CreditNote.number).where(rv.CreditNote.invoice_id == inv.id).order_by(rv.CreditNote.id)).scalars()),
         customer_ref=inv.customer_ref,
+        delivery_date=inv.delivery_date,
         seller=snapshots.read(inv.seller),
         buyer=snapshots.read(inv.buyer),
         paid=Money(standing.paid),

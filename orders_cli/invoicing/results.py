@@ -57,6 +57,7 @@ class Invoice:
     credit_notes: list[str]  # the numbers of its credit notes
     # issue 15: the customer's order reference, the identities at issue (None: issued before)
     customer_ref: str | None
+    delivery_date: date | None  # EN 16931 BT-72
     seller: dict | None
     buyer: dict | None
     # what credit notes and payments took off it (``core.receivable``), on ``as_of`` (default today)
