@@ -447,3 +447,19 @@ def test_the_invoice_pdf_states_its_payment_terms(demo, tmp_path):
     text = " ".join(" ".join(pdf_text(out)).split())
     assert "Règlement : virement bancaire" in text or "Règlement: virement bancaire" in text
     assert "Escompte pour paiement anticipé: néant" in text
+
+
+def test_each_line_shows_its_unit_and_vat_rate(demo, tmp_path):
+    """Issue 15 item 6: per line the VAT rate, and the unit (its Rec 20 code, with the price's
+    base quantity when it is not 1)."""
+    from orders_cli.cli import pdf as cmd
+
+    ok("product", "add", "SCREWS", "--name", "Vis inox", "--price", "12.00", "--unit", "pieces", "--base-quantity", "100", "--tax", "VAT20")
+    so = ok("order", "add", "--subject", "Units", "--account", "Boulangerie Dupré", "--line", "SCREWS:250", "--line", "BOOK:1",
+            "--json").json()["number"]
+    inv = ok("order", "convert", "invoice", so, "--json").json()
+    assert inv["lines"][0]["net"] == "30.00"
+    out = tmp_path / "inv.pdf"
+    cmd.invoice_pdf(inv["number"], output=out)
+    text = " ".join(" ".join(pdf_text(out)).split())
+    assert "100 C62" in text and "20 %" in text and "5.5 %" in text

@@ -288,6 +288,12 @@ def _cell_text(line: dict, field: str, fmt: "Fmt | None" = None) -> str:
     value = line.get(field)
     if field == "description" and line.get("comment"):
         return f"{value or ''}\n{line['comment']}"
+    if field == "unit":
+        code, base = line.get("unit_code") or "", str(line.get("base_quantity") or "1")
+        return f"{(fmt or Fmt(None)).number(base)} {code}".strip() if base != "1" else code
+    if field == "vat":
+        rates = [(fmt or Fmt(None)).number(t.get("rate")) for t in line.get("taxes") or [] if isinstance(t, dict)]
+        return " + ".join(f"{r} %" for r in rates)
     if fmt is not None and field in NUMBER_FIELDS and value is not None:
         return fmt.number(value)
     return "" if value is None else str(value)

@@ -36,6 +36,8 @@ COLUMNS: dict[str, tuple[float, str]] = {  # float-ok: millimetres on the page, 
     "unit_cost": (22, "RIGHT"),
     "discount": (18, "RIGHT"),
     "net": (24, "RIGHT"),
+    "unit": (12, "LEFT"),  # the UN/ECE Rec 20 code, and the price's base quantity when not 1 ("100 C62")
+    "vat": (12, "RIGHT"),  # the line's VAT rate(s) in percent
 }
 MIN_DESCRIPTION_WIDTH = 40.0
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
