@@ -417,9 +417,11 @@ def test_invoice_pdf_prints_the_legal_identities_from_the_snapshot(demo, tmp_pat
     ok("account", "edit", "Łódź Trading Sp. z o.o.", "--vat-id", "PL5261040828", "--country", "PL")
     number = ok("order", "convert", "invoice", "SO-00003", "--json").json()["number"]
     ok("config", "set", "company.legal_form", "SA")  # after issue: the invoice keeps SAS
+    ok("config", "set", "company.name", "Renamed Later")  # and its seller's name
     ok("invoice", "pdf", number, "-o", str(tmp_path / "inv.pdf"))
     text = "\n".join(pdf_text(tmp_path / "inv.pdf"))
     assert "SAS with a share capital of 10 000 EUR" in text
+    assert "Atelier Dupré" in text and "Renamed Later" not in text
     assert "SIRET 73282932000074" in text and "RCS Lyon 732829320" in text
     assert "VAT ID: FR44732829320" in text
     assert "VAT ID: PL5261040828" in text  # the customer's

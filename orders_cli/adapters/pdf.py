@@ -164,11 +164,16 @@ def _has_address(address: dict | None) -> bool:
     return bool(address) and any(str(v or "").strip() for v in address.values())
 
 
-def _company_lines(settings) -> tuple[str, list[str]]:
-    name = str(_setting(settings, "company.name") or "")
-    address = str(_setting(settings, "company.address") or "").replace("\\n", "\n")
+def _company_lines(settings, snap: dict | None = None) -> tuple[str, list[str]]:
+    """The seller's name and address lines: an issued invoice's or credit note's as at issue
+    (``snap``), else today's settings."""
+    def get(name: str) -> str:
+        return str((snap.get(name) if snap is not None else _setting(settings, f"company.{name}")) or "")
+
+    name = get("name")
+    address = get("address").replace("\\n", "\n")
     lines = [line.strip() for line in address.splitlines() if line.strip()]
-    email = str(_setting(settings, "company.email") or "")
+    email = get("email")
     if email:
         lines.append(email)
     return name, lines
@@ -353,7 +358,8 @@ def render(kind: str, doc: dict, settings) -> bytes:
     pdf.page_label = L["page"]
     pdf.rule_colour = look["rule"]
     pdf.text_colour = look["text"]
-    company, company_lines = _company_lines(settings)
+    seller = doc.get("seller") if kind in ("invoice", "credit") and isinstance(doc.get("seller"), dict) else None
+    company, company_lines = _company_lines(settings, seller)
     pdf.set_title(f"{title} {number}")
     pdf.set_creator("orders")
     if company:
