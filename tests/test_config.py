@@ -89,7 +89,7 @@ DEFAULTS = {
     "portal.enabled": False,
     "portal.url": "http://127.0.0.1:8765",
     "company.name": "",
-    "invoice.late_penalty_rate": "three times the French legal interest rate",
+    "invoice.late_penalty_rate": "12.15",
     "invoice.recovery_indemnity": "40.00",
     "invoice.early_payment_discount": "none",
     "invoice.payment_means": "transfer",

@@ -332,11 +332,10 @@ def test_send_mails_the_reminder_with_the_pdf_and_logs_an_activity(books, smtp, 
 
 def test_mention_off(books, smtp, monkeypatch):
     ok("config", "set", "reminders.mention", "false")
-    ok("config", "set", "reminders.penalty_rate", "9.5")
     remind(monkeypatch, "2027-01-04", "--send", code=1)
     body = body_of(mails_to(smtp, "ap@acme.example")[0])
-    assert "L441-10" not in body and "9.5" not in body
-    assert "9.5 % a year" in " ".join(pdf_text(attachment(mails_to(smtp, "ap@acme.example")[0])[1]).split())  # the invoice PDF keeps its mention
+    assert "L441-10" not in body and "12.15" not in body
+    assert "12.15 % a year" in " ".join(pdf_text(attachment(mails_to(smtp, "ap@acme.example")[0])[1]).split())  # the invoice PDF keeps its mention
 
 
 def test_server_refusing_leaves_the_level_failed_then_the_next_run_mails_it(books, smtp, monkeypatch):
@@ -391,13 +390,38 @@ def test_two_processes_at_once_send_each_level_once(books, smtp, monkeypatch):
 # ---------------------------------------------------------------- the mention on invoice PDFs
 
 
-def test_invoice_pdf_states_the_penalty_rate_and_the_indemnity(books, tmp_path):
-    ok("config", "set", "reminders.penalty_rate", "11.5")
+def test_invoice_pdf_states_the_penalty_rate_and_the_indemnity(books, tmp_path, monkeypatch):
+    # the books' invoices were issued with the defaults: 12.15 % a year, 40.00 EUR
     ok("invoice", "pdf", books["Acme Ltd"], "--output", str(tmp_path / "en.pdf"))
     text = " ".join(pdf_text((tmp_path / "en.pdf").read_bytes()).split())
-    assert "11.5 % a year" in text and "40.00 EUR" in text and "L441-10" in text
+    assert "penalties at 12.15 % a year" in text and "40.00 EUR" in text and "L441-10" in text
     ok("invoice", "pdf", books["Café Müller"], "--output", str(tmp_path / "fr.pdf"))
     text = " ".join(pdf_text((tmp_path / "fr.pdf").read_bytes()).split())
-    assert "Pénalités de retard : 11.5 % par an" in text and "40.00 EUR" in text
+    assert "Pénalités de retard : 12,15 % par an" in text and "40,00 EUR" in text
+    # one setting, stated as at issue: a later change leaves issued invoices as they were
+    ok("config", "set", "invoice.late_penalty_rate", "three times the legal interest rate")
+    ok("config", "set", "invoice.recovery_indemnity", "45")
+    ok("invoice", "pdf", books["Acme Ltd"], "--output", str(tmp_path / "again.pdf"))
+    assert "12.15 % a year" in " ".join(pdf_text((tmp_path / "again.pdf").read_bytes()).split())
+    today(monkeypatch, "2026-11-28")
+    order = ok("order", "add", "--subject", "More widgets", "--account", "Acme Ltd", "--line", "WIDGET:1", "--json").json()
+    inv = ok("order", "convert", "invoice", order["number"], "--json").json()
+    assert (inv["seller"]["late_penalty_rate"], inv["seller"]["recovery_indemnity"]) == ("three times the legal interest rate", "45.00")
+    ok("invoice", "pdf", inv["number"], "--output", str(tmp_path / "new.pdf"))
+    text = " ".join(pdf_text((tmp_path / "new.pdf").read_bytes()).split())
+    assert "penalties at three times the legal interest rate from the day after" in text and "45.00 EUR" in text
     ok("order", "pdf", "SO-00001", "--output", str(tmp_path / "order.pdf"))
     assert "L441-10" not in pdf_text((tmp_path / "order.pdf").read_bytes())  # invoices only
+
+
+def test_the_older_reminders_keys_still_count_when_the_invoice_keys_are_unset(books, tmp_path, monkeypatch):
+    ok("config", "set", "reminders.penalty_rate", "11.5")
+    today(monkeypatch, "2026-11-28")
+    order = ok("order", "add", "--subject", "More widgets", "--account", "Acme Ltd", "--line", "WIDGET:1", "--json").json()
+    inv = ok("order", "convert", "invoice", order["number"], "--json").json()
+    assert inv["seller"]["late_penalty_rate"] == "11.5"
+    ok("config", "set", "invoice.late_penalty_rate", "10")  # the new key wins once set
+    order = ok("order", "add", "--subject", "Yet more", "--account", "Acme Ltd", "--line", "WIDGET:1", "--json").json()
+    assert ok("order", "convert", "invoice", order["number"], "--json").json()["seller"]["late_penalty_rate"] == "10"
+    ok("invoice", "pdf", inv["number"], "--output", str(tmp_path / "old-key.pdf"))
+    assert "11.5 % a year" in " ".join(pdf_text((tmp_path / "old-key.pdf").read_bytes()).split())

@@ -118,7 +118,7 @@ def _font_copy(pdf, style: str, path: Path):
 _PDF_CLASS = None
 
 
-from orders_cli.adapters.pdf_text import Fmt, footer_lines, payment_lines, status_mark  # noqa: E402  (after the constants it needs none of)
+from orders_cli.adapters.pdf_text import Fmt, footer_lines, late_terms_of, late_terms_text, payment_lines, status_mark  # noqa: E402  (after the constants it needs none of)
 
 
 def _pdf_class():
@@ -470,9 +470,7 @@ def render(kind: str, doc: dict, settings) -> bytes:
         for line in payment_lines(doc, seller, L, fmt):
             pdf.multi_cell(WIDTH, 4.2, line, new_x="LMARGIN", new_y="NEXT")
     if kind == "invoice" and L.get("late_payment"):  # Code de commerce L441-10: the penalty rate and the recovery indemnity
-        from orders_cli.adapters.settings import KEYS
-
-        mention = {k: _setting(settings, key) or KEYS[key].default for k, key in (("rate", "reminders.penalty_rate"), ("indemnity", "reminders.recovery_indemnity"))}
+        mention = late_terms_text(late_terms_of(doc, settings), L, fmt, L["late_payment"])
         pdf.ln(3)
         pdf.set_font(FONT_FAMILY, "", 7.5)
         pdf.multi_cell(WIDTH, 3.8, templating.fill(L["late_payment"], mention), new_x="LMARGIN", new_y="NEXT")

@@ -72,3 +72,29 @@ def payment_lines(doc: dict, seller: dict, L: dict[str, str], fmt: Fmt) -> list[
     early = seller.get("early_payment_discount") or "none"
     out.append(f"{L.get('early_payment', 'Early payment discount')}: {L.get('none', 'none') if early == 'none' else early}")
     return out
+
+
+def late_terms_text(terms: dict, L: dict[str, str], fmt: Fmt, template: str = "") -> dict[str, str]:
+    """The ``$rate`` and ``$indemnity`` of the late-payment mention: a rate that is a number
+    reads "12.15 % a year" ("12,15 % par an"), a text rate ("three times the legal interest
+    rate") as written; the indemnity as the language writes an amount. A template of the older
+    form ("$rate % a year", a user's own labels) gets the bare number."""
+    from decimal import Decimal, InvalidOperation
+
+    rate = str(terms.get("rate") or "").strip()
+    try:
+        Decimal(rate)
+        rate = fmt.number(rate) if "$rate %" in template else L.get("per_year", "$rate % a year").replace("$rate", fmt.number(rate))
+    except (InvalidOperation, ValueError):
+        pass
+    return {"rate": rate, "indemnity": fmt.number(terms.get("indemnity") or "")}
+
+
+def late_terms_of(doc: dict, settings) -> dict[str, str]:
+    """An invoice's late-payment terms: as at issue (its seller snapshot), else this run's settings
+    (an invoice issued before snapshots)."""
+    from orders_cli.adapters.settings import late_terms
+
+    snap = doc.get("seller") if isinstance(doc.get("seller"), dict) else {}
+    now = late_terms(settings)
+    return {"rate": snap.get("late_penalty_rate") or now["rate"], "indemnity": snap.get("recovery_indemnity") or now["indemnity"]}

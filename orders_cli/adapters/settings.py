@@ -223,9 +223,10 @@ KEYS: dict[str, Key] = {
             for t in DOC_TYPES
         ],
         Key("invoice.due_days", _days, 30, "Payment term of invoices made from orders (due = date + N days)"),
-        Key("invoice.late_penalty_rate", _stripped(200), "three times the French legal interest rate",
-            "Late-payment penalty rate as printed on invoices (text, e.g. 12.15 % a year)"),
-        Key("invoice.recovery_indemnity", _amount, "40.00", "Fixed indemnity for recovery costs printed on B2B invoices"),
+        Key("invoice.late_penalty_rate", _stripped(200), "12.15",
+            "Late-payment penalty rate stated on invoices and reminders: % a year (12.15 = ECB rate 2.15 + 10 points, "
+            "the rate when terms say nothing) or a text (\"three times the legal interest rate\")"),
+        Key("invoice.recovery_indemnity", _amount, "40.00", "Fixed indemnity for recovery costs stated on B2B invoices and reminders, EUR"),
         Key("invoice.early_payment_discount", _stripped(200), "none", "Discount for early payment, as printed (text)"),
         Key("invoice.payment_means", _choice("transfer", "card", "cheque", "direct_debit", "cash", "other"), "transfer",
             "transfer | card | cheque | direct_debit | cash | other (transfer prints company.iban)"),
@@ -237,9 +238,8 @@ KEYS: dict[str, Key] = {
         Key("reminders.days", _day_list, [7, 15, 30],
             "Reminder levels: days after the due date (orders remind run), e.g. 7,15,30"),
         Key("reminders.penalty_rate", _rate, "12.15",
-            "Late-payment penalty rate, % a year (on invoices and reminders; French law: at least 3x the legal "
-            "interest rate; 12.15 = ECB rate 2.15 + 10 points, the rate when terms say nothing)"),
-        Key("reminders.recovery_indemnity", _amount, "40.00", "Fixed indemnity for recovery costs, EUR (French law: 40.00)"),
+            "Older name of invoice.late_penalty_rate, read only when that one is not set"),
+        Key("reminders.recovery_indemnity", _amount, "40.00", "Older name of invoice.recovery_indemnity, read only when that one is not set"),
         Key("reminders.mention", _bool, True, "Reminders state the penalty rate and the recovery indemnity"),
         Key("templates.dir", _text(1000), "", "A folder overriding the shipped templates"),
         Key("portal.enabled", _bool, False, "Serve the customer portal (orders portal serve)"),
@@ -286,6 +286,19 @@ def missing_seller_data(settings: Settings) -> list[dict[str, str]]:
                 KEYS[key].check(value)
             except Invalid:
                 out.append({"key": key, "label": label, "problem": "invalid"})
+    return out
+
+
+def late_terms(settings: "Settings") -> dict[str, str]:
+    """The late-payment terms an invoice states (Code de commerce L441-10): ``{"rate",
+    "indemnity"}``. ``invoice.late_penalty_rate`` / ``invoice.recovery_indemnity`` when the file
+    sets them, else the older ``reminders.*`` keys when it sets those, else the defaults: one
+    figure for the invoice, its snapshot and the reminders that cite it."""
+    out = {}
+    for name, new, old in (("rate", "invoice.late_penalty_rate", "reminders.penalty_rate"),
+                           ("indemnity", "invoice.recovery_indemnity", "reminders.recovery_indemnity")):
+        values = getattr(settings, "values", {})
+        out[name] = str(values[new] if new in values else values[old] if old in values else KEYS[new].default)
     return out
 
 

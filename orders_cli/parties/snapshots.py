@@ -33,7 +33,12 @@ BUYER_FIELDS = ("vat_id", "siren", "siret", "electronic_address", "country")
 
 def seller(settings: Any) -> str:
     """The seller snapshot (JSON text) from the settings of this run; empty settings are null."""
-    return json.dumps({name: (str(settings.get(key)) or None) for key, name in SELLER_SETTINGS.items()}, ensure_ascii=False)
+    from orders_cli.adapters.settings import late_terms
+
+    snap = {name: (str(settings.get(key)) or None) for key, name in SELLER_SETTINGS.items()}
+    terms = late_terms(settings) if hasattr(settings, "values") else {}
+    snap.update({k: v for k, v in (("late_penalty_rate", terms.get("rate")), ("recovery_indemnity", terms.get("indemnity"))) if v})
+    return json.dumps(snap, ensure_ascii=False)
 
 
 def buyer(account: Any) -> str:

@@ -295,10 +295,15 @@ def _message(ctx: Context, due: ReminderDue, sender: str) -> tuple[Any, int | No
     language = doc.get("language") or settings.get("language")
     subject_t, body_t = templating.email_template("reminder", language, settings)
     values: dict[str, Any] = mail.document_values("invoice", doc, settings)
-    rate, indemnity = settings.get("reminders.penalty_rate"), settings.get("reminders.recovery_indemnity")
+    from orders_cli.adapters.pdf_text import Fmt, late_terms_of, late_terms_text
+
+    labels = templating.labels(language, settings)
+    terms = late_terms_of(doc, settings)  # the terms the invoice stated at issue
+    rate, indemnity = terms["rate"], terms["indemnity"]
     mention = ""
     if settings.get("reminders.mention"):
-        mention = templating.fill(templating.labels(language, settings).get("reminder_mention", ""), {"rate": rate, "indemnity": indemnity})
+        template = labels.get("reminder_mention", "")
+        mention = templating.fill(template, late_terms_text(terms, labels, Fmt(None), template))  # as the mail writes its amounts
     values.update(balance=fmt_money(due.balance), days_late=str(due.days_late), level=str(due.level), mention=mention,
                   penalty_rate=rate, indemnity=indemnity)
     body = re.sub(r"\n{3,}", "\n\n", templating.fill(body_t, values))
