@@ -102,3 +102,18 @@ def test_account_name_with_spaces_is_quoted_in_the_hint(shop):
     ok("account", "add", "Polska Sp. z o.o.")
     err = _refused_unchanged("order", "add", "--subject", "Audit", "--account", "Polska Sp. z o.o.", "--line", "AUDIT:1")
     assert err.endswith('(orders account edit "Polska Sp. z o.o." --vat-id ...)\n')
+
+
+def test_reverse_charge_quotes_need_the_number_too_and_so_do_their_orders(shop):
+    err = _refused_unchanged("quote", "add", "--subject", "Audit", "--account", "Kowalski", "--line", "AUDIT:1")
+    assert err.startswith("error: QT-00001 line 1 (AUDIT) is reverse-charged (AE): the account Kowalski has no VAT number")
+    err = _refused_unchanged("quote", "add", "--subject", "Crates", "--account", "Kowalski", "--line", "MUG:1", "--line", "CRATE:1")
+    assert "QT-00001 line 2 (CRATE) is an intra-community supply (K)" in err
+    # a quote made while the account had its number, converted after it was removed: refused
+    _set_vat_id("Kowalski", "PL5260250274")
+    q = ok("quote", "add", "--subject", "Audit", "--account", "Kowalski", "--line", "AUDIT:1", "--json").json()
+    _set_vat_id("Kowalski", None)
+    err = _refused_unchanged("quote", "convert", "order", q["number"])
+    assert "line 1 (AUDIT) is reverse-charged (AE): the account Kowalski has no VAT number" in err
+    _set_vat_id("Kowalski", "PL5260250274")
+    assert ok("quote", "convert", "order", q["number"], "--json").json()["totals"]["tax_breakdown"][0]["category"] == "AE"

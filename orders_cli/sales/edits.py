@@ -154,8 +154,7 @@ def add_lines(session: Session, ctx: Context, kind: Kind, ref: str, specs: list[
     last = session.execute(sa.select(sa.func.max(kind.line_table.line_no)).where(getattr(kind.line_table, kind.fk) == doc.id)).scalar() or 0
     for i, spec in enumerate(specs, start=1):
         row = prepare_line(rv, LineInput.parse(spec), last + i, account.tax_region)
-        if kind is ORDER:
-            require_buyer_vat_id(doc.number, [(row["line_no"], row["sku"], row["taxes"])], account)
+        require_buyer_vat_id(doc.number, [(row["line_no"], row["sku"], row["taxes"])], account)
         row["net"] = Decimal("0.00")
         session.add(kind.line_table(**row, **{kind.fk: doc.id}))
         _log(session, kind, doc.id, f"line {last + i}", None, spec)

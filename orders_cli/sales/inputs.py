@@ -278,8 +278,7 @@ def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared]) ->
     now = m.utcnow()
     rows = []
     for number, p in zip(numbers, batch):
-        if kind is ORDER:
-            require_buyer_vat_id(number, ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in p.lines), p.account)
+        require_buyer_vat_id(number, ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in p.lines), p.account)
         row = dict(p.header, number=number, status=p.status, created_at=now)
         if kind is ORDER:
             row.update(finalized=False, updated_at=now)
