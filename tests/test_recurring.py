@@ -789,3 +789,20 @@ def test_use_cases_take_the_context(catalog):
     with store.transaction(write=False) as s:
         order_id = documents.get(s, documents.ORDER, catalog).id
         assert to_data(views.recurrence_of(s, order_id, ctx.today))["next_date"] == "2026-01-01"
+
+
+def test_usage_of_a_product_priced_per_base_quantity_bills_per_that_quantity(catalog):
+    """A price "0.50 per 1000 requests" (BT-149) bills 2,500 requests 1.25, not 1,250.00; the line
+    keeps the product's unit and base quantity, as order lines do."""
+    so = catalog
+    ok("product", "edit", "CPU", "--unit", "piece", "--base-quantity", "1000")
+    recur(so, "--frequency", "monthly", "--start", "2026-02-01", "--usage")
+    usage(so, "2500", "2026-01-15")
+    usage(so, "1000", "2026-01-16", "--price", "0.40")
+    first = bill("2026-02-01")["invoices"][0]
+    doc = invoices(so)[0]
+    assert usage_lines(doc) == [("2500", "0.50", "1.25"), ("1000", "0.40", "0.40")]
+    cpu = [ln for ln in doc["lines"] if ln["sku"] == "CPU"]
+    assert [(ln["unit_code"], ln["base_quantity"]) for ln in cpu] == [("C62", "1000"), ("C62", "1000")]
+    assert first["totals"]["subtotal"] == doc["totals"]["subtotal"] == "101.65"  # MAINT 100.00 + 1.25 + 0.40
+    assert doc["totals"]["total"] == "121.98"

@@ -228,7 +228,7 @@ def _bill(ctx: Context, plan: Plan, p: schedule.Period, dry_run: bool, send: boo
             [invoicecheck.Line(ln.quantity, ln.unit_price, ln.discount, ln.net, documents.taxes_from_json(ln.taxes), None,
                                f"line {ln.line_no} ({ln.sku})", base_quantity=ln.base_quantity or Decimal(1)) for ln in plan.lines]
             + [invoicecheck.Line(u["quantity"], u["unit_price"], None, u["net"], documents.taxes_from_json(u["taxes"]), None,
-                                 f"usage {u['sku']}") for u in usage_lines],
+                                 f"usage {u['sku']}", base_quantity=u["base_quantity"] or Decimal(1)) for u in usage_lines],
             totals, charge)
         if dry_run:
             return made, plan
@@ -272,8 +272,7 @@ def _insert_invoice(s: Session, plan: Plan, made: InvoiceMade, totals: pricing.T
         for i, ln in enumerate(plan.lines, start=1)
     ]
     n = len(line_rows)
-    line_rows += [dict(u, invoice_id=inv_id, line_no=n + i, order_line_id=None, order_line_no=None, discount=None, comment=None,
-                        unit_code=None, base_quantity=None)
+    line_rows += [dict(u, invoice_id=inv_id, line_no=n + i, order_line_id=None, order_line_no=None, discount=None, comment=None)
                   for i, u in enumerate(usage_lines, start=1)]
     if line_rows:
         s.execute(sa.insert(m.InvoiceLine.__table__), line_rows)
@@ -299,6 +298,8 @@ def _usage_lines(s: Session, rv: Resolver, plan: Plan, p: schedule.Period) -> tu
     for (pid, price), qty in merged.items():
         product = products[pid]
         taxes = rv.taxes_of(product_taxes(s, pid), plan.account.tax_region)  # the stored taxes column, as on order lines
+        base = product.base_quantity or Decimal(1)  # a price per 100 pieces bills usage per 100 too (BT-149)
         lines.append({"product_id": pid, "sku": product.sku, "description": product.name, "kind": product.kind, "quantity": qty,
-                      "unit_price": price, "net": pricing.line_net(qty, price, None), "taxes": json.dumps(taxes)})
+                      "unit_price": price, "net": pricing.line_net(qty, price, None, base), "taxes": json.dumps(taxes),
+                      "unit_code": product.unit_code, "base_quantity": product.base_quantity})
     return [r.id for r in recs], lines
