@@ -161,11 +161,33 @@ def test_order_edit_replaces_and_removes_them_until_invoiced():
     ("--allowance", "Too much:200.00:VAT20", "below zero"),
     ("--charge", "Packing:0.00", "more than 0.00"),
     ("--allowance", "Loyalty:5.001", "Loyalty"),
+    ("--allowance", "Loyalty [FC]:5%", "'FC' is not an allowance code of UNTDID 5189"),
+    ("--allowance", "Loyalty [999]:5%", "'999' is not an allowance code"),
+    ("--charge", "Packing [95]:5.00", "'95' is not a charge code of UNTDID 7161"),
+    ("--charge", "[FC]:5.00", "a reason is required before its code [FC]"),
 ])
 def test_bad_allowances_are_refused_and_nothing_is_stored(option, value, message):
     before = db_content()
     r = refused("order", "add", "--subject", "Bad", "--account", "Café Müller", "--line", "WIDGET:10", option, value, code=1)
     assert r.err.startswith("error:") and message in r.err and r.err.count("\n") == 1, r.err
+    assert db_content() == before
+
+
+def test_reason_codes_in_brackets_after_the_reason():
+    o = order_with("--allowance", "Loyalty [95]:5%", "--charge", "Freight [FC]:10.00", "--charge", "Packing:2.00")
+    items = [(c["kind"], c["reason"], c["reason_code"]) for c in o["totals"]["allowances_charges"]]
+    assert items == [("allowance", "Loyalty", "95"), ("charge", "Freight", "FC"), ("charge", "Packing", None)]
+    # kept through the JSON round trip, and checked there too
+    shown = ok("order", "show", o["number"], "--json").out
+    again = ok("order", "add", "--from-json", "-", "--json", stdin=shown).json()
+    assert again["imported"] == 1
+    latest = ok("order", "list", "--json").json()[0]["number"]
+    assert [(c["reason"], c["reason_code"]) for c in show(latest)["totals"]["allowances_charges"]] == [
+        ("Loyalty", "95"), ("Freight", "FC"), ("Packing", None)]
+    before = db_content()
+    bad = shown.replace('"reason_code": "95"', '"reason_code": "FC"')
+    r = refused("order", "add", "--from-json", "-", stdin=bad, code=1)
+    assert "'FC' is not an allowance code of UNTDID 5189" in r.err and r.err.count("\n") == 1
     assert db_content() == before
 
 

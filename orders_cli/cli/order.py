@@ -49,13 +49,13 @@ Discount = Annotated[Optional[str], typer.Option("--discount", help="Overall dis
 ShippingCharge = Annotated[Optional[str], typer.Option("--shipping-charge", help="Shipping charge, e.g. 12.00 (taxed at charges.tax)")]
 Adjustment = Annotated[Optional[str], typer.Option("--adjustment", help="Signed amount added to the total, e.g. -1.00")]
 AllowanceOpt = Annotated[Optional[list[str]], typer.Option(
-    "--allowance", metavar="REASON:AMOUNT|PCT[:TAX]",
+    "--allowance", metavar="REASON[ [CODE]]:AMOUNT|PCT[:TAX]",
     help="A document allowance with its reason (repeatable), at one tax or, without TAX, shared over the rates like --discount; "
-         "e.g. 'Loyalty:5%' or 'Trade-in:50.00:VAT20'")]
+         "an UNTDID 5189 code may follow the reason in brackets; e.g. 'Loyalty [95]:5%' or 'Trade-in:50.00:VAT20'")]
 ChargeOpt = Annotated[Optional[list[str]], typer.Option(
-    "--charge", metavar="REASON:AMOUNT|PCT[:TAX]",
+    "--charge", metavar="REASON[ [CODE]]:AMOUNT|PCT[:TAX]",
     help="A document charge with its reason (repeatable), at one tax (default charges.tax, like --shipping-charge); "
-         "e.g. 'Packing:12.50' or 'Insurance:2%:VAT20'")]
+         "an UNTDID 7161 code may follow the reason in brackets; e.g. 'Packing [ABL]:12.50' or 'Insurance:2%:VAT20'")]
 NoCharges = Annotated[bool, typer.Option("--no-allowances", help="Remove every document allowance and charge")]
 
 

@@ -9,6 +9,7 @@ bulk import pays no per-object ORM cost.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -115,6 +116,24 @@ def _split_spec(kind: str, spec: str) -> tuple[str, str, str | None]:
     raise Invalid(f"--{kind} {spec!r}: expected REASON:AMOUNT[:TAX] or REASON:PERCENT%[:TAX], like 'Loyalty:5%' or 'Packing:12.50:VAT20'")
 
 
+# EN 16931 code lists for BT-98 (allowances: UNTDID 5189, as the 2023 EN 16931 code lists restrict
+# it) and BT-105 (charges: UNTDID 7161, 1 to 3 capitals, e.g. FC freight, ABL packaging)
+ALLOWANCE_CODES = frozenset({"41", "42", "60", "62", "63", "64", "65", "66", "67", "68", "70", "71", "88", "95", "100", "102",
+                             "103", "104", "105"})
+
+
+def reason_code(kind: str, code: str | None, what: str) -> str | None:
+    """An allowance's UNTDID 5189 code or a charge's UNTDID 7161 code, checked (None: no code)."""
+    if not code:
+        return None
+    if kind == "allowance" and code not in ALLOWANCE_CODES:
+        raise Invalid(f"{what}: reason code {code!r} is not an allowance code of UNTDID 5189 "
+                      f"(one of {', '.join(sorted(ALLOWANCE_CODES, key=int))}; e.g. 95 discount, 100 special rebate)")
+    if kind == "charge" and not re.fullmatch(r"[A-Z]{1,3}", code):
+        raise Invalid(f"{what}: reason code {code!r} is not a charge code of UNTDID 7161 (1 to 3 capitals, e.g. FC freight, ABL packaging)")
+    return code
+
+
 def doc_charges(rv: Resolver, items: list | None, region: str | None) -> tuple[pricing.DocCharge, ...]:
     """The allowances and charges of a document, checked: each a ``(kind, "REASON:VALUE[:TAX]")``
     pair (the command line) or an object of ``allowances_charges`` (``show --json``). A charge
@@ -142,7 +161,13 @@ def doc_charges(rv: Resolver, items: list | None, region: str | None) -> tuple[p
             raise Invalid(f"allowances_charges item {n}: expected an object")
         what = f"{kind} {n}"
         reason = text.clean(reason, f"{what} reason", 500, required=True)
-        code = text.optional(code, f"{what} reason code", 10)
+        if code is None:  # "Loyalty [95]": the UNTDID code in brackets after the reason
+            tagged = re.fullmatch(r"(.*?)\s*\[([^\[\]]*)\]", reason)
+            if tagged:
+                reason, code = tagged.group(1).strip(), tagged.group(2).strip()
+                if not reason:
+                    raise Invalid(f"{what}: a reason is required before its code [{code}]")
+        code = reason_code(kind, text.optional(code, f"{what} reason code", 10), f"{what} ({reason})")
         parsed = pricing.parse_discount(str(value) if value is not None else None, f"{what} ({reason})")
         if parsed is None:
             raise Invalid(f"{what} ({reason}): an amount more than 0.00 or a percent is required")
