@@ -131,9 +131,10 @@ def _from_pdf(content: bytes) -> tuple[str, bytes]:
                     filename, spec = found[wanted]
                     return filename, bytes(spec.get_file().read_bytes())
     except pikepdf.PdfError as exc:
-        raise _Stop("PDF", f"not a readable PDF: {' '.join(str(exc).split())[:200]}", "pdf") from None
+        detail = re.sub(r"^stream <[^>]*>:\s*", "", " ".join(str(exc).split()))
+        raise _Stop("PDF", f"not a readable PDF: {detail[:200]}", "pdf") from None
     names = ", ".join(sorted({v[0] for v in found.values()})) or "none"
-    raise _Stop("FX-PDF-NO-XML", f"a PDF without an embedded factur-x.xml (or zugferd-invoice.xml, xrechnung.xml): "
+    raise _Stop("PDF-NO-XML", f"a PDF without an embedded factur-x.xml (or zugferd-invoice.xml, xrechnung.xml): "
                                  f"not a Factur-X invoice (attachments: {names})", "pdf")
 
 
@@ -200,7 +201,7 @@ def _xsd_failures(tree, xsd: Path) -> list[Failure]:
     if schema.validate(tree):  # type: ignore[attr-defined]
         return []
     return [Failure("xsd", err.type_name, "fatal", f"{shorten(err.path or '')} (line {err.line})".strip(),
-                    " ".join(err.message.split()))
+                    _prefixed(" ".join(err.message.split())))
             for err in schema.error_log]  # type: ignore[attr-defined]
 
 
@@ -346,16 +347,21 @@ _STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
 _CLARK = re.compile(r"Q\{([^}]*)\}([\w.-]+)|\{([^}]*)\}([\w.-]+)")
 
 
-def _named(namespace: str, local: str) -> str:
+def _named(namespace: str, local: str, unknown: str | None = None) -> str:
     prefix = _PREFIXES.get(namespace)
     if prefix is None:
-        return f"*:{local}"
+        return f"*:{local}" if unknown is None else unknown
     return f"{prefix}:{local}" if prefix else local
+
+
+def _prefixed(text: str) -> str:
+    """``{urn:...ReusableAggregate...:100}Bogus`` in a message as ``ram:Bogus``."""
+    return _CLARK.sub(lambda m: _named(m.group(1) if m.group(1) is not None else m.group(3), m.group(2) or m.group(4),
+                                       m.group(0)), text)
 
 
 def shorten(location: str) -> str:
     """An SVRL / lxml XPath for people: ``/*:Invoice[namespace-uri()='urn:...'][1]/*:Note[...][2]``
     or ``/Q{urn:...}Invoice[1]/...`` become ``/Invoice/cbc:Note[2]`` (known prefixes; [1] dropped)."""
     text = _STEP.sub(lambda m: _named(m.group(2), m.group(1)), location)
-    text = _CLARK.sub(lambda m: _named(m.group(1) if m.group(1) is not None else m.group(3), m.group(2) or m.group(4)), text)
-    return text.replace("[1]", "")
+    return _prefixed(text).replace("[1]", "")
