@@ -257,12 +257,16 @@ def test_cli_file_content_and_names_are_shown_not_obeyed(files):
     assert "\\x1b[31m" in r.out
 
 
-def test_cli_a_missing_file_is_one_error_line_exit_2(files):
+def test_cli_a_missing_file_is_a_usage_error_exit_2(files):
+    """Exit 2 (click's usage error, as its exists=True would give) so that exit 1 keeps meaning
+    "checked, and a fatal rule failed"; nothing is checked when one file cannot be read."""
     r = run("einvoice", "check", files / "good.xml", files / "missing.xml")
-    assert r.code == 2 and r.out == ""
-    assert r.err.strip() == f"error: cannot read {files / 'missing.xml'}: No such file or directory"
+    assert r.code == 2 and r.out == "" and "Traceback" not in r.err
+    assert r.err.strip().splitlines()[-1] == f"Error: Invalid value for FILE: cannot read {files / 'missing.xml'}: No such file or directory"
     r = run("einvoice", "check", files / "missing.xml", "--json")
-    assert r.code == 2 and json.loads(r.err)["error"]["code"] == "invalid"
+    assert r.code == 2 and json.loads(r.err)["error"]["code"] == "usage"
+    r = run("einvoice", "check", files)  # a folder
+    assert r.code == 2 and "Is a directory" in r.err
 
 
 def test_cli_stdin(files):

@@ -10,15 +10,15 @@ from typing import Annotated
 import typer
 
 from orders_cli.cli.common import Json, group
-from orders_cli.core.errors import ExitStatus, Invalid
+from orders_cli.core.errors import ExitStatus
 
 app = group("einvoice", "E-invoices: check a CII, UBL or Factur-X PDF against EN 16931, Factur-X and the French rules.")
 
 
-class Unreadable(Invalid):
-    """A FILE argument that cannot be read: bad input to the command, exit 2 (like a missing argument)."""
-
-    exit_code = ExitStatus.USAGE
+def _unreadable(message: str) -> typer.BadParameter:
+    """A FILE that cannot be read is a usage error (exit 2, click's ``Error:`` line), as click's own
+    ``exists=True`` check would say: exit 1 stays "checked, and a fatal rule failed"."""
+    return typer.BadParameter(message, param_hint="FILE")
 
 
 def _read(file: str) -> bytes:
@@ -28,11 +28,13 @@ def _read(file: str) -> bytes:
         stream = getattr(sys.stdin, "buffer", None)
         return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
     if "\x00" in file:
-        raise Unreadable("a file name cannot contain a NUL character")
+        raise _unreadable("a file name cannot contain a NUL character")
     try:
         return Path(file).read_bytes()
     except OSError as exc:
-        raise Unreadable(f"cannot read {shown(file)}: {exc.strerror or exc}") from None
+        raise _unreadable(f"cannot read {shown(file) if file else repr(file)}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a name the OS cannot take (a lone surrogate, too long a path)
+        raise _unreadable(f"cannot read {shown(file)}: {exc}") from None
 
 
 @app.command("check")
@@ -47,7 +49,7 @@ def einvoice_check(
 
     Prints each file's verdict and every failed rule with its id, location and message.
     Exits 1 when any file fails a fatal rule, 0 when all pass (warnings allowed), 2 when a
-    file cannot be read.
+    file cannot be read (a usage error: nothing was checked).
 
     Example: orders einvoice check INV-00001.pdf invoice.xml --fr
 
