@@ -130,7 +130,7 @@ def _from_pdf(content: bytes) -> tuple[str, bytes]:
                 if wanted in found:
                     filename, spec = found[wanted]
                     return filename, bytes(spec.get_file().read_bytes())
-    except pikepdf.PdfError as exc:
+    except Exception as exc:  # pikepdf.PdfError, or a damaged attachment entry (KeyError, ValueError, ...)
         detail = re.sub(r"^stream <[^>]*>:\s*", "", " ".join(str(exc).split()))
         raise _Stop("PDF", f"not a readable PDF: {detail[:200]}", "pdf") from None
     names = ", ".join(sorted({v[0] for v in found.values()})) or "none"
