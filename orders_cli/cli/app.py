@@ -64,6 +64,7 @@ def _mount() -> None:
         demo,
         doc,
         documents,
+        einvoice,
         order,
         payment,
         pdf,
@@ -96,6 +97,7 @@ def _mount() -> None:
     app.add_typer(doc.app, name="doc")
     app.add_typer(activity.app, name="activity")
     app.add_typer(portal.app, name="portal")
+    app.add_typer(einvoice.app, name="einvoice")
     order.app.command("pdf")(pdf.order_pdf)
     order.quote_app.command("pdf")(pdf.quote_pdf)
     documents.invoice_app.command("pdf")(pdf.invoice_pdf)
