@@ -47,8 +47,9 @@ def _alpha_png(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> dict:
-    """The demo's deposit and final invoices of SO-00002 and a credit note of the final one,
-    each drawn as Factur-X (the deposit invoice with a transparent PNG logo) and plain."""
+    """The demo's deposit and final invoices of SO-00002 and a credit note of the final one, each
+    drawn as Factur-X (the deposit invoice with a transparent PNG logo, the credit note with a
+    CMYK JPEG one), and the final one plain."""
     if not SAMPLE.is_file():
         pytest.skip(f"the published e-invoice samples are not here ({SAMPLE})")
     xml = SAMPLE.read_bytes()
@@ -73,9 +74,8 @@ def made(tmp_path_factory) -> dict:
                     "final": ("invoice", to_data(invoices.show_invoice(s, final))),
                     "credit": ("credit", to_data(credit_views.show_credit(s, credit)))}
         settings = config.current()
-        for name, (kind, doc) in docs.items():
-            if name != "deposit":
-                out[name] = (kind, doc, pdf.render(kind, doc, settings, xml))
+        kind, doc = docs["final"]
+        out["final"] = (kind, doc, pdf.render(kind, doc, settings, xml))
         out["plain"] = pdf.render("invoice", docs["final"][1], settings)
         out["plain_none"] = pdf.render("invoice", docs["final"][1], settings, None)
         out["final_again"] = pdf.render("invoice", docs["final"][1], settings, xml)
@@ -85,6 +85,13 @@ def made(tmp_path_factory) -> dict:
         config._CACHE.clear()
         kind, doc = docs["deposit"]
         out["deposit"] = (kind, doc, pdf.render(kind, doc, config.current(), xml))
+        from PIL import Image
+
+        Image.new("CMYK", (40, 20), (0, 200, 200, 0)).save(folder / "cmyk.jpg")
+        ok("config", "set", "company.logo", str(folder / "cmyk.jpg"))
+        config._CACHE.clear()
+        kind, doc = docs["credit"]
+        out["credit"] = (kind, doc, pdf.render(kind, doc, config.current(), xml))
         out["settings"] = config.current()
 
     build_template(folder, build)
@@ -187,6 +194,12 @@ def test_a_transparent_logo_keeps_its_soft_mask_under_the_output_intent(made):
     with _open(made["deposit"][2]) as pdf:
         images = [x for x in pdf.pages[0].Resources.XObject.values() if x.Subtype == "/Image"]
         assert len(images) == 1 and "/SMask" in images[0]
+
+
+def test_a_cmyk_logo_is_drawn_in_rgb_since_the_output_intent_is_srgb(made):
+    with _open(made["credit"][2]) as pdf:
+        images = [x for x in pdf.pages[0].Resources.XObject.values() if x.Subtype == "/Image"]
+        assert len(images) == 1 and images[0].ColorSpace == "/DeviceRGB"
 
 
 @pytest.mark.parametrize("name", (*FACTURX, "plain"))

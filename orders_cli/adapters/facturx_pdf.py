@@ -61,6 +61,22 @@ def document_date(kind: str, doc: dict) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
+def pdfa_image(path: str):
+    """The logo as PDF/A can take it: a CMYK (or YCCK) JPEG would be drawn in DeviceCMYK, which an
+    sRGB output intent forbids, so it is converted to RGB first (colours approximate: no CMYK
+    profile to convert with); any other image is left to fpdf2 (RGB, grey, palette, alpha and
+    ICC-tagged PNGs are all fine under an sRGB output intent)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            if image.mode not in ("CMYK", "YCCK"):
+                return path
+            return image.convert("RGB")
+    except (OSError, UnidentifiedImageError):  # not a raster image Pillow reads (an SVG): fpdf2 decides
+        return path
+
+
 def finish(pdf, kind: str, doc: dict, facturx_xml: bytes) -> None:
     """Embed ``factur-x.xml`` and write the PDF/A + Factur-X XMP on a drawn PDF/A-3B ``pdf``."""
     import fpdf

@@ -376,10 +376,11 @@ def render(kind: str, doc: dict, settings, facturx_xml: bytes | None = None) -> 
     if logo:
         height = look["logo_height"]
         try:
+            logo_src = facturx_pdf.pdfa_image(logo) if facturx_xml is not None else logo
             if look["logo_position"] == "right":
-                pdf.image(logo, x=MARGIN + WIDTH - 60, y=top, h=height, keep_aspect_ratio=True, w=60)
+                pdf.image(logo_src, x=MARGIN + WIDTH - 60, y=top, h=height, keep_aspect_ratio=True, w=60)
             else:
-                pdf.image(logo, x=MARGIN, y=top, h=height)
+                pdf.image(logo_src, x=MARGIN, y=top, h=height)
                 pdf.set_y(top + height + 2)
         except Exception:  # an unreadable or unsupported image: the document goes out without it
             logo = None
