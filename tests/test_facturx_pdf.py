@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import build_template, ok
+from tests.conftest import build_template, clone_db, ok
 from tests.test_pdf import money_as_printed
 
 pikepdf = pytest.importorskip("pikepdf")
@@ -46,7 +46,7 @@ def _alpha_png(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory) -> dict:
+def made(tmp_path_factory, db_template) -> dict:
     """The demo's deposit and final invoices of SO-00002 and a credit note of the final one, each
     drawn as Factur-X (the deposit invoice with a transparent PNG logo, the credit note with a
     CMYK JPEG one), and the final one plain."""
@@ -55,6 +55,7 @@ def made(tmp_path_factory) -> dict:
     xml = SAMPLE.read_bytes()
     folder = tmp_path_factory.mktemp("facturx")
     out: dict = {"xml": xml}
+    demo = db_template("demo", lambda: ok("demo"))  # the session's demo database (conftest's demo fixture)
 
     def build() -> None:
         from orders_cli import store
@@ -63,7 +64,7 @@ def made(tmp_path_factory) -> dict:
         from orders_cli.core.results import to_data
         from orders_cli.invoicing import credit_views, invoices
 
-        ok("demo")
+        clone_db(demo)
         ok("order", "finalize", "SO-00002", "--yes")
         deposit = ok("order", "convert", "invoice", "SO-00002", "--deposit", "30%", "--json").json()["number"]
         final = ok("order", "convert", "invoice", "SO-00002", "--json").json()["number"]
