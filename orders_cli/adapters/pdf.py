@@ -334,8 +334,9 @@ def _total_rows(kind: str, doc: dict, L: dict[str, str], fmt: "Fmt | None" = Non
     return rows
 
 
-def render(kind: str, doc: dict, settings) -> bytes:
-    """Draw one document (``order``, ``quote``, ``invoice``, ``purchase``, ``delivery``) as PDF bytes."""
+def render(kind: str, doc: dict, settings, facturx_xml: bytes | None = None) -> bytes:
+    """Draw one document (``order``, ``quote``, ``invoice``, ``purchase``, ``delivery``, ``credit``) as
+    PDF bytes; an invoice or credit note with ``facturx_xml`` as a Factur-X PDF/A-3B (facturx_pdf.py)."""
     from orders_cli.core.errors import Invalid
 
     if kind not in KINDS:
@@ -346,7 +347,9 @@ def render(kind: str, doc: dict, settings) -> bytes:
 
     L = labels_for(doc.get("language"), settings)
     look = templating.layout(settings, WIDTH)
-    pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
+    from orders_cli.adapters import facturx_pdf
+
+    pdf = _pdf_class()(orientation="P", unit="mm", format="A4", **facturx_pdf.compliance(kind, facturx_xml))
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     footer = str(L.get("footer", "") or "").replace("\\n", "\n")
     pdf.set_auto_page_break(True, margin=18 + 4 * footer_lines(footer))
@@ -373,10 +376,11 @@ def render(kind: str, doc: dict, settings) -> bytes:
     if logo:
         height = look["logo_height"]
         try:
+            logo_src = facturx_pdf.pdfa_image(logo) if facturx_xml is not None else logo
             if look["logo_position"] == "right":
-                pdf.image(logo, x=MARGIN + WIDTH - 60, y=top, h=height, keep_aspect_ratio=True, w=60)
+                pdf.image(logo_src, x=MARGIN + WIDTH - 60, y=top, h=height, keep_aspect_ratio=True, w=60)
             else:
-                pdf.image(logo, x=MARGIN, y=top, h=height)
+                pdf.image(logo_src, x=MARGIN, y=top, h=height)
                 pdf.set_y(top + height + 2)
         except Exception:  # an unreadable or unsupported image: the document goes out without it
             logo = None
@@ -474,6 +478,8 @@ def render(kind: str, doc: dict, settings) -> bytes:
         pdf.ln(3)
         pdf.set_font(FONT_FAMILY, "", 7.5)
         pdf.multi_cell(WIDTH, 3.8, templating.fill(L["late_payment"], mention), new_x="LMARGIN", new_y="NEXT")
+    if facturx_xml is not None:
+        facturx_pdf.finish(pdf, kind, doc, facturx_xml)
     return bytes(pdf.output())
 
 
