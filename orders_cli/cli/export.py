@@ -73,8 +73,13 @@ def _export(kind: str, ref: str | None, fmt: str, output: str | None, all_: bool
     if not all_:
         data = render(kind, docs[0], settings)  # refused before anything is written
         if output == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+            stream = getattr(sys.stdout, "buffer", None)
+            if stream is not None:
+                sys.stdout.flush()
+                stream.write(data)
+                stream.flush()
+            else:  # a text stream (a test's redirect)
+                sys.stdout.write(data.decode("utf-8"))
             return
         path = out.write_file(target or Path(default_filename(docs[0])), data, default_name=default_filename(docs[0]))
         out.note(str(path))

@@ -24,7 +24,8 @@ def missing(einv: EInvoice) -> list[str]:
         out.append('seller address missing (BR-08): orders config set company.address "STREET\\nPOSTCODE CITY"')
     if not seller.address.country:
         out.append("seller country missing (BR-09): orders config set company.country FR")
-    if seller.address.country == "FR" and not seller.legal_id:
+    country = seller.address.country or ("FR" if (seller.vat_id or "FR").upper().startswith("FR") else None)
+    if country == "FR" and not seller.legal_id:  # a French seller (or one of no country yet) states its SIREN
         out.append("seller SIREN missing: orders config set company.siren 123456789")
     categories = {ln.category for ln in einv.lines} | {a.category for a in einv.allowances_charges if a.category}
     if categories & VAT_ID_CATEGORIES and not seller.vat_id:
