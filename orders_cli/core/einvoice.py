@@ -12,6 +12,7 @@ is a charge (reason code FC) at the rate whose base carries it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -367,9 +368,12 @@ def build(kind: str, doc: dict, seller_fallback: dict) -> EInvoice:
     if doc.get("period_start") and doc.get("period_end"):
         period = (_day(doc["period_start"]), _day(doc["period_end"]))
     ship = doc.get("shipping_address")
+    seller, buyer = _seller(s), _buyer(doc)
+    if lines and all(ln.category == "O" for ln in lines):  # BR-O-02: no VAT identifiers on an invoice of no VAT
+        seller, buyer = replace(seller, vat_id=None), replace(buyer, vat_id=None)
     return EInvoice(
         kind=kind, type_code=type_code, number=str(doc.get("number")), issue_date=issue or date.today(),
-        currency=currency, seller=_seller(s), buyer=_buyer(doc), lines=tuple(lines),
+        currency=currency, seller=seller, buyer=buyer, lines=tuple(lines),
         allowances_charges=tuple(allowances), vat=tuple(vat), totals=totals, payment=payment, notes=tuple(notes),
         order_ref=_text(doc.get("customer_ref")), preceding=preceding, delivery_date=_day(doc.get("delivery_date")),
         period=period, deliver_to=doc_address(ship) if ship and ship.get("country") else None,

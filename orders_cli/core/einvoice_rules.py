@@ -37,6 +37,11 @@ def missing(einv: EInvoice) -> list[str]:
         out.append(f"buyer country missing (BR-11): orders account edit {_account(einv)} --billing-country XX")
     if categories & {"AE", "K"} and not buyer.vat_id:
         out.append(f"buyer VAT number missing (BR-AE-02, BR-IC-02): orders account edit {_account(einv)} --vat-id XX...")
+    untaxed = [ln for ln in einv.lines if ln.category == "O"]
+    if untaxed and categories - {"O"}:
+        out.append(f"line {untaxed[0].id} ({untaxed[0].sku or untaxed[0].name}) has no tax, beside taxed lines: EN 16931 allows "
+                   "a line not subject to VAT only on an invoice of no VAT at all (BR-O-11); give its product a tax "
+                   "(orders product edit SKU --tax NAME, a zero rate of category Z or E) and invoice it again")
     for v in einv.vat:
         if v.category in EXEMPT_CATEGORIES and not (v.exemption_reason or v.exemption_code):
             out.append(f"exemption reason missing for VAT category {v.category} (BR-{v.category}-10): "
