@@ -63,14 +63,20 @@ def _build() -> dict[str, str]:
     ok("config", "set", "charges.tax", "VAT20")
     ok("tax", "add", "EXEMPT", "--rate", "0", "--category", "E", "--exemption-reason", "Exonération de TVA, article 261-4-4° du CGI")
     ok("tax", "add", "REVERSE", "--rate", "0", "--category", "AE")
+    ok("tax", "add", "ZERO", "--rate", "0", "--category", "Z")
+    ok("tax", "add", "INTRA", "--rate", "0", "--category", "K", "--exemption-code", "VATEX-EU-IC")
     ok("account", "add", CAFE, "--billing-street", "12 rue des Orfèvres", "--billing-city", "Strasbourg",
        "--billing-postal-code", "67000", "--billing-country", "FR")
     ok("account", "add", KOWALSKI, "--vat-id", "PL5261040828", "--country", "PL", "--billing-street", "ul. Prosta 51",
-       "--billing-city", "Warszawa", "--billing-postal-code", "00-838", "--billing-country", "PL")
+       "--billing-city", "Warszawa", "--billing-postal-code", "00-838", "--billing-country", "PL",
+       "--shipping-city", "Łódź", "--shipping-country", "PL", "--electronic-address", "0088:5901234123457")
     ok("product", "add", "WIDGET", "--name", "Widget", "--price", "10.00", "--tax", "VAT20")
     ok("product", "add", "BOOK", "--name", "Livre d'or", "--price", "19.99", "--tax", "VAT5.5")
     ok("product", "add", "CONSULT", "--name", "Conseil", "--price", "120", "--tax", "VAT20", "--service", "--unit", "h")
     ok("product", "add", "TRAINING", "--name", "Formation", "--price", "100.00", "--tax", "EXEMPT", "--service")
+    ok("product", "add", "SCREW", "--name", "Vis inox", "--price", "12.00", "--base-quantity", "100", "--unit", "piece", "--tax", "VAT20")
+    ok("product", "add", "BREAD", "--name", "Pain", "--price", "1.10", "--tax", "ZERO")
+    ok("product", "add", "CRATE", "--name", "Caisse", "--price", "40.00", "--tax", "INTRA")
     ok("product", "add", "AUDIT", "--name", "Audit", "--price", "500.00", "--tax", "REVERSE", "--service")
     docs = {}
     docs["single"] = _invoice(_order(*_lines("WIDGET:3")))
@@ -81,6 +87,10 @@ def _build() -> dict[str, str]:
                                          "--charge", "Packing:12.50", "--charge", "Insurance:1%:VAT5.5"))
     docs["exempt"] = _invoice(_order(*_lines("TRAINING:2", "WIDGET:1")))
     docs["reverse"] = _invoice(_order(*_lines("AUDIT:1"), account=KOWALSKI))
+    # intra-community supply (K) beside zero-rated (Z) and standard lines; a price per 100; an amount discount
+    # on a line; a rounding adjustment (BT-114); a delivery date (BR-IC-11) and a deliver-to country (BR-IC-12)
+    docs["intra"] = _invoice(_order(*_lines("SCREW:250", "BREAD:3:1.10:0.30", "CRATE:2"), "--adjustment", "-0.01",
+                                    account=KOWALSKI), "--delivery-date", "2026-11-20")
     so = _order(*_lines("BOOK:2", "CONSULT:1"), "--discount", "3%")
     docs["deposit"] = _invoice(so, "--deposit", "30%")
     docs["final"] = ok("order", "convert", "invoice", so, "--json").json()["number"]
@@ -124,7 +134,7 @@ def made(tmp_path_factory):
     return box
 
 
-SHAPES = ("single", "multi", "allowances", "exempt", "reverse", "deposit", "final", "partial", "rest", "recurring",
+SHAPES = ("single", "multi", "allowances", "exempt", "reverse", "intra", "deposit", "final", "partial", "rest", "recurring",
           "credit_lines", "credit_amount", "usd")
 CASES = [(s, f) for s in SHAPES for f in ("cii", "ubl")]
 
@@ -231,6 +241,9 @@ def test_what_each_shape_says_beyond_the_figures(made):
     assert c("reverse", "ID").count("PL5261040828") == 1  # BT-48
     assert "FC" in c("multi", "ReasonCode") and "FC" in u("multi", "AllowanceChargeReasonCode")  # shipping
     assert [q for q in u("final", "InvoicedQuantity") if q.startswith("-")]  # the deposit deducted
+    assert u("intra", "BaseQuantity") == ["100"] and c("intra", "BasisQuantity") == ["100"]  # BT-149
+    assert u("intra", "ActualDeliveryDate") == ["2026-11-20"] and u("intra", "PayableRoundingAmount") == ["-0.01"]
+    assert sorted(set(c("intra", "CategoryCode"))) == ["K", "S", "Z"]
     # the discount shared by rate: one allowance per rate, adding up to it
     shares = [a for a in parse(data["multi"][2]["ubl"]).allowances if a.reason_code == "95"]
     assert len(shares) == 2 and sum(a.amount for a in shares) == D(data["multi"][1]["totals"]["discount"])
@@ -274,5 +287,9 @@ def test_refusals_of_the_command(seller_db, tmp_path):
     refused("invoice", "export", "INV-00001", "--all", "-o", str(tmp_path))
     refused("credit", "export", "CN-99999", "-o", str(target))
     assert not target.exists()
+    ok("product", "add", "FREE", "--name", "Untaxed", "--price", "5.00")
+    number = _invoice(_order(*_lines("WIDGET:1", "FREE:1")))
+    r = refused("invoice", "export", number, "-o", str(target))
+    assert "(FREE) has no tax" in r.err and not target.exists()  # BR-O-11: no line outside VAT among taxed ones
     r = ok("invoice", "export", "INV-00001", "--format", "ubl", "-o", "-")
     assert r.out.startswith("<?xml") and "urn:cen.eu:en16931:2017" in r.out
