@@ -293,3 +293,40 @@ def test_refusals_of_the_command(seller_db, tmp_path):
     assert "(FREE) has no tax" in r.err and not target.exists()  # BR-O-11: no line outside VAT among taxed ones
     r = ok("invoice", "export", "INV-00001", "--format", "ubl", "-o", "-")
     assert r.out.startswith("<?xml") and "urn:cen.eu:en16931:2017" in r.out
+
+
+def _fallback() -> dict:
+    return dict(SELLER)
+
+
+def test_what_is_missing_names_the_command_that_supplies_it(made):
+    import copy
+
+    from orders_cli.core.einvoice import build, missing
+
+    reverse = copy.deepcopy(made["data"]["reverse"][1])
+    assert missing(build("invoice", reverse, _fallback())) == []
+    reverse["buyer"]["vat_id"] = None
+    assert missing(build("invoice", reverse, _fallback())) == [
+        f'buyer VAT number missing (BR-AE-02, BR-IC-02): orders account edit "{KOWALSKI}" --vat-id XX...']
+    exempt = copy.deepcopy(made["data"]["exempt"][1])
+    for b in exempt["totals"]["tax_breakdown"]:
+        b["exemption_reason"] = None
+    assert [m for m in missing(build("invoice", exempt, _fallback())) if "exemption" in m] == [
+        "exemption reason missing for VAT category E (BR-E-10): orders tax edit TAX --exemption-reason TEXT --exemption-code VATEX-..."]
+
+
+def test_the_seller_is_the_snapshot_at_issue_and_the_settings_where_it_is_null(made):
+    import copy
+
+    from orders_cli.core.einvoice import build, missing
+
+    doc = copy.deepcopy(made["data"]["single"][1])
+    assert doc["seller"]["siren"] == SELLER["company.siren"]  # snapshot at issue
+    later = {**_fallback(), "company.name": "Renamed SAS", "company.siren": "", "company.vat_id": ""}
+    einv = build("invoice", doc, later)
+    assert (einv.seller.name, einv.seller.legal_id) == ("Atelier Dupré", "732829320")  # the snapshot wins
+    assert einv.seller.address.postal_code == "69002" and einv.seller.address.city == "Lyon"
+    doc["seller"] = {k: None for k in doc["seller"]}  # issued before snapshots
+    assert build("invoice", doc, later).seller.name == "Renamed SAS"
+    assert "seller SIREN missing: orders config set company.siren 123456789" in missing(build("invoice", doc, later))

@@ -307,17 +307,26 @@ _NOTES = {
 }
 
 
+_DEFAULTS_FR = {"none": "néant", "three times the French legal interest rate": "trois fois le taux d'intérêt légal"}
+
+
 def _notes_and_payment(kind: str, doc: dict, s: dict, currency: str, lang: str) -> tuple[list[Note], Payment]:
-    words = _NOTES["fr" if lang.startswith("fr") else "en"]
+    french = lang.startswith("fr")
+    words = _NOTES["fr" if french else "en"]
+
+    def said(key: str) -> str:  # the settings' English defaults, in French on a French document
+        text = str(s[key]).strip()
+        return _DEFAULTS_FR.get(text, text) if french else text
+
     notes = []
     if kind == "credit" and _text(doc.get("reason")):
         notes.append(Note(str(doc["reason"]).strip()))
     if _text(s.get("late_penalty_rate")):
-        notes.append(Note(words["PMD"].format(str(s["late_penalty_rate"]).strip()), "PMD"))
+        notes.append(Note(words["PMD"].format(said("late_penalty_rate")), "PMD"))
     if _text(s.get("recovery_indemnity")):
-        notes.append(Note(words["PMT"].format(str(s["recovery_indemnity"]).strip(), currency), "PMT"))
+        notes.append(Note(words["PMT"].format(str(s["recovery_indemnity"]).strip(), "EUR"), "PMT"))  # 40 euros by law
     if _text(s.get("early_payment_discount")):
-        notes.append(Note(words["AAB"].format(str(s["early_payment_discount"]).strip()), "AAB"))
+        notes.append(Note(words["AAB"].format(said("early_payment_discount")), "AAB"))
     due = _day(doc.get("due_date"))
     if kind == "credit":
         return notes, Payment(None, terms=words["credit"].format(doc.get("invoice")), due_date=due)
