@@ -13,8 +13,8 @@ FORMATS = ("cii", "ubl")
 Format = Annotated[str, typer.Option("--format", "-f", metavar="cii|ubl",
                                      help="cii: UN/CEFACT CII D16B, Factur-X EN 16931 profile; ubl: UBL 2.1")]
 Output = Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE|DIR|-",
-                                               help="A file (default <NUMBER>.xml), - for stdout; a folder with --all")]
-All = Annotated[bool, typer.Option("--all", help="Every document (within --since/--until), one file each in -o DIR")]
+                                               help="A file (default <NUMBER>.xml in the current directory), - for stdout; a folder with --all (default: the current directory)")]
+All = Annotated[bool, typer.Option("--all", help="Every document (within --since/--until), one <NUMBER>.xml each in -o DIR")]
 Since = Annotated[Optional[str], typer.Option("--since", help="With --all: dated on or after YYYY-MM-DD")]
 Until = Annotated[Optional[str], typer.Option("--until", help="With --all: dated on or before YYYY-MM-DD")]
 
@@ -63,9 +63,11 @@ def _export(kind: str, ref: str | None, fmt: str, output: str | None, all_: bool
     if (since or until) and not all_:
         raise Invalid("--since and --until go with --all")
     render = _renderer(fmt)
-    if all_ and (not output or output == "-"):
-        raise Invalid("--all writes one file per document: give a folder with -o DIR")
+    if all_ and output == "-":
+        raise Invalid("--all writes one file per document: give a folder with -o DIR, not -")
     target = out.checked_path(output) if output and output != "-" else None
+    if all_ and target is None:
+        target = Path(".")
     if all_ and target is not None and target.exists() and not target.is_dir():
         raise Invalid(f"--all writes one file per document: {shown(target)} must be a folder")
     docs = _docs(kind, ref, all_, since, until)
