@@ -116,14 +116,24 @@ def electronic_address(value) -> ElectronicAddress | None:
     return ElectronicAddress(scheme, ident) if ident else ElectronicAddress("EM", text)
 
 
-def _seller(s: dict) -> Party:
+WORDS = {"en": {"discount": "Discount", "shipping": "Shipping", "capital": "share capital {}"},
+         "fr": {"discount": "Remise", "shipping": "Frais de port", "capital": "au capital de {}"}}
+
+
+def _words(doc: dict) -> dict:
+    return WORDS["fr" if str(doc.get("language") or "").startswith("fr") else "en"]
+
+
+def _seller(s: dict, words: dict) -> Party:
     info = []
     if _text(s.get("legal_form")):
         info.append(str(s["legal_form"]).strip())
     if _text(s.get("capital")):
-        info.append(f"capital {str(s['capital']).strip()}")
+        info.append(words["capital"].format(str(s["capital"]).strip()))
     if _text(s.get("rcs")) and _text(s.get("siren")):
         info.append(f"RCS {str(s['rcs']).strip()} {s['siren']}")
+    legal = " ".join(info[:2]) if len(info) > 1 and words is WORDS["fr"] else ", ".join(info[:2])
+    info = ([legal] if legal else []) + info[2:]
     return Party(
         name=_text(s.get("name")),
         address=parse_address(s.get("address"), s.get("country")),
@@ -177,7 +187,7 @@ def _lines(doc: dict) -> tuple[list[Line], list[dict]]:
         if ln.get("discount") and gross != net:
             text = str(ln["discount"]).strip()
             pct = _dec(text[:-1]) if text.endswith("%") else None
-            allowance = AllowanceCharge(False, gross - net, "Discount", DISCOUNT_CODE, percent=pct,
+            allowance = AllowanceCharge(False, gross - net, _words(doc)["discount"], DISCOUNT_CODE, percent=pct,
                                         base=gross if pct is not None else None)
         out.append(Line(
             id=str(i), name=_text(ln.get("description")) or _text(ln.get("sku")) or "Item", sku=_text(ln.get("sku")),
@@ -217,7 +227,7 @@ def _document_allowances(doc: dict, line_taxes: list[dict], fallback: dict, prob
     expected = {name: lines_at.get(name, D0) for name in set(info) | set(lines_at)}
     discount = _money(t.get("discount"))
     if discount:
-        shared.append(("Discount", DISCOUNT_CODE, dict(zip(keys, allocate(discount, weights)))))
+        shared.append((_words(doc)["discount"], DISCOUNT_CODE, dict(zip(keys, allocate(discount, weights)))))
     for item in t.get("allowances_charges") or []:
         amount = _money(item.get("amount"))
         charge = item.get("kind") == "charge"
@@ -251,7 +261,7 @@ def _document_allowances(doc: dict, line_taxes: list[dict], fallback: dict, prob
             problems.append("the shipping charge has no VAT rate: orders config set charges.tax NAME")
         else:
             residual[ship_name] -= shipping
-            out.append(AllowanceCharge(True, shipping, "Shipping", FREIGHT_CODE, info[ship_name]["category"], info[ship_name]["rate"]))
+            out.append(AllowanceCharge(True, shipping, _words(doc)["shipping"], FREIGHT_CODE, info[ship_name]["category"], info[ship_name]["rate"]))
     for name, diff in residual.items():
         if not diff:
             continue
@@ -377,7 +387,7 @@ def build(kind: str, doc: dict, seller_fallback: dict) -> EInvoice:
     if doc.get("period_start") and doc.get("period_end"):
         period = (_day(doc["period_start"]), _day(doc["period_end"]))
     ship = doc.get("shipping_address")
-    seller, buyer = _seller(s), _buyer(doc)
+    seller, buyer = _seller(s, _words(doc)), _buyer(doc)
     if lines and all(ln.category == "O" for ln in lines):  # BR-O-02: no VAT identifiers on an invoice of no VAT
         seller, buyer = replace(seller, vat_id=None), replace(buyer, vat_id=None)
     return EInvoice(
