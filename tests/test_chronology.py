@@ -10,6 +10,17 @@ import pytest
 import test_recurring
 from conftest import db_content, ok, refused, run, sql
 
+
+@pytest.fixture(autouse=True)
+def _plain_pdfs(isolated):
+    """Invoices here carry no complete EN 16931 identity (no SIREN, no customer country): these tests
+    are about what a PDF draws and how mail goes out, so invoices are plain PDFs (invoice.format
+    plain). The default, Factur-X, is held to by test_facturx_out.py and test_facturx_pdf.py."""
+    from conftest import ok as _ok
+
+    _ok("config", "set", "invoice.format", "plain")
+
+
 # the fixtures: order SO-00001 (MAINT 100.00 + VAT20 = 120.00) for account Acme, product CPU 0.50
 catalog_template, catalog = test_recurring.catalog_template, test_recurring.catalog
 

@@ -14,6 +14,17 @@ import pytest
 
 from tests.conftest import ok
 
+
+@pytest.fixture(autouse=True)
+def _plain_pdfs(isolated):
+    """Invoices here carry no complete EN 16931 identity (no SIREN, no customer country): these tests
+    are about what a PDF draws and how mail goes out, so invoices are plain PDFs (invoice.format
+    plain). The default, Factur-X, is held to by test_facturx_out.py and test_facturx_pdf.py."""
+    from conftest import ok as _ok
+
+    _ok("config", "set", "invoice.format", "plain")
+
+
 pypdf = pytest.importorskip("pypdf", reason="pypdf is in the test extra: pip install -e '.[test]'")
 
 QPDF = shutil.which("qpdf")

@@ -18,6 +18,17 @@ import pytest
 from conftest import clone_db, db_content, ok, refused, run, sql
 from test_mail import attachment, body_of, pdf_text, start_server
 
+
+@pytest.fixture(autouse=True)
+def _plain_pdfs(isolated):
+    """Invoices here carry no complete EN 16931 identity (no SIREN, no customer country): these tests
+    are about what a PDF draws and how mail goes out, so invoices are plain PDFs (invoice.format
+    plain). The default, Factur-X, is held to by test_facturx_out.py and test_facturx_pdf.py."""
+    from conftest import ok as _ok
+
+    _ok("config", "set", "invoice.format", "plain")
+
+
 DUE = "2026-12-28"  # invoices made on 2026-11-28 (ORDERS_TODAY) with the default 30 days
 
 

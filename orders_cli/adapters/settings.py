@@ -228,6 +228,8 @@ KEYS: dict[str, Key] = {
             "the rate when terms say nothing) or a text (\"three times the legal interest rate\")"),
         Key("invoice.recovery_indemnity", _amount, "40.00", "Fixed indemnity for recovery costs stated on B2B invoices and reminders, EUR"),
         Key("invoice.early_payment_discount", _stripped(200), "none", "Discount for early payment, as printed (text)"),
+        Key("invoice.format", _choice("facturx", "plain"), "facturx",
+            "facturx | plain: invoices and credit notes as Factur-X PDFs (PDF/A-3 with their EN 16931 XML) or plain PDFs"),
         Key("invoice.payment_means", _choice("transfer", "card", "cheque", "direct_debit", "cash", "other"), "transfer",
             "transfer | card | cheque | direct_debit | cash | other (transfer prints company.iban)"),
         Key("smtp.host", _text(255), "", "SMTP server host name"),

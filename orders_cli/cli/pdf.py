@@ -13,18 +13,22 @@ import typer
 Output = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write here (default: <NUMBER>.pdf in the current directory)")]
 
 
-def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool = False) -> Path:
-    from orders_cli.adapters import pdf
+Plain = Annotated[bool, typer.Option("--plain", help="A plain PDF, not a Factur-X e-invoice (default: the invoice.format setting)")]
+
+
+def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool = False, plain: bool = False) -> Path:
+    from orders_cli.adapters import invoice_file, pdf
     from orders_cli.cli import output as out
 
     target = out.checked_path(output or pdf.default_filename(doc))  # refuse a bad name before drawing
-    path = out.write_file(target, pdf.render(kind, doc, settings), default_name=pdf.default_filename(doc))
+    data = invoice_file.render(kind, doc, settings, plain)  # a Factur-X that cannot be valid is refused here, before any file
+    path = out.write_file(target, data, default_name=pdf.default_filename(doc))
     if not quiet:
         out.note(str(path))
     return path
 
 
-def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
+def _one(kind: str, ref: str, output: Optional[Path], plain: bool = False) -> Path:
     from orders_cli import store
     from orders_cli.adapters import settings as config
     from orders_cli.cli.common import context
@@ -49,7 +53,7 @@ def _one(kind: str, ref: str, output: Optional[Path]) -> Path:
             doc = to_data(credit_views.show_credit(s, ref))
         else:
             doc = to_data(fulfilment.show_delivery(s, ref))
-    return _write(kind, doc, output, config.current())
+    return _write(kind, doc, output, config.current(), plain=plain)
 
 
 def order_pdf(order: Annotated[str, typer.Argument(help="Order number or id")], output: Output = None) -> None:
@@ -74,8 +78,12 @@ def invoice_pdf(
     since: Annotated[Optional[str], typer.Option("--since", help="With --all: invoice date on or after YYYY-MM-DD")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE|DIR",
                                                    help="A file for one invoice; a folder with --all (default: current directory)")] = None,
+    plain: Plain = False,
 ) -> None:
     """Write an invoice as a PDF (dates, due date, payment term, period of a recurring invoice), or every invoice with --all.
+
+    By default a Factur-X e-invoice: a PDF/A-3 carrying its EN 16931 XML (CII), refused when
+    the invoice lacks what EN 16931 requires (the error names what to set); --plain for a plain PDF.
 
     Example: orders invoice pdf INV-00001 ; orders invoice pdf --all --since 2026-01-01 -o invoices/
     """
@@ -87,7 +95,7 @@ def invoice_pdf(
     if since and not all_:
         raise Invalid("--since goes with --all")
     if not all_:
-        _one("invoice", invoice, output)
+        _one("invoice", invoice, output, plain)
         _warn(seller_warning())
         return
     from orders_cli import store
@@ -108,18 +116,23 @@ def invoice_pdf(
         numbers = [row.number for row in billing.list_invoices(s, since=since)]
         docs = [to_data(billing.show_invoice(s, n)) for n in reversed(numbers)]
     settings = config.current()
+    from orders_cli.adapters import invoice_file
     from orders_cli.adapters.env import stderr_is_tty
+
+    if invoice_file.wants_facturx("invoice", settings, plain):
+        for doc in docs:  # every invoice can be a valid Factur-X, or no file is written at all
+            invoice_file.facturx_xml("invoice", doc, settings)
 
     if stderr_is_tty() and docs:
         from rich.progress import Progress
 
         with Progress(console=out.console(stderr=True), transient=True) as bar:
             for doc in bar.track(docs, description="writing PDFs"):
-                _write("invoice", doc, folder, settings, quiet=True)
+                _write("invoice", doc, folder, settings, quiet=True, plain=plain)
         out.note(f"{len(docs)} PDF{'s' if len(docs) != 1 else ''} written to {folder}")
     else:
         for doc in docs:
-            _write("invoice", doc, folder, settings)
+            _write("invoice", doc, folder, settings, plain=plain)
     if not docs:
         out.note("no invoices")
     else:
@@ -149,9 +162,11 @@ def delivery_pdf(delivery: Annotated[str, typer.Argument(help="Delivery note num
     _one("delivery", delivery, output)
 
 
-def credit_pdf(credit: Annotated[str, typer.Argument(help="Credit note number or id")], output: Output = None) -> None:
+def credit_pdf(credit: Annotated[str, typer.Argument(help="Credit note number or id")], output: Output = None, plain: Plain = False) -> None:
     """Write a credit note as a PDF ("Credit note" / "Avoir"), citing its invoice.
+
+    By default a Factur-X e-invoice (PDF/A-3 with its EN 16931 XML), like invoice pdf; --plain for a plain PDF.
 
     Example: orders credit pdf CN-00001 -o CN-00001.pdf
     """
-    _one("credit", credit, output)
+    _one("credit", credit, output, plain)

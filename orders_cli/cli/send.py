@@ -17,14 +17,15 @@ Cc = Annotated[Optional[list[str]], typer.Option("--cc", metavar="EMAIL", help="
 Subject = Annotated[Optional[str], typer.Option("--subject", help="Subject line (default: from the e-mail template)")]
 Message = Annotated[Optional[str], typer.Option("--message", help="Body text (default: from the e-mail template)")]
 Eml = Annotated[Optional[Path], typer.Option("--eml", metavar="FILE", help="Write the message to FILE (.eml) instead of sending it")]
+Plain = Annotated[bool, typer.Option("--plain", help="Attach a plain PDF, not the Factur-X e-invoice (default: the invoice.format setting)")]
 
 
-def _send(kind: str, ref: str, to, cc, subject, message, eml, json_: bool) -> None:
+def _send(kind: str, ref: str, to, cc, subject, message, eml, json_: bool, plain: bool = False) -> None:
     from orders_cli.cli import output
     from orders_cli.cli.common import context
     from orders_cli.sending import outbox
 
-    result = outbox.send_document(context(), kind, ref, list(to or []), list(cc or []), subject, message, eml)
+    result = outbox.send_document(context(), kind, ref, list(to or []), list(cc or []), subject, message, eml, plain)
     if kind == "invoice":
         from orders_cli.cli.config import seller_warning
 
@@ -52,8 +53,8 @@ def order_send(order: Annotated[str, typer.Argument(help="Order number or id")],
 
 
 def invoice_send(invoice: Annotated[str, typer.Argument(help="Invoice number or id")], to: To = None, cc: Cc = None, subject: Subject = None,
-                 message: Message = None, eml: Eml = None, json_: Json = False) -> None:
-    """Mail an invoice with its PDF attached; logged as an activity, and the invoice becomes sent.
+                 message: Message = None, eml: Eml = None, json_: Json = False, plain: Plain = False) -> None:
+    """Mail an invoice with its PDF attached (a Factur-X e-invoice by default); logged as an activity, and the invoice becomes sent.
 
     A cancelled invoice is refused. --eml FILE writes the message instead (nothing logged).
     If the connection dies after the server got the message, before it confirmed, the error
@@ -61,13 +62,13 @@ def invoice_send(invoice: Annotated[str, typer.Argument(help="Invoice number or 
 
     Example: orders invoice send INV-00001 --to accounts@example.com
     """
-    _send("invoice", invoice, to, cc, subject, message, eml, json_)
+    _send("invoice", invoice, to, cc, subject, message, eml, json_, plain)
 
 
 def credit_send(credit: Annotated[str, typer.Argument(help="Credit note number or id")], to: To = None, cc: Cc = None, subject: Subject = None,
-                message: Message = None, eml: Eml = None, json_: Json = False) -> None:
-    """Mail a credit note with its PDF attached; logged as an activity on its invoice.
+                message: Message = None, eml: Eml = None, json_: Json = False, plain: Plain = False) -> None:
+    """Mail a credit note with its PDF attached (a Factur-X e-invoice by default); logged as an activity on its invoice.
 
     Example: orders credit send CN-00001 --to accounts@example.com
     """
-    _send("credit", credit, to, cc, subject, message, eml, json_)
+    _send("credit", credit, to, cc, subject, message, eml, json_, plain)

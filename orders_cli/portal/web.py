@@ -167,9 +167,9 @@ def build_app(settings) -> Guard:
             if doc is None:
                 return error(404, who[1])
             if want_pdf:
-                from orders_cli.adapters import pdf
+                from orders_cli.adapters import invoice_file, pdf
 
-                data = pdf.render(kind, doc, settings)
+                data = invoice_file.render_or_plain(kind, doc, settings)  # Factur-X when the invoice can be one
                 name = pdf.default_filename(doc)
                 return Response(data, media_type="application/pdf", headers={
                     "Content-Disposition": f"attachment; filename=\"{_ascii(name)}\"; filename*=UTF-8''{quote(name, safe='')}"})

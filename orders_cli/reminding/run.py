@@ -284,7 +284,7 @@ def _quoted(name: str) -> str:
 
 def _message(ctx: Context, due: ReminderDue, sender: str) -> tuple[Any, int | None]:
     """The reminder mail (template ``email/reminder[.LANG].txt``, the invoice PDF attached) and the invoice's order id."""
-    from orders_cli.adapters import mail, pdf, templating
+    from orders_cli.adapters import invoice_file, mail, pdf, templating
     from orders_cli.invoicing import invoices as billing
 
     settings = ctx.settings
@@ -308,7 +308,7 @@ def _message(ctx: Context, due: ReminderDue, sender: str) -> tuple[Any, int | No
                   penalty_rate=rate, indemnity=indemnity)
     body = re.sub(r"\n{3,}", "\n\n", templating.fill(body_t, values))
     msg = mail.compose("invoice", doc, settings, sender=sender, to=[due.to], subject=templating.fill(subject_t, values), message=body,
-                       pdf_bytes=pdf.render("invoice", doc, settings), filename=pdf.default_filename(doc))
+                       pdf_bytes=invoice_file.render("invoice", doc, settings), filename=pdf.default_filename(doc))
     return msg, order_id
 
 

@@ -70,10 +70,10 @@ def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
 
 
 def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str], subject: str | None, message: str | None,
-                  eml: Path | None = None) -> DocumentSent:
+                  eml: Path | None = None, plain: bool = False) -> DocumentSent:
     """Mail one order, invoice or credit note with its PDF (or write the message to ``eml``); a
     credit note's mail is logged on its invoice."""
-    from orders_cli.adapters import mail, pdf
+    from orders_cli.adapters import invoice_file, mail, pdf
 
     settings = ctx.settings
     doc, ids = _load(kind, ref, ctx.today)
@@ -84,7 +84,7 @@ def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str
     cfg = None if eml is not None else mail.smtp_config(settings)
     sender = cfg.sender if cfg else mail.check_address(str(settings.get("smtp.sender") or settings.get("company.email") or "orders@localhost.localdomain"), "smtp.sender")
     msg = mail.compose(kind, doc, settings, sender=sender, to=to, cc=cc, subject=subject, message=message,
-                       pdf_bytes=pdf.render(kind, doc, settings), filename=pdf.default_filename(doc))
+                       pdf_bytes=invoice_file.render(kind, doc, settings, plain), filename=pdf.default_filename(doc))
     result = DocumentSent(kind=kind, number=doc["number"], to=list(to), cc=list(cc), subject=str(msg["Subject"]),
                           message_id=str(msg["Message-ID"]), attachment=pdf.default_filename(doc))
     if eml is not None:
@@ -204,7 +204,7 @@ def _set_status(log, row_id: int, status: str) -> None:
 
 def _send_claimed(settings, cfg, mailer, log, row) -> tuple[Mailed | NotMailed, str | None]:
     """Mail one claimed row: the outcome, and the SMTP error that stops the batch (or None)."""
-    from orders_cli.adapters import mail, pdf
+    from orders_cli.adapters import invoice_file, mail, pdf
     from orders_cli.invoicing import invoices as billing
 
     number = str(row.invoice_id)
@@ -214,7 +214,7 @@ def _send_claimed(settings, cfg, mailer, log, row) -> tuple[Mailed | NotMailed, 
             number, order_id = inv.number, inv.order_id
             doc = to_data(billing.invoice_view(s, inv))
         msg = mail.compose("invoice", doc, settings, sender=cfg.sender, to=[row.recipient],
-                           pdf_bytes=pdf.render("invoice", doc, settings), filename=pdf.default_filename(doc))
+                           pdf_bytes=invoice_file.render("invoice", doc, settings), filename=pdf.default_filename(doc))
         mailer.send(msg)
     except mail.MailUncertain as exc:
         _set_status(log, row.id, "uncertain")  # may have been delivered: never re-sent without --retry-uncertain
