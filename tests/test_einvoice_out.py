@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import build_template, clone_db, ok, refused
+from conftest import build_template, clone_db, db_content, ok, refused
 from einvoice_reader import parse
 from lxml import etree
 
@@ -127,6 +127,12 @@ def made(tmp_path_factory):
             kind = "credit" if shape.startswith("credit") else "invoice"
             shown = ok(kind, "show", number, "--json").json()
             box["data"][shape] = (kind, shown, {fmt: (folder / fmt / f"{number}.xml").read_bytes() for fmt in ("cii", "ubl")})
+        # the Factur-X PDFs, as invoice pdf / credit pdf write them by default (invoice.format facturx)
+        ok("invoice", "pdf", "--all", "-o", str(folder / "pdf"))
+        for shape, number in docs.items():
+            if shape.startswith("credit"):
+                ok("credit", "pdf", number, "-o", str(folder / "pdf" / f"{number}.pdf"))
+        box["pdf"] = {shape: (folder / "pdf" / f"{number}.pdf").read_bytes() for shape, number in docs.items()}
         box["all"] = sorted(p.name for p in (folder / "ubl").iterdir() if p.name.startswith("INV"))
         box["invoices"] = sorted(f"{row['number']}.xml" for row in ok("invoice", "list", "--json").json())
 
@@ -330,3 +336,125 @@ def test_the_seller_is_the_snapshot_at_issue_and_the_settings_where_it_is_null(m
     doc["seller"] = {k: None for k in doc["seller"]}  # issued before snapshots
     assert build("invoice", doc, later).seller.name == "Renamed SAS"
     assert "seller SIREN missing: orders config set company.siren 123456789" in missing(build("invoice", doc, later))
+
+
+# ---------------------------------------------------------------- every validator, on every shape (issue 16 item 5)
+
+# The French CTC rules (BR-FR) we cannot meet with the data a document holds: a customer with no
+# electronic address (BT-49, BR-FR-12: Café Müller has none), an invoice not in EUR without its
+# VAT total in EUR (BR-FR-CO-12: no exchange rate is kept).
+FR_GAPS = {"BR-FR-12", "BR-FR-CO-12"}
+
+
+def _tampered(cii: bytes) -> bytes:
+    """The first line net (BT-131) one cent higher."""
+    root = etree.fromstring(cii)
+    ns = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
+    net = root.find(".//ram:IncludedSupplyChainTradeLineItem//ram:LineTotalAmount", ns)
+    net.text = str(D(net.text) + D("0.01"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.fixture(scope="module")
+def checked(made):
+    """One run of the checker (one worker process) over every shape's CII, UBL and Factur-X PDF,
+    with the French rules, and a tampered copy of one CII."""
+    from orders_cli.adapters import einvoice_check
+
+    items = [(f"{shape}.{fmt}", xml) for shape, (_, _, xmls) in made["data"].items() for fmt, xml in xmls.items()]
+    items += [(f"{shape}.pdf", pdf) for shape, pdf in made["pdf"].items()]
+    items.append(("tampered.cii", _tampered(made["data"]["multi"][2]["cii"])))
+    stats: dict = {}
+    reports = einvoice_check.check(items, fr=True, stats=stats)
+    return {r.name: r for r in reports}, stats
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_shape_passes_the_xsd_en16931_and_facturx_rules_in_every_format(checked, shape):
+    reports, _ = checked
+    for fmt in ("cii", "ubl", "pdf"):
+        report = reports[f"{shape}.{fmt}"]
+        assert report.syntax == {"cii": "cii", "ubl": report.syntax, "pdf": "facturx-pdf+cii"}[fmt]
+        fatal = [(f.layer, f.rule_id, f.message) for f in report.failures if f.flag == "fatal" and f.layer != "fr"]
+        assert fatal == [], f"{shape}.{fmt}"
+        french = {f.rule_id.split("_")[0] for f in report.failures if f.flag == "fatal" and f.layer == "fr"}
+        assert french <= FR_GAPS, f"{shape}.{fmt}: {french}"
+    assert reports[f"{shape}.pdf"].profile == "en16931"
+
+
+def test_the_french_rules_ran_and_only_the_known_gaps_fail(checked, made):
+    reports, stats = checked
+    usd = {f.rule_id.split("_")[0] for f in reports["usd.cii"].failures if f.layer == "fr" and f.flag == "fatal"}
+    assert "BR-FR-CO-12" in usd  # the French rules did run: the USD invoice has no VAT total in EUR
+    reverse = {f.rule_id.split("_")[0] for f in reports["reverse.cii"].failures if f.layer == "fr" and f.flag == "fatal"}
+    assert reverse == set()  # the Polish customer has an electronic address: nothing missing
+    # one worker compiled each rule set once for the whole batch: CII EN16931, UBL EN16931, the two French sets
+    assert (stats["compiles"], len(stats["compile_seconds"]), stats["files"]) == (4, 4, 3 * len(SHAPES) + 1)
+
+
+def test_a_one_cent_change_in_our_own_output_is_caught(checked):
+    reports, _ = checked
+    report = reports["tampered.cii"]
+    assert report.fatal and "BR-CO-10" in {f.rule_id for f in report.failures if f.layer == "en16931"}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_pdf_embeds_the_export_and_states_its_totals(made, shape):
+    import io
+
+    import pikepdf
+    import pypdf
+    from einvoice_reader import parse
+
+    from orders_cli.adapters.pdf_text import Fmt
+
+    kind, shown, xmls = made["data"][shape]
+    with pikepdf.open(io.BytesIO(made["pdf"][shape])) as pdf:
+        embedded = pdf.attachments["factur-x.xml"].get_file().read_bytes()
+    assert embedded == xmls["cii"]  # one rendering of one typed result: the PDF's XML is the export
+    inv = parse(embedded)
+    assert inv.totals.tax_inclusive + (inv.totals.rounding or D(0)) == D(shown["totals"]["total"])
+    text = " ".join(" ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(made["pdf"][shape])).pages).replace("\u202f", " ").replace("\xa0", " ").split())
+    fmt = Fmt(shown.get("language"))
+    for figure in [shown["totals"]["total"]] + [b["amount"] for b in shown["totals"]["tax_breakdown"]]:  # the PDF's VAT per rate
+        assert " ".join(fmt.number(figure).replace("\u202f", " ").replace("\xa0", " ").split()) in text, (shape, figure)
+    assert shown["number"] in text
+
+
+def test_invoice_pdf_is_factur_x_by_default_refused_when_it_cannot_be_valid(tmp_path):
+    import email
+
+    import pikepdf
+
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("account", "add", CAFE, "--billing-city", "Strasbourg", "--billing-country", "FR")
+    ok("product", "add", "WIDGET", "--name", "Widget", "--price", "10.00", "--tax", "VAT20")
+    number = _invoice(_order(*_lines("WIDGET:3")))
+    before = db_content()
+    # issued with no seller identity and none set since: no Factur-X can be valid, so no file at all
+    r = refused("invoice", "pdf", number, "-o", str(tmp_path / "a.pdf"), code=1)
+    assert r.err.startswith("error: ") and r.err.count("\n") == 1 and "Traceback" not in r.err
+    assert "orders config set company.siren" in r.err and "--plain" in r.err
+    assert not (tmp_path / "a.pdf").exists() and db_content() == before
+    r = refused("invoice", "pdf", "--all", "-o", str(tmp_path / "all"), code=1)
+    assert not any((tmp_path / "all").glob("*.pdf"))
+    # --plain (or invoice.format plain) writes today's plain PDF
+    ok("invoice", "pdf", number, "--plain", "-o", str(tmp_path / "plain.pdf"))
+    with pikepdf.open(tmp_path / "plain.pdf") as pdf:
+        assert len(pdf.attachments) == 0
+    for key, value in SELLER.items():
+        ok("config", "set", key, value)
+    ok("invoice", "pdf", number, "-o", str(tmp_path / "fx.pdf"))
+    with pikepdf.open(tmp_path / "fx.pdf") as pdf:
+        assert list(pdf.attachments) == ["factur-x.xml"]
+    ok("config", "set", "invoice.format", "plain")
+    ok("invoice", "pdf", number, "-o", str(tmp_path / "plain2.pdf"))
+    with pikepdf.open(tmp_path / "plain2.pdf") as pdf:
+        assert len(pdf.attachments) == 0
+    # mail attaches the Factur-X PDF (the default again)
+    ok("config", "set", "invoice.format", "facturx")
+    ok("invoice", "send", number, "--to", "compta@mueller.example", "--eml", str(tmp_path / "m.eml"))
+    msg = email.message_from_bytes((tmp_path / "m.eml").read_bytes())
+    [part] = [p for p in msg.walk() if p.get_content_type() == "application/pdf"]
+    with pikepdf.open(__import__("io").BytesIO(part.get_payload(decode=True))) as pdf:
+        assert list(pdf.attachments) == ["factur-x.xml"]
