@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import build_template, clone_db, db_content, ok, refused
+from conftest import build_template, clone_db, db_content, ok, refused, run
 from einvoice_reader import parse
 from lxml import etree
 
@@ -458,3 +458,21 @@ def test_invoice_pdf_is_factur_x_by_default_refused_when_it_cannot_be_valid(tmp_
     [part] = [p for p in msg.walk() if p.get_content_type() == "application/pdf"]
     with pikepdf.open(__import__("io").BytesIO(part.get_payload(decode=True))) as pdf:
         assert list(pdf.attachments) == ["factur-x.xml"]
+
+
+def test_recur_run_send_refuses_before_billing_when_no_factur_x_could_be_valid():
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("account", "add", CAFE, "--billing-city", "Strasbourg", "--billing-country", "FR", "--email", "compta@mueller.example")
+    ok("product", "add", "CONSULT", "--name", "Conseil", "--price", "120", "--tax", "VAT20", "--service")
+    so = _order(*_lines("CONSULT:1"))
+    ok("recur", "set", so, "--frequency", "monthly", "--start", "2026-10-01")
+    ok("config", "set", "smtp.host", "127.0.0.1")
+    ok("config", "set", "smtp.sender", "factures@dupre.example")
+    ok("config", "set", "company.name", "Atelier Dupré")
+    before = db_content()
+    r = refused("recur", "run", "--send", code=1)
+    assert r.err.count("\n") == 1 and "--send mails Factur-X invoices, and the seller's" in r.err
+    assert "orders config set company.siren" in r.err and "company.name" not in r.err and "invoice.format plain" in r.err
+    assert db_content() == before  # nothing billed, nothing queued
+    ok("config", "set", "invoice.format", "plain")  # plain PDFs need none of it: the check is gone
+    assert "--send mails Factur-X" not in run("recur", "run", "--send").err

@@ -128,9 +128,17 @@ def _mark_sent(s, invoice_id: int) -> str:
 
 def check_ready(settings) -> None:
     """Before billing with --send: refuse up front when mail cannot possibly go out."""
-    from orders_cli.adapters import mail
+    from orders_cli.adapters import invoice_file, mail
+    from orders_cli.adapters.settings import missing_seller_data
 
     mail.smtp_config(settings)
+    if invoice_file.wants_facturx("invoice", settings):  # the seller data every Factur-X invoice needs, before billing
+        needed = {"company.name", "company.address", "company.country", "company.siren", "company.vat_id", "company.iban"}
+        gaps = [g for g in missing_seller_data(settings) if g["key"] in needed]
+        if gaps:
+            raise Invalid("--send mails Factur-X invoices, and the seller's " + ", ".join(g["label"] for g in gaps)
+                          + (" is " if len(gaps) == 1 else " are ") + "missing or invalid: "
+                          + "; ".join(f"orders config set {g['key']} ..." for g in gaps) + f" ({invoice_file.PLAIN_HINT.replace('--plain, or ', '')})")
 
 
 def recur_run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, send: bool = False,
