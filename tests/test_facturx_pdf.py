@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import build_template, clone_db, ok
-from tests.test_pdf import money_as_printed
+from conftest import build_template, clone_db, ok
+from test_pdf import money_as_printed
 
 pikepdf = pytest.importorskip("pikepdf")
 pypdf = pytest.importorskip("pypdf", reason="pypdf is in the test extra: pip install -e '.[test]'")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ok
+from conftest import ok
 
 
 @pytest.fixture(autouse=True)
