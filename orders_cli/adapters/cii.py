@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from orders_cli.adapters.einvoice_xml import amount, model, number, price
+from orders_cli.adapters.einvoice_xml import XmlWriter, amount, model, number, price
 from orders_cli.core.einvoice_model import Address, AllowanceCharge, EInvoice, Party
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -15,18 +15,9 @@ QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
 
 
-class _W:
+class _W(XmlWriter):
     def __init__(self):
-        from lxml import etree
-
-        self.etree = etree
-
-    def el(self, parent, tag: str, text: str | None = None, **attrs):
-        ns, _, name = tag.partition(":")
-        node = self.etree.SubElement(parent, f"{{{NSMAP[ns]}}}{name}", **attrs)
-        if text is not None:
-            node.text = text
-        return node
+        super().__init__(NSMAP)
 
     def day(self, parent, tag: str, d: date, kind: str = "udt"):
         node = self.el(parent, tag)

@@ -18,6 +18,24 @@ FALLBACK_KEYS = (
 )
 
 
+class XmlWriter:
+    """The elements both writers make: ``el(parent, "prefix:Name", text)`` in the namespace the
+    writer's map gives the prefix (lxml imported when a document is written, not before)."""
+
+    def __init__(self, nsmap: dict[str, str]):
+        from lxml import etree
+
+        self.etree = etree
+        self.nsmap = nsmap
+
+    def el(self, parent, tag: str, text: str | None = None, **attrs):
+        ns, _, name = tag.partition(":")
+        node = self.etree.SubElement(parent, f"{{{self.nsmap[ns]}}}{name}", **attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+
 def seller_fallback(settings) -> dict:
     """The company.* / invoice.* settings as a plain dict (what a document issued before seller
     snapshots, or a null field of one, falls back on)."""

@@ -4,7 +4,7 @@ refused."""
 
 from __future__ import annotations
 
-from orders_cli.adapters.einvoice_xml import amount, model, number, price
+from orders_cli.adapters.einvoice_xml import XmlWriter, amount, model, number, price
 from orders_cli.core.einvoice_model import Address, AllowanceCharge, EInvoice, Party
 
 NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -13,19 +13,10 @@ CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 
-class _W:
+class _W(XmlWriter):
     def __init__(self, currency: str):
-        from lxml import etree
-
-        self.etree = etree
+        super().__init__({"cac": CAC, "cbc": CBC})
         self.currency = currency
-
-    def el(self, parent, tag: str, text: str | None = None, **attrs):
-        ns, _, name = tag.partition(":")
-        node = self.etree.SubElement(parent, f"{{{CAC if ns == 'cac' else CBC}}}{name}", **attrs)
-        if text is not None:
-            node.text = text
-        return node
 
     def money(self, parent, tag: str, value) -> None:
         self.el(parent, tag, amount(value), currencyID=self.currency)
