@@ -60,9 +60,6 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
             item["vendor"] = {"id": None, "name": "(no vendor)"}
         if "tax" in item and item["tax"] is None and "category" in item:
             item["tax"] = "(outside VAT)"
-    if not data:
-        output.note(empty)
-        return
     from rich.table import Table
 
     from orders_cli.core.text import terminal
@@ -89,6 +86,8 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
                     cells.append("total" if n == 0 else "")
             table.add_row(*cells, style="bold")
     output.console().print(table)
+    if not data:
+        output.note(empty)
 
 
 def _numeric(key: str) -> bool:
