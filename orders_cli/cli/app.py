@@ -72,6 +72,7 @@ def _mount() -> None:
         portal,
         recur,
         remind,
+        report,
         send,
     )
     from orders_cli.cli import config as config_cmd
@@ -99,6 +100,7 @@ def _mount() -> None:
     app.add_typer(activity.app, name="activity")
     app.add_typer(portal.app, name="portal")
     app.add_typer(einvoice.app, name="einvoice")
+    app.add_typer(report.app, name="report")
     order.app.command("pdf")(pdf.order_pdf)
     order.quote_app.command("pdf")(pdf.quote_pdf)
     documents.invoice_app.command("pdf")(pdf.invoice_pdf)
@@ -146,8 +148,20 @@ def main(argv: list[str] | None = None) -> int:
     return int(_main(argv))
 
 
+def _chart_alone(args: list[str]) -> list[str]:
+    """``--chart`` takes an optional FILE (``orders report sales --chart`` draws in the terminal,
+    ``--chart sales.svg`` writes an image): alone, it is given the value ``-``."""
+    if "--chart" not in args or not args or args[0] != "report":
+        return args
+    out = []
+    for i, arg in enumerate(args):
+        nxt = args[i + 1] if i + 1 < len(args) else None
+        out.append("--chart=-" if arg == "--chart" and (nxt is None or nxt.startswith("-")) else arg)
+    return out
+
+
 def _main(argv: list[str] | None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _chart_alone(list(sys.argv[1:] if argv is None else argv))
     ENV.__dict__.update(Env().__dict__)
     from orders_cli.store import target
 

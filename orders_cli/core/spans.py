@@ -28,7 +28,13 @@ class Span:
     until: date | None = None
 
     def label(self) -> str:
-        return f"{self.since.isoformat() if self.since else '...'} to {self.until.isoformat() if self.until else '...'}"
+        if self.since is None and self.until is None:
+            return "all dates"
+        if self.until is None:
+            return f"from {self.since.isoformat()}"  # type: ignore[union-attr]
+        if self.since is None:
+            return f"until {self.until.isoformat()}"
+        return f"{self.since.isoformat()} to {self.until.isoformat()}"
 
     def contains(self, day: date) -> bool:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)

@@ -1,0 +1,47 @@
+"""``--chart FILE.svg|png``: a bar chart written as an image with matplotlib (its wheels install
+from PyPI with no system package; SVG and PNG from one renderer, the Agg backend, no display).
+Deterministic: no date in the file, a fixed SVG id salt, so the same book draws the same file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from orders_cli.core.errors import Invalid
+
+SUFFIXES = (".svg", ".png")
+
+
+def write(path: Path, series: list[tuple[str, str]], title: str) -> Path:
+    """Draw ``series`` ((label, amount text), ...) as bars into ``path`` (.svg or .png)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise Invalid(f"--chart {str(path)!r}: the image is a .svg or a .png file (or give --chart alone for the terminal)")
+    if not series:
+        raise Invalid("nothing to draw: the report has no rows")
+    if path.parent and not path.parent.is_dir():
+        raise Invalid(f"--chart {str(path)!r}: no folder {str(path.parent)!r}")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    matplotlib.rcParams["svg.hashsalt"] = "orders"
+    labels = [label for label, _ in series]
+    values = [float(Decimal(v)) for _, v in series]  # drawing only: the figures printed stay exact
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(series) + 2), 4.0), dpi=100)
+    try:
+        ax.bar(range(len(values)), values, color=["#c0392b" if v < 0 else "#2e86c1" for v in values])
+        ax.set_xticks(range(len(values)))
+        ax.set_xticklabels(labels, rotation=45 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center", fontsize=8)
+        ax.set_title(title)
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.grid(axis="y", alpha=0.3)
+        fig.tight_layout()
+        try:
+            fig.savefig(path, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else {"Software": None})
+        except OSError as exc:
+            raise Invalid(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+    return path

@@ -1,0 +1,81 @@
+"""``orders report aging``: who owes what on a day, and for how long past due.
+
+On ``as_of`` (default today) each counted invoice dated on or before it has a balance: its
+total - its credit notes dated by then - the live payments received by then (the rule of
+``core.receivable``, as of that day). A positive balance falls in the bucket of its due date
+(``core.spans.aging_bucket``: current, 1-30, 31-60, 61-90, over 90 days past due); a negative
+one (overpaid or over-credited: owed to the customer) and the refunds already paid out on it
+make the ``credit`` column. One grouped query: a subquery of balances per invoice, summed per
+account and bucket with CASE over the bucket's due-date bounds (portable: dates compared,
+never subtracted in SQL).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from orders_cli.core.money import Money, from_cents
+from orders_cli.core.results import Ref
+from orders_cli.core.spans import aging_bounds
+from orders_cli.reporting import scope
+from orders_cli.reporting.results import AgingRow
+from orders_cli.store import receivables as rv
+from orders_cli.store import refs
+from orders_cli.store import schema as m
+
+I64 = sa.BigInteger
+
+
+def _c(col):
+    return sa.type_coerce(col, I64)
+
+
+def aging(s: Session, as_of: date, account: str | None = None) -> list[AgingRow]:
+    """The rows of ``report aging``: one per account (and currency) with something open."""
+    account_id = refs.account(s, account).id if account is not None else None
+    inv, cn, p = m.Invoice.__table__, rv.CreditNote.__table__, rv.Payment.__table__
+    credited = (sa.select(sa.func.coalesce(sa.func.sum(_c(cn.c.total), type_=I64), 0))
+                .where(cn.c.invoice_id == inv.c.id, cn.c.credit_date <= as_of).scalar_subquery())
+    paid = (sa.select(sa.func.coalesce(sa.func.sum(_c(p.c.amount), type_=I64), 0))
+            .where(p.c.invoice_id == inv.c.id, p.c.payment_date <= as_of, scope.live(p)).scalar_subquery())
+    refunded = (sa.select(sa.func.coalesce(sa.func.sum(_c(p.c.amount), type_=I64), 0))
+                .select_from(p.join(cn, cn.c.id == p.c.credit_note_id))
+                .where(cn.c.invoice_id == inv.c.id, p.c.payment_date <= as_of, scope.live(p)).scalar_subquery())
+    where = [scope.counted(inv), inv.c.invoice_date <= as_of]
+    if account_id is not None:
+        where.append(inv.c.account_id == account_id)
+    per_invoice = (sa.select(inv.c.account_id, inv.c.currency, inv.c.due_date,
+                             (_c(inv.c.total) - credited - paid).label("balance"), refunded.label("refunded"))
+                   .where(*where).subquery())
+    b = per_invoice.c
+    b30, b60, b90 = aging_bounds(as_of)
+    owed = b.balance > 0
+
+    def bucket(*conds):
+        return sa.func.sum(sa.case((sa.and_(owed, *conds), b.balance), else_=0), type_=I64)
+
+    q = (sa.select(b.account_id, b.currency,
+                   sa.func.sum(sa.case((owed, 1), else_=0), type_=I64),
+                   bucket(sa.or_(b.due_date.is_(None), b.due_date >= as_of)),
+                   bucket(b.due_date < as_of, b.due_date >= b30),
+                   bucket(b.due_date < b30, b.due_date >= b60),
+                   bucket(b.due_date < b60, b.due_date >= b90),
+                   bucket(b.due_date < b90),
+                   sa.func.sum(sa.case((b.balance < 0, b.balance), else_=0) + b.refunded, type_=I64))
+         .group_by(b.account_id, b.currency))
+    found = [r for r in s.execute(q) if any(r[2:])]
+    a = m.Account.__table__
+    names = dict(s.execute(sa.select(a.c.id, a.c.name).where(a.c.id.in_({r[0] for r in found}))).all()) if found else {}
+    rows = []
+    for account_id, currency, n, *cents in found:
+        current, d30, d60, d90, over, credit = (from_cents(c or 0) for c in cents)
+        if n == 0 and credit == 0:
+            continue
+        rows.append(AgingRow(Ref(account_id, names.get(account_id, "")), currency, int(n or 0), Money(current), Money(d30), Money(d60),
+                             Money(d90), Money(over), Money(credit), Money(current + d30 + d60 + d90 + over + credit)))
+    rows.sort(key=lambda r: (-(r.total), r.account.name.casefold(), r.currency))
+    return rows
+

@@ -1,0 +1,165 @@
+"""``orders report recurring`` (MRR, ARR and how they moved, month by month) and ``orders
+report forecast`` (what the recurring schedules will bill in the coming months).
+
+**MRR** is measured on what was billed, net of VAT, usage excluded: each recurring invoice's
+net minus its usage lines (lines of no order line) minus its credit notes' net, grouped in SQL
+per (order, period). A subscription's MRR in a month is the monthly equivalent (x periods a
+year / 12) of its last billed period overlapping that month; a quarterly invoice so counts in
+each of its three months. Month to month, per subscription: new (nothing the month before),
+expansion / contraction (more / less), churned (nothing this month, something the month
+before); ``MRR = previous MRR + new + expansion - contraction - churned`` holds every month.
+
+**Forecast** runs the schedule rules of ``recur run`` forward (``core.schedule``): every
+enabled recurrence of an order not cancelled, its periods not yet billed nor skipped, end
+dates honoured, catch-up ``latest`` billing only the last overdue period; a period already due
+is billed by the next run, so it counts in the current month. Each period bills the order's
+totals (usage excluded: it is not known ahead).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from orders_cli.core import pricing, schedule
+from orders_cli.core.errors import Invalid
+from orders_cli.core.money import Money, from_cents
+from orders_cli.core.spans import Span, add_month, month_end, month_key, month_start, months_between
+from orders_cli.recurring.periods import Billed, done_all, is_open
+from orders_cli.reporting import scope
+from orders_cli.reporting.results import ForecastRow, RecurringRow
+from orders_cli.store import receivables as rv
+from orders_cli.store import schema as m
+
+ZERO = Decimal("0.00")
+I64 = sa.BigInteger
+MAX_MONTHS = 120
+
+
+def _c(col):
+    return sa.type_coerce(col, I64)
+
+
+def _billed_periods(s: Session, until: date):
+    """(order id, currency, frequency, period start, period end, net cents) of every counted
+    recurring invoice starting by ``until``, usage and credit notes taken off, per period."""
+    inv, il, cn, rec = m.Invoice.__table__, m.InvoiceLine.__table__, rv.CreditNote.__table__, m.Recurrence.__table__
+    usage = (sa.select(sa.func.coalesce(sa.func.sum(_c(il.c.net), type_=I64), 0))
+             .where(il.c.invoice_id == inv.c.id, il.c.order_line_id.is_(None), il.c.deposit_invoice_id.is_(None)).scalar_subquery())
+    credited = (sa.select(sa.func.coalesce(sa.func.sum(_c(cn.c.total) - _c(cn.c.tax_total), type_=I64), 0))
+                .where(cn.c.invoice_id == inv.c.id).scalar_subquery())
+    net = sa.func.sum(_c(inv.c.total) - _c(inv.c.tax_total) - usage - credited, type_=I64)
+    q = (sa.select(inv.c.order_id, inv.c.currency, rec.c.frequency, inv.c.period_start, inv.c.period_end, net)
+         .select_from(inv.join(rec, rec.c.order_id == inv.c.order_id))
+         .where(inv.c.recurring == True, scope.counted(inv), inv.c.period_start <= until)  # noqa: E712
+         .group_by(inv.c.order_id, inv.c.currency, rec.c.frequency, inv.c.period_start, inv.c.period_end)
+         .order_by(inv.c.order_id, inv.c.period_start))
+    return s.execute(q)
+
+
+def _months(span: Span, today: date, default_back: int = 11) -> list[str]:
+    last = span.until or today
+    first = span.since or month_start(add_month(month_key(last), -default_back))
+    months = months_between(first, last)
+    if len(months) > MAX_MONTHS:
+        raise Invalid(f"the span covers {len(months)} months; at most {MAX_MONTHS} (give --since/--until or --period)")
+    return months
+
+
+def recurring(s: Session, span: Span, today: date) -> list[RecurringRow]:
+    """The rows of ``report recurring``: one per month (and currency) of the span (default the
+    last 12 months up to today's)."""
+    months = _months(span, today)
+    if not months:
+        return []
+    before = add_month(months[0], -1)
+    window = [before, *months]
+    index = {k: i for i, k in enumerate(window)}
+    first_day, last_day = month_start(before), month_end(*map(int, months[-1].split("-")))
+    # per (order, currency): the monthly equivalent in each month of the window
+    levels: dict = defaultdict(lambda: [ZERO] * len(window))
+    for order_id, currency, frequency, start, end, cents in _billed_periods(s, last_day):
+        end = end or start
+        if end < first_day:
+            continue
+        monthly = from_cents(cents or 0) * schedule.periods_per_year(frequency) / 12
+        lo = index.get(month_key(max(start, first_day)), 0)
+        hi = index.get(month_key(min(end, last_day)), len(window) - 1)
+        series = levels[(order_id, currency)]
+        for i in range(lo, hi + 1):
+            series[i] = monthly  # the last period overlapping the month wins (rows come by period start)
+    rows = []
+    currencies = sorted({cur for _, cur in levels})
+    for currency in currencies:
+        for i, month in enumerate(months, start=1):
+            mrr = new = expansion = contraction = churned = Decimal(0)
+            active = 0
+            for (_, cur), series in levels.items():
+                if cur != currency:
+                    continue
+                prev, now = series[i - 1], series[i]
+                mrr += now
+                active += now > 0
+                if prev <= 0 < now:
+                    new += now
+                elif now <= 0 < prev:
+                    churned += prev
+                elif now > prev:
+                    expansion += now - prev
+                elif now < prev:
+                    contraction += prev - now
+            r = pricing.round_money
+            rows.append(RecurringRow(month, currency, Money(r(mrr)), Money(r(mrr * 12)), Money(r(new)), Money(r(expansion)),
+                                     Money(r(contraction)), Money(r(churned)), active))
+    return rows
+
+
+def forecast(s: Session, today: date, months: int = 12) -> list[ForecastRow]:
+    """The rows of ``report forecast``: this month and the ``months - 1`` after it."""
+    if not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
+        raise Invalid(f"--months {months}: expected 1 to {MAX_MONTHS}")
+    keys = [add_month(month_key(today), i) for i in range(months)]
+    horizon = month_end(*map(int, keys[-1].split("-")))
+    rec, so = m.Recurrence.__table__, m.SalesOrder.__table__
+    plans = s.execute(
+        sa.select(rec, so.c.currency, _c(so.c.total).label("gross"), _c(so.c.tax_total).label("vat"))
+        .select_from(rec.join(so, so.c.id == rec.c.order_id))
+        .where(rec.c.enabled == True, so.c.status != "cancelled")  # noqa: E712
+    ).all()
+    invoiced, skipped = done_all(s) if plans else ({}, {})
+    acc: dict = defaultdict(lambda: [0, ZERO, ZERO, ZERO])
+    for p in plans:
+        done = (invoiced.get(p.order_id, Billed()), skipped.get(p.order_id, set()))
+        for day in _billing_days(p, today, horizon, done):
+            row = acc[(month_key(day), p.currency)]
+            gross, vat = from_cents(p.gross or 0), from_cents(p.vat or 0)
+            row[0] += 1
+            row[1] += gross - vat
+            row[2] += vat
+            row[3] += gross
+    currencies = sorted({cur for _, cur in acc}) or []
+    return [ForecastRow(k, cur, *((v[0], Money(v[1]), Money(v[2]), Money(v[3])) if (v := acc.get((k, cur))) else (0, Money(ZERO), Money(ZERO), Money(ZERO))))
+            for cur in currencies for k in keys]
+
+
+def _billing_days(p, today: date, horizon: date, done) -> list[date]:
+    """The days the next runs bill the periods of recurrence ``p`` up to ``horizon``: a period
+    already due (not billed nor skipped) on the next run (today), a later one on its invoice date."""
+    due = [q for q in schedule.due_periods(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date)
+           if is_open(q, *done)] if p.start <= today else []
+    if p.catch_up == "latest" and len(due) > 1:
+        due = [q for q in due[:-1] if q.start in done[0].released] + due[-1:]
+    days = [today for _ in due]
+    q = schedule.next_period(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date)
+    while q is not None and q.invoice_date <= horizon:
+        if is_open(q, *done):
+            days.append(q.invoice_date)
+        if q.end == date.max:
+            break
+        q = schedule.next_period(p.start, p.frequency, q.invoice_date, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date,
+                                 from_index=q.index + 1)
+    return days
