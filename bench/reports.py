@@ -519,12 +519,16 @@ VAT_PAYMENT_FLOOR = (
     f"GROUP BY 1, 2 ORDER BY 1, 2"
 )
 
+# (per-invoice sums joined once, the balances materialized: an inlined CTE would evaluate the
+# subqueries once per bucket, 3.7 s instead of 2.3 s at 1,000,000 orders)
 AGING_FLOOR = (
-    "WITH bal AS (SELECT i.account_id, julianday(:asof) - julianday(i.due_date) AS late, i.total "
-    "- coalesce((SELECT sum(c.total) FROM credit_note c WHERE c.invoice_id = i.id AND c.credit_date <= :asof), 0) "
-    "- coalesce((SELECT sum(p.amount) FROM payment p WHERE p.invoice_id = i.id AND p.payment_date <= :asof "
-    "AND p.id NOT IN (SELECT payment_id FROM payment_removal)), 0) AS balance "
-    f"FROM invoice i WHERE i.invoice_date <= :asof AND {COUNTED}) "
+    "WITH cn AS (SELECT invoice_id, sum(total) AS t FROM credit_note WHERE credit_date <= :asof GROUP BY invoice_id), "
+    "pay AS (SELECT invoice_id, sum(amount) AS t FROM payment WHERE invoice_id IS NOT NULL AND payment_date <= :asof "
+    "AND id NOT IN (SELECT payment_id FROM payment_removal) GROUP BY invoice_id), "
+    "bal AS MATERIALIZED (SELECT i.account_id, julianday(:asof) - julianday(i.due_date) AS late, "
+    "i.total - coalesce(cn.t, 0) - coalesce(pay.t, 0) AS balance "
+    "FROM invoice i LEFT JOIN cn ON cn.invoice_id = i.id LEFT JOIN pay ON pay.invoice_id = i.id "
+    "WHERE i.invoice_date <= :asof AND (i.status != 'cancelled' OR cn.invoice_id IS NOT NULL)) "
     "SELECT a.name, sum(CASE WHEN late <= 0 THEN balance END), sum(CASE WHEN late BETWEEN 1 AND 30 THEN balance END), "
     "sum(CASE WHEN late BETWEEN 31 AND 60 THEN balance END), sum(CASE WHEN late BETWEEN 61 AND 90 THEN balance END), "
     "sum(CASE WHEN late > 90 THEN balance END), sum(balance) FROM bal JOIN account a ON a.id = bal.account_id "
@@ -660,6 +664,12 @@ def main() -> int:
         table = []
         start, _ = median([sys.executable, "-c", "import sqlmodel"], None, opts.repeat)
         print(f"start-up floor: python -c 'import sqlmodel' {start * 1000:.0f} ms (median of {opts.repeat})")
+        small = None
+        if exists(child, "report", "sales"):  # the same report on the 5-order demo book: what of it is start-up
+            demo = {**child, "ORDERS_DB": str(home / "demo.db")}
+            subprocess.run([sys.executable, "-m", "orders_cli", "demo"], env=demo, check=True, capture_output=True)
+            small, _ = median([sys.executable, "-m", "orders_cli", *REPORTS[0][1]], demo, opts.repeat)
+            print(f"start-up: orders {' '.join(REPORTS[0][1])} on the 5-order demo book {small * 1000:.0f} ms")
         print(f"\n{'report (' + str(n) + ' orders, --period ' + str(YEAR) + ')':<44} {'time ms':>9} {'floor ms':>9} {'ratio':>7}  goal   result")
         for name, args, sql in REPORTS:
             if opts.only and opts.only not in name:
@@ -699,6 +709,7 @@ def main() -> int:
         finally:
             shutil.rmtree(outdir, ignore_errors=True)
         result = {"orders": n, "year": YEAR, "as_of": ASOF, "repeat": opts.repeat, "startup_floor_ms": round(start * 1000),
+                  "startup_report_ms": round(small * 1000) if small else None,
                   "build": stats, "rows": table, "loadavg": Path("/proc/loadavg").read_text().split()[:3],
                   "measured": time.strftime("%Y-%m-%d %H:%M:%S"), "sqlite": sqlite3.sqlite_version, "python": sys.version.split()[0]}
         if opts.json_out:
