@@ -188,3 +188,12 @@ def test_recur_run_at_the_calendars_end_does_not_crash(catalog):
     ok("recur", "show", fifteenth)
     ok("recur", "list")
     ok("recur", "run", "--date", "9999-12-31", "--allow-future")
+
+
+def test_a_tilde_name_of_no_such_user_is_a_plain_file_name(tmp_path, monkeypatch):
+    """`db backup ~0` (found by the hostile-values fuzz): no user "0", so the path stays as
+    written, as a shell leaves it; never an internal error."""
+    monkeypatch.chdir(tmp_path)
+    ok("tax", "add", "VAT20", "--rate", "20")
+    assert ok("db", "backup", "~nosuchuser0", "--json").json() == {"backup": "~nosuchuser0"}
+    assert (tmp_path / "~nosuchuser0").stat().st_size > 0

@@ -80,9 +80,8 @@ def test_account_show_title_and_name_as_typed(hostile, name, shown):
 
 def test_order_show_and_list(hostile):
     out = ok("order", "show", hostile).out
-    assert [ln.rstrip() for ln in out.splitlines()[:7]] == [
-        "SO-00001  [/] :warning:",  # the title, wrapped to the table's width as before
-        "[bold]x",
+    assert [ln.rstrip() for ln in out.splitlines()[:6]] == [
+        "SO-00001  [/] :warning: [bold]x",  # the title, on one line (issue 18: panels are not padded nor wrapped)
         "number   SO-00001",
         "subject  [/] :warning: [bold]x",
         "status   created",

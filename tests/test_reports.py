@@ -392,3 +392,19 @@ def test_random_books_reconcile_with_the_documents(isolated, seed):
     paid = report("vat", "--basis", "payment")
     assert sum(D(r["vat"]) for r in paid) <= sum(D(r["vat"]) for r in vat) + D("0.05")
 
+
+
+def test_share_cents_is_prorate_in_integer_cents():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from orders_cli.core import pricing
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(-10**9, 10**9), st.integers(1, 10**9), st.data())
+    def check(amount, whole, data):
+        part = data.draw(st.integers(0, whole))
+        expected = pricing.prorate(D(amount) / 100, D(part) / 100, D(whole) / 100)
+        assert pricing.share_cents(amount, part, whole) == int(expected * 100), (amount, part, whole)
+
+    check()

@@ -27,7 +27,7 @@ class Env:
     def config_path(self) -> Path:
         value = self.config or os.environ.get("ORDERS_CONFIG")
         if value:
-            return Path(value).expanduser()
+            return _expand(Path(value))
         return user_config_dir() / "config.toml"
 
 
@@ -70,3 +70,12 @@ def stdout_is_tty() -> bool:
         return sys.stdout.isatty()
     except (ValueError, OSError):
         return False
+
+
+def _expand(path: Path) -> Path:
+    """``~`` and ``~user`` expanded; a ``~name`` of no such user (or no home) stays as written,
+    as a shell leaves it."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path

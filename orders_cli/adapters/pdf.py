@@ -183,7 +183,7 @@ def _logo(settings) -> str | None:
     path = str(_setting(settings, "company.logo") or "").strip()
     if not path:
         return None
-    p = Path(path).expanduser()
+    p = _expand(Path(path))
     return str(p) if p.is_file() and os.access(p, os.R_OK) else None
 
 
@@ -488,3 +488,12 @@ def default_filename(doc: dict) -> str:
     number = str(doc.get("number") or doc.get("id") or "document")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in number).strip(".") or "document"
     return f"{safe}.pdf"
+
+
+def _expand(path: Path) -> Path:
+    """``~`` and ``~user`` expanded; a ``~name`` of no such user (or no home) stays as written,
+    as a shell leaves it."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path

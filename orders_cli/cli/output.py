@@ -105,10 +105,42 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def shown(value: Any) -> str:
-    """A value as a table shows it: ``cell`` with its control characters escaped (line breaks
-    of multi-line text kept)."""
-    return terminal(cell(value), keep="\n")
+def shown(value: Any, key: str = "") -> str:
+    """A value as a table shows it, for people (``human``) with its control characters escaped
+    (line breaks of multi-line text kept)."""
+    return terminal(human(value, key), keep="\n")
+
+
+_ADDRESS_KEYS = {"street", "city", "postal_code", "state", "country"}
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?")
+STATUS_WORDS = {"auto_created": "created automatically", "partially_paid": "partially paid", "direct_debit": "direct debit",
+                "over_90": "over 90 days"}
+
+
+def human(value: Any, key: str = "") -> str:
+    """A value in words, never a JSON or Python repr (issue 18): an address as its parts, a
+    record ({"id", "name"}) as its name, another mapping as "key: value" pairs, a timestamp to
+    the second in local time, an internal status name in words. CSV and JSON keep ``cell``."""
+    if isinstance(value, dict):
+        if not value:
+            return ""
+        if set(value) <= _ADDRESS_KEYS:
+            return ", ".join(str(v) for v in value.values() if v)
+        if "name" in value and set(value) <= {"id", "name", "email"}:
+            return str(value["name"] or "")
+        return "; ".join(f"{k}: {human(v)}" for k, v in value.items())
+    if isinstance(value, list) and value and not all(isinstance(v, (str, int)) for v in value):
+        return "; ".join(human(v) for v in value)
+    if isinstance(value, str):
+        if _TIMESTAMP.fullmatch(value):
+            from datetime import datetime
+
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M:%S")
+        last = key.rsplit(".", 1)[-1]
+        if last in ("status", "payment_state", "state", "method", "new_status", "old_status") and value in STATUS_WORDS:
+            return STATUS_WORDS[value]
+    return cell(value)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -148,14 +180,16 @@ def record(obj: Any, fmt: str, human: Callable[[dict], None] | None = None) -> N
 
 
 def kv(obj: dict, title: str | None = None) -> None:
-    from rich.table import Table
-
-    table = Table(show_header=False, box=None, title=_title(title), title_justify="left", pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for key, value in obj.items():
-        table.add_row(terminal(key.replace("_", " ")), shown(value))
-    console().print(table)
+    """A key/value panel: keys aligned, values after two spaces, no trailing padding; a
+    multi-line value continues under itself."""
+    lines = [] if title is None else [_title(title)]
+    keys = [terminal(k.replace("_", " ")) for k in obj]
+    width = max((len(k) for k in keys), default=0)
+    for k, (key, value) in zip(keys, obj.items()):
+        text = shown(value, key).split("\n")
+        lines.append((k.ljust(width) + "  " + text[0]).rstrip())
+        lines += [(" " * (width + 2) + more).rstrip() for more in text[1:]]
+    write("\n".join(lines) + "\n")
 
 
 def totals(t: dict, currency: str, discount: str | None = None) -> None:
@@ -210,7 +244,7 @@ def rows(
         for key, header in columns:
             table.add_column(terminal(header), justify="right" if _numeric(key) else "left", overflow="fold")
         for item in items:
-            table.add_row(*[shown(dig(item, key)) for key, _ in columns])
+            table.add_row(*[shown(dig(item, key), key) for key, _ in columns])
             n += 1
         if n:
             console().print(table)

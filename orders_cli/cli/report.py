@@ -69,7 +69,7 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
     for key, header in columns:
         table.add_column(terminal(header), justify="right" if _numeric(key) else "left", overflow="fold")
     for item in data:
-        table.add_row(*[output.shown(output.dig(item, key)) for key, _ in columns])
+        table.add_row(*[output.shown(output.dig(item, key), key) for key, _ in columns])
     if total_keys and len(data) > 1:
         currencies = sorted({item.get("currency", "") for item in data})
         table.add_section()

@@ -654,6 +654,16 @@ def prorate(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
         return round_money(amount * part / whole)
 
 
+def share_cents(amount: int, part: int, whole: int) -> int:
+    """``prorate`` in integer cents: round_half_up(amount x part / whole), half away from zero,
+    exact at any size (Python integers), for the many shares of a report (``report vat
+    --basis payment``)."""
+    if whole <= 0:
+        raise Invalid("cannot share over a zero total")
+    q = (abs(amount) * part * 2 + whole) // (whole * 2)
+    return q if amount >= 0 else -q
+
+
 def part_quantity(quantity: Decimal, percent: Decimal) -> Decimal:
     """quantity x percent / 100, exact (percent has at most 2 places, so this terminates)."""
     with localcontext(_EXACT):

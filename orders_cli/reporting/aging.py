@@ -37,18 +37,24 @@ def aging(s: Session, as_of: date, account: str | None = None) -> list[AgingRow]
     """The rows of ``report aging``: one per account (and currency) with something open."""
     account_id = refs.account(s, account).id if account is not None else None
     inv, cn, p = m.Invoice.__table__, rv.CreditNote.__table__, rv.Payment.__table__
-    credited = (sa.select(sa.func.coalesce(sa.func.sum(_c(cn.c.total), type_=I64), 0))
-                .where(cn.c.invoice_id == inv.c.id, cn.c.credit_date <= as_of).scalar_subquery())
-    paid = (sa.select(sa.func.coalesce(sa.func.sum(_c(p.c.amount), type_=I64), 0))
-            .where(p.c.invoice_id == inv.c.id, p.c.payment_date <= as_of, scope.live(p)).scalar_subquery())
-    refunded = (sa.select(sa.func.coalesce(sa.func.sum(_c(p.c.amount), type_=I64), 0))
+    # each sum grouped once and joined (a correlated subquery per invoice would be evaluated
+    # again for every bucket column once SQLite flattens the per-invoice query into the outer one)
+    credited = (sa.select(cn.c.invoice_id.label("id"), sa.func.sum(_c(cn.c.total), type_=I64).label("cents"))
+                .where(cn.c.credit_date <= as_of).group_by(cn.c.invoice_id).subquery("credited"))
+    paid = (sa.select(p.c.invoice_id.label("id"), sa.func.sum(_c(p.c.amount), type_=I64).label("cents"))
+            .where(p.c.invoice_id.is_not(None), p.c.payment_date <= as_of, scope.live(p)).group_by(p.c.invoice_id).subquery("paid"))
+    refunded = (sa.select(cn.c.invoice_id.label("id"), sa.func.sum(_c(p.c.amount), type_=I64).label("cents"))
                 .select_from(p.join(cn, cn.c.id == p.c.credit_note_id))
-                .where(cn.c.invoice_id == inv.c.id, p.c.payment_date <= as_of, scope.live(p)).scalar_subquery())
+                .where(p.c.payment_date <= as_of, scope.live(p)).group_by(cn.c.invoice_id).subquery("refunded"))
     where = [scope.counted(inv), inv.c.invoice_date <= as_of]
     if account_id is not None:
         where.append(inv.c.account_id == account_id)
+    zero = sa.literal(0, I64)
     per_invoice = (sa.select(inv.c.account_id, inv.c.currency, inv.c.due_date,
-                             (_c(inv.c.total) - credited - paid).label("balance"), refunded.label("refunded"))
+                             (_c(inv.c.total) - sa.func.coalesce(credited.c.cents, zero) - sa.func.coalesce(paid.c.cents, zero)).label("balance"),
+                             sa.func.coalesce(refunded.c.cents, zero).label("refunded"))
+                   .select_from(inv.outerjoin(credited, credited.c.id == inv.c.id).outerjoin(paid, paid.c.id == inv.c.id)
+                                .outerjoin(refunded, refunded.c.id == inv.c.id))
                    .where(*where).subquery())
     b = per_invoice.c
     b30, b60, b90 = aging_bounds(as_of)

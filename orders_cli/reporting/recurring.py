@@ -149,12 +149,14 @@ def forecast(s: Session, today: date, months: int = 12) -> list[ForecastRow]:
 def _billing_days(p, today: date, horizon: date, done) -> list[date]:
     """The days the next runs bill the periods of recurrence ``p`` up to ``horizon``: a period
     already due (not billed nor skipped) on the next run (today), a later one on its invoice date."""
-    due = [q for q in schedule.due_periods(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date)
+    first = _first_open_index(p, done)
+    due = [q for q in schedule.due_periods(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date,
+                                           from_index=first)
            if is_open(q, *done)] if p.start <= today else []
     if p.catch_up == "latest" and len(due) > 1:
         due = [q for q in due[:-1] if q.start in done[0].released] + due[-1:]
     days = [today for _ in due]
-    q = schedule.next_period(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date)
+    q = schedule.next_period(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date, from_index=first)
     while q is not None and q.invoice_date <= horizon:
         if is_open(q, *done):
             days.append(q.invoice_date)
@@ -163,3 +165,25 @@ def _billing_days(p, today: date, horizon: date, done) -> list[date]:
         q = schedule.next_period(p.start, p.frequency, q.invoice_date, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date,
                                  from_index=q.index + 1)
     return days
+
+
+def _first_open_index(p, done) -> int:
+    """Where the walk over a schedule may start: after its latest billed period when the billed
+    spans cover every day from the schedule's start to that period's end without a gap (the
+    usual case: a schedule billed in order), else at 0, so a period never billed, or one
+    credited to be billed again, is still found by the walk."""
+    billed, skipped = done
+    if not billed.spans or skipped or billed.released:
+        return 0
+    spans = sorted(billed.spans)
+    if spans[0][0] > p.start:
+        return 0
+    reach = spans[0][1]
+    for start, end in spans[1:]:
+        if (start - reach).days > 1:
+            return 0  # a gap: walk it all
+        reach = max(reach, end)
+    after = schedule.next_period(p.start, p.frequency, spans[-1][0], end=None, last_day=p.last_day, invoice_date="start")
+    if after is None or after.start <= reach:
+        return 0
+    return after.index

@@ -89,12 +89,12 @@ def doc_sums(s: Session, by: str, span: Span, account_id: int | None = None) -> 
 
 
 def line_sums(s: Session, by: str, span: Span, account_id: int | None = None) -> dict:
-    """{(key, currency): {"net", "quantity", "cost", "costed_net", "name"}}, credit note lines taken
+    """{(key, currency): {"net", "quantity", "cost", "costed_net"}}, credit note lines taken
     off; ``by`` month, account, product (key the SKU) or vendor (key the vendor id or None)."""
     dialect = scope.dialect(s)
     p = m.Product.__table__
     costs = {pid: cost for pid, cost in s.execute(sa.select(p.c.id, p.c.cost).where(p.c.cost.is_not(None)))}
-    out: dict = defaultdict(lambda: {"net": ZERO, "quantity": Decimal(0), "cost": Decimal(0), "costed_net": ZERO, "name": None})
+    out: dict = defaultdict(lambda: {"net": ZERO, "quantity": Decimal(0), "cost": Decimal(0), "costed_net": ZERO})
     for kind, sign in (("invoice", 1), ("credit", -1)):
         lt, doc, day, cond, fk = _lines(kind)
         joined = lt.join(doc, fk == doc.c.id)
@@ -106,20 +106,33 @@ def line_sums(s: Session, by: str, span: Span, account_id: int | None = None) ->
         else:
             key = _doc_key(by, doc, day, dialect)
         q = (sa.select(key.label("k"), doc.c.currency, lt.c.product_id, lt.c.quantity, sa.func.count(),
-                       sa.func.sum(_cents(lt.c.net), type_=I64), sa.func.max(lt.c.description))
+                       sa.func.sum(_cents(lt.c.net), type_=I64))
              .select_from(joined).where(*_where(day, cond, doc, span, account_id))
              .group_by(key, doc.c.currency, lt.c.product_id, lt.c.quantity))
-        for k, currency, pid, qty, count, net, description in s.execute(q):
+        for k, currency, pid, qty, count, net in s.execute(q):
             row = out[(k, currency)]
             quantity = Decimal(qty) * count
             amount = from_cents(net or 0)
             row["net"] += sign * amount
             row["quantity"] += sign * quantity
-            if row["name"] is None:
-                row["name"] = description
             if pid in costs:
                 row["cost"] += sign * quantity * costs[pid]
                 row["costed_net"] += sign * amount
+    return out
+
+
+def _descriptions(s: Session, skus: set, span: Span, account_id: int | None) -> dict:
+    """A name for each SKU not in the catalog (a deposit, a price reduction): a description its
+    lines carry, asked only for those SKUs."""
+    out: dict = {}
+    for kind in ("invoice", "credit"):
+        missing = skus - set(out)
+        if not missing:
+            break
+        lt, doc, day, cond, fk = _lines(kind)
+        q = (sa.select(lt.c.sku, sa.func.max(lt.c.description)).select_from(lt.join(doc, fk == doc.c.id))
+             .where(lt.c.sku.in_(missing), *_where(day, cond, doc, span, account_id)).group_by(lt.c.sku))
+        out.update({sku: d for sku, d in s.execute(q) if sku not in out})
     return out
 
 
@@ -194,7 +207,7 @@ def _by_lines(s: Session, by: str, span: Span, account_id: int | None, margin: b
         p = m.Product.__table__
         skus = {k for k, _ in lines}
         catalog = dict(s.execute(sa.select(p.c.sku, p.c.name).where(p.c.sku.in_(skus))).all()) if skus else {}
-        label = {k: catalog.get(k) or v["name"] for (k, _), v in lines.items()}
+        label = {**_descriptions(s, skus - set(catalog), span, account_id), **catalog}
         order = sorted(lines, key=lambda kc: (kc[0], kc[1]))
     else:
         v = m.Vendor.__table__

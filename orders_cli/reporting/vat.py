@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from orders_cli.core import pricing
 from orders_cli.core.errors import Invalid
-from orders_cli.core.money import Money, Quantity, from_cents
+from orders_cli.core.money import Money, Quantity, from_cents, to_cents
 from orders_cli.core.spans import Span
 from orders_cli.reporting import scope
 from orders_cli.reporting.results import VatRow
@@ -131,17 +131,18 @@ def _paid_between(s: Session, kind: str, span: Span):
 
 
 def _receipts(s: Session, span: Span, acc: dict) -> None:
+    share = pricing.share_cents  # integer cents: exact, and fast over many invoices
     for slot, kind in ((0, "invoice"), (2, "credit")):
-        for total_c, breakdown, currency, before_c, through_c in _paid_between(s, kind, span):
-            total = from_cents(total_c or 0)
+        for total, breakdown, currency, before, through in _paid_between(s, kind, span):
+            total = total or 0
             if total <= 0:
                 continue
-            before, through = min(from_cents(before_c or 0), total), min(from_cents(through_c or 0), total)
+            before, through = min(before or 0, total), min(through or 0, total)
             if before == through:
                 continue
             for b in json.loads(breakdown or "[]"):
-                base, amount = Decimal(b["base"]), Decimal(b["amount"])
+                base, amount = to_cents(Decimal(b["base"])), to_cents(Decimal(b["amount"]))
                 row = _row(acc, (b.get("category") or "S", b["name"], b["rate"], currency))
-                row[slot] += pricing.prorate(base, through, total) - pricing.prorate(base, before, total)
-                row[slot + 1] += pricing.prorate(amount, through, total) - pricing.prorate(amount, before, total)
+                row[slot] += from_cents(share(base, through, total) - share(base, before, total))
+                row[slot + 1] += from_cents(share(amount, through, total) - share(amount, before, total))
                 row[4] = row[4] or b.get("exemption_reason")
