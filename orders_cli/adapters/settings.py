@@ -185,13 +185,13 @@ def _identity(check: Callable[..., str]) -> Callable[[Any], str]:
 
 def _ledger_account(role: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
-        return ledger.check_account(_text(20)(value) if isinstance(value, str) else value, role)
+        return ledger.check_account(value, role)
 
     return check
 
 
 def _aux_prefix(value: Any) -> str:
-    return ledger.check_aux_prefix(_text(10)(value) if isinstance(value, str) else value)
+    return ledger.check_aux_prefix(value)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def _write(lines, output: str | None, default_name: str, encoding: str) -> None:
             stream.flush()
         return
     path = out.checked_path(output or default_name)
-    if path.is_dir():
+    if path.is_dir() or (output or "").endswith(("/", os.sep)):
         path = path / default_name
     tmp = path.with_name(f".{path.name}.tmp")
     try:

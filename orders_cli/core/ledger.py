@@ -58,7 +58,7 @@ def check_account(value: object, role: str) -> str:
     """An account number for ``role``: digits only, 3 to 20 (the FEC's CompteNum), in its PCG class."""
     text = str(value if value is not None else "").strip()
     if not _ACCOUNT.fullmatch(text):
-        raise Invalid(f"an account number is 3 to 20 digits (PCG), got {text!r}")
+        raise Invalid(f"an account number is 3 to 20 digits (PCG), got {text[:40]!r}")
     classes = ROLE_CLASSES[role]
     if not text.startswith(classes):
         wanted = " or ".join(f"{c}..." for c in classes)
@@ -69,7 +69,7 @@ def check_account(value: object, role: str) -> str:
 def check_aux_prefix(value: object) -> str:
     text = str(value if value is not None else "").strip()
     if not _AUX_PREFIX.fullmatch(text):
-        raise Invalid(f"a customer prefix is at most 10 letters or digits, got {text!r}")
+        raise Invalid(f"a customer prefix is at most 10 letters or digits, got {text[:40]!r}")
     return text
 
 
