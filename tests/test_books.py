@@ -401,3 +401,19 @@ def test_an_entry_that_does_not_balance_cannot_exist():
     assert [ledger.letter_code(i) for i in (1, 2, 26, 27, 676, 677)] == ["AA", "AB", "AZ", "BA", "ZZ", "AAA"]
     assert ledger.fec_amount(D("1234.5")) == "1234,50" and ledger.fec_amount(D("0")) == "0,00"
     assert ledger.field_text("a\tb\r\nc\u2028d") == "a b c d" and ledger.latin9("Œuvre € ą 😀") == "Œuvre € a ?"
+
+
+def test_a_document_in_another_currency_gives_its_amount_and_code(tmp_path):
+    ok("tax", "add", "VAT20", "--rate", "20")
+    ok("account", "add", "Acme Inc")
+    ok("product", "add", "W", "--name", "Widget", "--price", "100", "--tax", "VAT20")
+    ok("config", "set", "currency", "USD")
+    number, _ = invoice(["W:1"], "2026-11-02", "Acme Inc")
+    ok("payment", "add", number, "--amount", "120.00", "--date", "2026-11-03")
+    rows = fec_rows("--period", "2026-11")
+    assert {(r["Montantdevise"], r["Idevise"]) for r in rows if r["CompteNum"] == "411000"} == {("120,00", "USD")}
+    assert all(r["Idevise"] == "USD" and amount(r["Montantdevise"]) == amount(r["Debit"]) + amount(r["Credit"]) for r in rows)
+    assert {r["EcritureLet"] for r in rows if r["CompteNum"] == "411000"} == {"AA"}  # invoice id 1, paid in full
+    path = _hledger(tmp_path, ok("export", "journal", "--format", "hledger", "--period", "2026-11").out)
+    assert "120.00 USD" in path.read_text(encoding="utf-8")
+    _beancount(tmp_path, ok("export", "journal", "--format", "beancount", "--period", "2026-11").out)

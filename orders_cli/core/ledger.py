@@ -267,6 +267,11 @@ def fec_date(day: date | None) -> str:
 def latin9(text: str) -> str:
     """Text that ISO-8859-15 can hold: a character it has not loses its accent (NFKD), or
     becomes ``?``."""
+    try:
+        text.encode("iso-8859-15")
+        return text
+    except UnicodeEncodeError:
+        pass
     out = []
     for ch in text:
         try:

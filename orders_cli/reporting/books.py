@@ -2,7 +2,8 @@
 ``export journal``): constant memory whatever the size of the books.
 
 Three SQL streams ordered by date (the documents ``reporting.scope`` counts: invoices, every
-credit note, live payments), each document's line nets summed per kind in the same query, read
+credit note, live payments), each document's lines in the same query (their nets summed per
+kind as they pass), read
 ``yield_per`` rows at a time and merged with ``heapq.merge``. On one day: invoices, then credit
 notes, then payments, each by id.
 
@@ -94,11 +95,13 @@ def _documents(session: Session, kind: str, span: Span, letters: dict[int, date]
     else:
         doc, lt = scope.credit_notes(), rv.CreditNoteLine.__table__
         day, fk, invoice_id, cond = doc.c.credit_date, lt.c.credit_note_id, doc.c.invoice_id, []
-    nets = sa.select(fk.label("doc_id"), lt.c.kind, _cents(lt.c.net).label("cents")).group_by(fk, lt.c.kind).subquery()
+    # the lines joined as they are (the index on their document's id), summed per kind here:
+    # a grouped subquery of every line would be built whole before the first row
     stmt = (sa.select(doc.c.id, doc.c.number, day, doc.c.account_id, a.c.name, doc.c.currency, doc.c.discount_amount, doc.c.shipping_charge,
-                      doc.c.adjustment, doc.c.tax_breakdown, doc.c.doc_charges, doc.c.total, invoice_id.label("invoice_id"), nets.c.kind, nets.c.cents)
-            .join(a, a.c.id == doc.c.account_id).outerjoin(nets, nets.c.doc_id == doc.c.id)
-            .where(*cond, *scope.within(day, span)).order_by(day, doc.c.id, nets.c.kind))
+                      doc.c.adjustment, doc.c.tax_breakdown, doc.c.doc_charges, doc.c.total, invoice_id.label("invoice_id"), lt.c.kind,
+                      sa.type_coerce(lt.c.net, _INT).label("cents"))
+            .join(a, a.c.id == doc.c.account_id).outerjoin(lt, fk == doc.c.id)
+            .where(*cond, *scope.within(day, span)).order_by(day, doc.c.id))
     order = 0 if kind == "invoice" else 1
     current, line_nets = None, {}
 
