@@ -107,8 +107,8 @@ def test_fec_every_column_every_entry_balanced(tmp_path):
     path = tmp_path / f"{SIREN}FEC20261231.txt"
     assert r.err.strip() == str(path) and path.exists()
     raw = path.read_bytes()
-    text = raw.decode("iso-8859-15")
-    assert "Café Müller".encode("iso-8859-15") in raw and "\r" not in text
+    text = raw.decode("utf-8")  # A47 A-1 XII 1°: ASCII, ISO 8859-15 or UTF-8
+    assert "Café Müller".encode("utf-8") in raw and "\r" not in text
     assert text == ok("export", "fec", "--year", "2026", "-o", "-").out  # the same on stdout
     rows = fec_rows("--year", "2026")
     nums = [int(r["EcritureNum"]) for r in rows]
@@ -198,7 +198,7 @@ def test_fec_file_names_and_refusals(tmp_path):
     refused("export", "fec", "--year", "2026", "-o", str(tmp_path))  # a folder needs the default name too
     target = tmp_path / "books.txt"
     ok("export", "fec", "--year", "2026", "-o", str(target))
-    assert target.read_text(encoding="iso-8859-15").startswith(HEADER)
+    assert target.read_text(encoding="utf-8").startswith(HEADER)
     ok("config", "set", "company.siren", SIREN)
     assert "--until" in refused("export", "fec", "--since", "2026-01-01", "-o", str(tmp_path)).err  # no last day for the name
     ok("export", "fec", "--period", "2026-Q4", "-o", str(tmp_path / "sub") + "/")
@@ -211,8 +211,10 @@ def test_fec_file_names_and_refusals(tmp_path):
     for bad in (("--format", "ledger"), ("--period", "2026-Q5")):
         refused("export", "journal", *bad)
     assert not list(tmp_path.glob(".*.tmp"))
-    ok("export", "fec", "--year", "2026", "--encoding", "utf-8", "-o", str(tmp_path / "u.txt"))
-    assert "Café Müller" in (tmp_path / "u.txt").read_text(encoding="utf-8")
+    sql("UPDATE account SET name = ? WHERE name = ?", "Łódź Café Müller", "Other")
+    ok("export", "fec", "--year", "2026", "--encoding", "iso-8859-15", "-o", str(tmp_path / "l9.txt"))
+    latin = (tmp_path / "l9.txt").read_bytes()
+    assert "?ódz Café Müller".encode("iso-8859-15") in latin and "Café Müller".encode("utf-8") not in latin
 
 
 def test_empty_period_is_the_header_only():

@@ -1,17 +1,20 @@
 """The books' entries as text, line by line as they come (constant memory): the French FEC,
 hledger and beancount journals, and CSV.
 
-**FEC** (Fichier des Écritures Comptables, LPF art. L47 A-I and A47 A-1; BOI-CF-IOR-60-40-20):
-a flat file of sequential records separated by a line end (A47 A-1 I 1°), one structure, fields
-of variable length separated by one field separator that is "unique and unambiguous" in the
-file (A47 A-1 I 3°-4°): the tab here, so no field may hold a tab or a line break: stored text is
-cleaned (``ledger.field_text``: every control character becomes a space). The first record
-names the 18 fields, in the order A47 A-1 lists them; dates are ``AAAAMMJJ``, amounts have a
-comma decimal and no thousands separator, debit and credit in two fields (never negative).
-The character sets the text allows are ASCII, ISO 8859-15 and EBCDIC: the file is written in
-ISO 8859-15 (a character it lacks loses its accent or becomes ``?``: ``ledger.latin9``);
-``--encoding utf-8`` on the command line for a tool that wants UTF-8. Montantdevise and Idevise
-are empty for EUR; a document in another currency gives its amount and ISO 4217 code.
+**FEC** (Fichier des Écritures Comptables, LPF art. L47 A-I; the format is A47 A-1 as amended
+by the arrêté of 29 July 2013, sections VI to XII; BOI-CF-IOR-60-40-20): a flat file of records
+separated by a line end (VI 1° a), its fields "obligatoirement séparées par une tabulation ou le
+caractère |" (VI 1° c): the tab here, so no field may hold a tab or a line break, and stored
+text is cleaned (``ledger.field_text``: every control character becomes a space). The first line
+names the fields (VII 4°): the 18 of VII 1°, in that order. Entries are in the chronological
+order of validation, numbered "sur une séquence continue" (VII 1°, field 3). Numbers have a
+comma decimal and no thousands separator (XII 2°), dates are ``AAAAMMJJ`` (XII 4°); debit and
+credit in two fields, never negative. The character set is ASCII, ISO 8859-15 or UTF-8 (XII 1°):
+UTF-8 by default (no name loses a letter), ``--encoding iso-8859-15`` for a tool that wants it
+(a character Latin-9 lacks loses its accent or becomes ``?``: ``ledger.latin9``). The file is
+named ``SirenFECAAAAMMJJ``, the date that of the closing of the year (IX): the span's last day.
+Montantdevise and Idevise are empty for EUR; a document in another currency gives its amount and
+ISO 4217 code.
 
 **hledger**: accounts are the PCG numbers (``707000``), a customer's is ``411000:C00012`` (its
 auxiliary account under the collective one), each declared once (``account ...  ; label``)
@@ -45,7 +48,7 @@ def _rows(entries: Iterable[ledger.Entry], chart: ledger.Chart) -> Iterator[tupl
             yield n, entry, p, chart.label(p.account)
 
 
-def fec_lines(entries: Iterable[ledger.Entry], chart: ledger.Chart, latin9: bool = True) -> Iterator[str]:
+def fec_lines(entries: Iterable[ledger.Entry], chart: ledger.Chart, latin9: bool = False) -> Iterator[str]:
     """The FEC, a header record then one record per posting, each ending in ``\\n``."""
     t = ledger.latin9 if latin9 else (lambda s: s)
     yield "\t".join(FEC_COLUMNS) + "\n"

@@ -86,8 +86,8 @@ def fec(
     since: Since = None,
     until: Until = None,
     output: Output = None,
-    encoding: Annotated[str, typer.Option("--encoding", metavar="iso-8859-15|utf-8",
-                                          help="Character set of the file (the FEC text allows ISO 8859-15; default)")] = "iso-8859-15",
+    encoding: Annotated[str, typer.Option("--encoding", metavar="utf-8|iso-8859-15",
+                                          help="Character set of the file: both are allowed (A47 A-1 XII 1°); default utf-8")] = "utf-8",
 ) -> None:
     """Write the FEC (Fichier des Écritures Comptables, LPF art. A47 A-1) of a span.
 
