@@ -228,10 +228,18 @@ class _Keys(dict):
         return None
 
 
-_ACCOUNTING = [
-    Key(key, _ledger_account(role), default, f"Account (PCG) for {label.lower()}: {', '.join(c + '...' for c in ledger.ROLE_CLASSES[role])}")
-    for role, (key, default, label) in ledger.ROLES.items()
-]
+_ACCOUNTING_HELP = {
+    "customer": "Customers' account in the books (411...)",
+    "sales_goods": "Sales of goods: product lines (7...)",
+    "sales_services": "Sales of services: service lines (7...)",
+    "deposits": "Advances received: deposit lines and their deductions (419...)",
+    "discounts": "Discounts, allowances and the price reductions of credit notes (7...)",
+    "charges": "Shipping and charges billed (7...)",
+    "adjustment": "The adjustment of a document (7... or 6...)",
+    "vat": "VAT collected, when the tax has no accounting.vat.<TAX> of its own (4457...)",
+    "bank": "The bank, for payments and refunds (51...)",
+}
+_ACCOUNTING = [Key(key, _ledger_account(role), default, _ACCOUNTING_HELP[role]) for role, (key, default, _) in ledger.ROLES.items()]
 
 
 KEYS: dict[str, Key] = _Keys({

@@ -89,7 +89,7 @@ def fec(
     encoding: Annotated[str, typer.Option("--encoding", metavar="utf-8|iso-8859-15",
                                           help="Character set of the file: both are allowed (A47 A-1 XII 1°); default utf-8")] = "utf-8",
 ) -> None:
-    """Write the FEC (Fichier des Écritures Comptables, LPF art. A47 A-1) of a span.
+    """Write the French FEC of a span: the Fichier des Écritures Comptables of LPF A47 A-1.
 
     One balanced entry per invoice and credit note (journal VT) and per payment or refund
     (journal BQ), numbered from 1 in date order, 18 tab-separated fields, dates YYYYMMDD,
