@@ -391,3 +391,4 @@ def test_random_books_reconcile_with_the_documents(isolated, seed):
     assert sum(D(r["total"]) for r in report("aging")) == balances
     paid = report("vat", "--basis", "payment")
     assert sum(D(r["vat"]) for r in paid) <= sum(D(r["vat"]) for r in vat) + D("0.05")
+

@@ -86,7 +86,7 @@ def test_the_running_balance_to_the_cent(catalog):
     assert ok("account", "show", "Acme Ltd", "--json").json()["open_balance"] == "0.00"
     orders = {o: ok("order", "show", o, "--json").json()["open_balance"] for o in ("SO-00001", "SO-00002", "SO-00003", "SO-00004")}
     assert orders == {"SO-00001": "69.99", "SO-00002": "0.00", "SO-00003": "120.00", "SO-00004": "240.00"}
-    assert "open balance 69.99 EUR" in ok("order", "show", "SO-00001").err
+    assert "open balance 69.99 EUR" in ok("order", "show", "SO-00001").out
     assert "309.99" in ok("account", "show", "Café Müller").out
 
 

@@ -115,14 +115,17 @@ def _human(acc: dict) -> None:
     head["shipping"] = ", ".join(v for v in acc["shipping_address"].values() if v)
     head.update({label: acc[k] for k, label in identity.items() if acc.get(k)})  # only those set
     output.kv(head, title=acc["name"])
-    output.rows(acc.get("contacts", []), output.TABLE, CONTACT_COLUMNS[:2] + CONTACT_COLUMNS[3:], title="Contacts", empty="no contacts")
-    output.rows(
-        acc.get("orders", []),
-        output.TABLE,
-        [("number", "Order"), ("order_date", "Date"), ("subject", "Subject"), ("status", "Status"), ("total", "Total")],
-        title="Orders",
-        empty="no orders",
-    )
+    if "contacts" not in acc:  # account add / edit print the account itself, not what hangs on it
+        return
+    if acc["contacts"]:
+        output.rows(acc["contacts"], output.TABLE, CONTACT_COLUMNS[:2] + CONTACT_COLUMNS[3:], title="Contacts")
+    else:
+        output.say("no contacts")  # part of the view: stdout, like the rest of it
+    if acc.get("orders"):
+        output.rows(acc["orders"], output.TABLE, [("number", "Order"), ("order_date", "Date"), ("subject", "Subject"), ("status", "Status"),
+                                                  ("total", "Total")], title="Orders")
+    else:
+        output.say("no orders")
     if "open_balance" in acc:
         output.kv({"open balance": acc["open_balance"]})
 

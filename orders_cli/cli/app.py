@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 def _chart_alone(args: list[str]) -> list[str]:
     """``--chart`` takes an optional FILE (``orders report sales --chart`` draws in the terminal,
     ``--chart sales.svg`` writes an image): alone, it is given the value ``-``."""
-    if "--chart" not in args or not args or args[0] != "report":
+    if "--chart" not in args or "report" not in args:
         return args
     out = []
     for i, arg in enumerate(args):

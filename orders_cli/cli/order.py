@@ -93,16 +93,16 @@ def human_doc(doc: dict) -> None:
         cols += [("delivered_quantity", "Delivered"), ("invoiced_quantity", "Invoiced")]
     output.rows(doc["lines"], output.TABLE, cols, empty="no lines yet: orders order line add ...")
     output.totals(doc["totals"], doc["currency"], doc.get("discount"))
-    if "progress" in doc:
+    if "progress" in doc:  # the view's lines go to stdout with the rest of it (| less keeps them)
         p = doc["progress"]
-        output.note(f"delivered {p['delivered_percent']} %, invoiced {p['invoiced_percent']} % ({p['invoiced_amount']} {doc['currency']})")
+        output.say(f"delivered {p['delivered_percent']} %, invoiced {p['invoiced_percent']} % ({p['invoiced_amount']} {doc['currency']})")
     if "open_balance" in doc:
-        output.note(f"open balance {doc['open_balance']} {doc['currency']}")
+        output.say(f"open balance {doc['open_balance']} {doc['currency']}")
     rel = doc.get("related") or {}
     for key, label in (("invoices", "invoices"), ("deliveries", "delivery notes"), ("purchase_orders", "purchase orders"), ("orders", "orders")):
         items = rel.get(key) or []
         if items:
-            output.note(f"{label}: " + ", ".join(i["number"] for i in items))
+            output.say(f"{label}: " + ", ".join(i["number"] for i in items))
     if rel.get("documents"):
         output.rows(rel["documents"], output.TABLE, [("id", "Id"), ("filename", "File"), ("content_type", "Type"), ("size", "Size")], title="Documents")
     if rel.get("activities"):
@@ -110,7 +110,7 @@ def human_doc(doc: dict) -> None:
                     title="Activities")
     if doc.get("recurrence"):
         r = doc["recurrence"]
-        output.note(f"recurring: {r['frequency']} from {r['start']}" + (" (off)" if not r["enabled"] else ""))
+        output.say(f"recurring: {r['frequency']} from {r['start']}" + (" (off)" if not r["enabled"] else ""))
 
 
 def _run(use_case: Callable[[Any], Any], json_: bool, *, write: bool = True, view: bool = True, note: Callable[[Any], str] | None = None) -> None:

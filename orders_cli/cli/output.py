@@ -59,6 +59,12 @@ def note(message: str) -> None:
     print(terminal(message, keep="\n"), file=sys.stderr)
 
 
+def say(message: str) -> None:
+    """A line of a view for people that belongs with the data (stdout: ``| less`` keeps it),
+    its stored text shown, not obeyed."""
+    sys.stdout.write(terminal(message, keep="\n") + "\n")
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 

@@ -18,6 +18,7 @@ Account = Annotated[Optional[str], typer.Option("--account", metavar="NAME", hel
 Chart = Annotated[Optional[str], typer.Option("--chart", metavar="[FILE.svg|FILE.png]",
                                               help="Draw the series: alone, as bars in the terminal; with a FILE.svg or FILE.png, as an image")]
 
+COUNTS = ("invoices", "credit_notes", "open_invoices", "active")
 BUCKETS = [("current", "Current"), ("days_1_30", "1-30"), ("days_31_60", "31-60"), ("days_61_90", "61-90"), ("days_over_90", "> 90"),
            ("credit", "Credit"), ("total", "Total")]
 
@@ -78,8 +79,7 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
             for n, (key, _) in enumerate(columns):
                 if key in sums:
                     value = sums[key]
-                    cells.append(f"{value:.2f}" if not float(value).is_integer() or key not in ("invoices", "credit_notes", "open_invoices", "active")
-                                 else str(int(value)))
+                    cells.append(str(int(value)) if key in COUNTS else f"{value:.2f}")
                 elif key == "currency":
                     cells.append(terminal(cur))
                 else:
