@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from orders_cli.core import identity
+from orders_cli.core import identity, ledger
 from orders_cli.core.errors import Invalid
 from orders_cli.core.money import D, ascii_int, fmt_money, money, plain
 from orders_cli.core.text import has_surrogate
@@ -183,6 +183,17 @@ def _identity(check: Callable[..., str]) -> Callable[[Any], str]:
     return validate
 
 
+def _ledger_account(role: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        return ledger.check_account(value, role)
+
+    return check
+
+
+def _aux_prefix(value: Any) -> str:
+    return ledger.check_aux_prefix(value)
+
+
 @dataclass(frozen=True)
 class Key:
     name: str
@@ -194,7 +205,44 @@ class Key:
     read: Callable[[Any], Any] | None = None
 
 
-KEYS: dict[str, Key] = {
+VAT_PREFIX = "accounting.vat."  # accounting.vat.<TAX>: one key per tax name (``_Keys``)
+_TAX_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+class _Keys(dict):
+    """``KEYS``, which also knows the ``accounting.vat.<TAX>`` keys (any tax name) as VAT accounts."""
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(name) or self._dynamic(name) is not None
+
+    def __missing__(self, name: str) -> Key:
+        key = self._dynamic(name)
+        if key is None:
+            raise KeyError(name)
+        return key
+
+    @staticmethod
+    def _dynamic(name: object) -> Key | None:
+        if isinstance(name, str) and name.startswith(VAT_PREFIX) and _TAX_NAME.fullmatch(name[len(VAT_PREFIX):]):
+            return Key(name, _ledger_account("vat"), "", f"VAT collected account of the tax {name[len(VAT_PREFIX):]} (4457...)")
+        return None
+
+
+_ACCOUNTING_HELP = {
+    "customer": "Customers' account in the books (411...)",
+    "sales_goods": "Sales of goods: product lines (7...)",
+    "sales_services": "Sales of services: service lines (7...)",
+    "deposits": "Advances received: deposit lines and their deductions (419...)",
+    "discounts": "Discounts, allowances and the price reductions of credit notes (7...)",
+    "charges": "Shipping and charges billed (7...)",
+    "adjustment": "The adjustment of a document (7... or 6...)",
+    "vat": "VAT collected, when the tax has no accounting.vat.<TAX> of its own (4457...)",
+    "bank": "The bank, for payments and refunds (51...)",
+}
+_ACCOUNTING = [Key(key, _ledger_account(role), default, _ACCOUNTING_HELP[role]) for role, (key, default, _) in ledger.ROLES.items()]
+
+
+KEYS: dict[str, Key] = _Keys({
     k.name: k
     for k in [
         Key("company.name", _text(200), "", "Your company's name, printed on documents"),
@@ -246,8 +294,11 @@ KEYS: dict[str, Key] = {
         Key("templates.dir", _text(1000), "", "A folder overriding the shipped templates"),
         Key("portal.enabled", _bool, False, "Serve the customer portal (orders portal serve)"),
         Key("portal.url", _url, "http://127.0.0.1:8765", "Address customers reach the portal at (for the sign-in links)"),
+        *_ACCOUNTING,
+        Key("accounting.customer_prefix", _aux_prefix, "C",
+            "Prefix of the customers' auxiliary accounts in the books (C: C00012), at most 10 letters or digits"),
     ]
-}
+})
 
 
 # Seller data a lawful French invoice states (Code de commerce L441-9, R123-237; CGI 242 nonies A):
@@ -331,7 +382,7 @@ class Settings:
         return self.get(f"numbering.{doc_type}_prefix")
 
     def all(self) -> dict[str, Any]:
-        return {name: self.get(name) for name in KEYS}
+        return {name: self.get(name) for name in [*KEYS, *sorted(k for k in self.values if k not in dict.keys(KEYS))]}
 
 
 def load(path: Path) -> Settings:
@@ -385,7 +436,8 @@ def set_value(path: Path, key: str, raw_value: str) -> Any:
     _agree(settings.values, key)
     nested: dict[str, Any] = {}
     for name in sorted(settings.values):
-        parts = name.split(".")
+        # a tax name may hold a dot (VAT5.5), and accounting.vat is a value: accounting."vat.VAT5.5"
+        parts = ["accounting", name[len("accounting."):]] if name.startswith(VAT_PREFIX) else name.split(".")
         node = nested
         for part in parts[:-1]:
             node = node.setdefault(part, {})

@@ -57,6 +57,7 @@ def _mount() -> None:
     from orders_cli.cli import (
         account,
         activity,
+        books,
         catalog,
         convert,
         credit,
@@ -100,6 +101,7 @@ def _mount() -> None:
     app.add_typer(activity.app, name="activity")
     app.add_typer(portal.app, name="portal")
     app.add_typer(einvoice.app, name="einvoice")
+    app.add_typer(books.app, name="export")
     app.add_typer(report.app, name="report")
     order.app.command("pdf")(pdf.order_pdf)
     order.quote_app.command("pdf")(pdf.quote_pdf)
