@@ -12,15 +12,24 @@ from orders_cli.core.errors import Invalid
 SUFFIXES = (".svg", ".png")
 
 
+def check(path: Path, count: int) -> None:
+    """Refuse, before anything is printed, an image that could not be written."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise Invalid(f"--chart {str(path)!r}: the image is a .svg or a .png file (or give --chart alone for the terminal)")
+    if not count:
+        raise Invalid("nothing to draw: the report has no rows")
+    try:
+        folder_ok = path.parent.is_dir()
+    except (OSError, ValueError):
+        folder_ok = False
+    if not folder_ok:
+        raise Invalid(f"--chart {str(path)!r}: no folder {str(path.parent)!r}")
+
+
 def write(path: Path, series: list[tuple[str, str]], title: str) -> Path:
     """Draw ``series`` ((label, amount text), ...) as bars into ``path`` (.svg or .png)."""
+    check(path, len(series))
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise Invalid(f"--chart {str(path)!r}: the image is a .svg or a .png file (or give --chart alone for the terminal)")
-    if not series:
-        raise Invalid("nothing to draw: the report has no rows")
-    if path.parent and not path.parent.is_dir():
-        raise Invalid(f"--chart {str(path)!r}: no folder {str(path.parent)!r}")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -40,8 +49,8 @@ def write(path: Path, series: list[tuple[str, str]], title: str) -> Path:
         fig.tight_layout()
         try:
             fig.savefig(path, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else {"Software": None})
-        except OSError as exc:
-            raise Invalid(f"cannot write {str(path)!r}: {exc.strerror or exc}") from None
+        except (OSError, ValueError) as exc:
+            raise Invalid(f"cannot write {str(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
     finally:
         plt.close(fig)
     return path

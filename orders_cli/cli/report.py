@@ -46,6 +46,16 @@ def _compute(use_case, *args):
         return go()
 
 
+def _check_chart(chart: str | None, rows: list) -> None:
+    """A chart file that could not be written is refused before the report is printed."""
+    if chart is not None and chart not in ("-", ""):
+        from pathlib import Path
+
+        from orders_cli.adapters import chart_file
+
+        chart_file.check(Path(chart), len(rows))
+
+
 def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_keys: tuple = (), label_key: str | None = None) -> None:
     """JSON / CSV of the rows, or a table with a total row (per currency) of ``total_keys``."""
     from decimal import Decimal
@@ -156,8 +166,9 @@ def sales(
     from orders_cli.reporting import sales as use_case
 
     span = span_of(period, since, until)
+    by = (by or "month").strip().lower()  # as the use case reads it ('' is the default)
     rows = _compute(use_case.sales, by, span, account, margin)
-    by = by.strip().lower()
+    _check_chart(chart, rows)
     lines = by in ("product", "vendor")
     columns = list(SALES_COLUMNS[by]) + ([] if lines else [("invoices", "Invoices"), ("credit_notes", "Credit notes")])
     columns += [("quantity", "Quantity"), ("net", "Net")] if lines else [("net", "Net"), ("vat", "VAT"), ("gross", "Gross")]
@@ -197,7 +208,7 @@ def vat(
 
     span = span_of(period, since, until)
     rows = _compute(use_case.vat, span, basis)
-    _show(rows, _fmt(json_, csv_, csv_raw), VAT_COLUMNS, f"VAT ({basis.strip().lower()} basis), {span.label()}", "no VAT in this span",
+    _show(rows, _fmt(json_, csv_, csv_raw), VAT_COLUMNS, f"VAT ({(basis or 'invoice').strip().lower()} basis), {span.label()}", "no VAT in this span",
           ("invoices_base", "invoices_vat", "credit_notes_base", "credit_notes_vat", "base", "vat"))
 
 
@@ -244,6 +255,7 @@ def recurring(
 
     span = span_of(period, since, until)
     rows = _compute(use_case.recurring, span, today())
+    _check_chart(chart, rows)
     columns = [("month", "Month"), ("mrr", "MRR"), ("arr", "ARR"), ("new", "New"), ("expansion", "Expansion"), ("contraction", "Contraction"),
                ("churned", "Churned"), ("active", "Active"), ("currency", "Currency")]
     _show(rows, _fmt(json_, csv_, csv_raw), columns, "Recurring revenue", "no recurring revenue in this span", ("new", "expansion", "contraction", "churned"))
@@ -268,6 +280,7 @@ def forecast(
     from orders_cli.reporting import recurring as use_case
 
     rows = _compute(use_case.forecast, today(), months)
+    _check_chart(chart, rows)
     columns = [("month", "Month"), ("invoices", "Invoices"), ("net", "Net"), ("vat", "VAT"), ("gross", "Gross"), ("currency", "Currency")]
     _show(rows, _fmt(json_, csv_, csv_raw), columns, f"Forecast, {months} months", "no recurring invoices to come", ("invoices", "net", "vat", "gross"))
     _chart(chart, rows, "month", "gross", "Recurring invoices to come (gross)")
