@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from orders_cli.core.text import expand_user
 from orders_cli.core.errors import Invalid
 
 APP_NAME = "orders"
@@ -27,7 +28,7 @@ class Env:
     def config_path(self) -> Path:
         value = self.config or os.environ.get("ORDERS_CONFIG")
         if value:
-            return _expand(Path(value))
+            return expand_user(Path(value))
         return user_config_dir() / "config.toml"
 
 
@@ -70,12 +71,3 @@ def stdout_is_tty() -> bool:
         return sys.stdout.isatty()
     except (ValueError, OSError):
         return False
-
-
-def _expand(path: Path) -> Path:
-    """``~`` and ``~user`` expanded; a ``~name`` of no such user (or no home) stays as written,
-    as a shell leaves it."""
-    try:
-        return path.expanduser()
-    except RuntimeError:
-        return path

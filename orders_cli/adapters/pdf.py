@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from orders_cli.core.text import expand_user
+
 KINDS = ("order", "quote", "invoice", "purchase", "delivery", "credit")
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # orders_cli/ (fonts/)
 FONT_DIR = PACKAGE_DIR / "fonts"
@@ -183,7 +185,7 @@ def _logo(settings) -> str | None:
     path = str(_setting(settings, "company.logo") or "").strip()
     if not path:
         return None
-    p = _expand(Path(path))
+    p = expand_user(Path(path))
     return str(p) if p.is_file() and os.access(p, os.R_OK) else None
 
 
@@ -488,12 +490,3 @@ def default_filename(doc: dict) -> str:
     number = str(doc.get("number") or doc.get("id") or "document")
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in number).strip(".") or "document"
     return f"{safe}.pdf"
-
-
-def _expand(path: Path) -> Path:
-    """``~`` and ``~user`` expanded; a ``~name`` of no such user (or no home) stays as written,
-    as a shell leaves it."""
-    try:
-        return path.expanduser()
-    except RuntimeError:
-        return path

@@ -20,6 +20,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from orders_cli.core.text import expand_user
 from orders_cli.core.errors import Invalid
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"  # orders_cli/templates
@@ -57,7 +58,7 @@ def override_dir(settings) -> Path | None:
     value = str(_setting(settings, "templates.dir") or "").strip()
     if not value:
         return None
-    path = _expand(Path(value))
+    path = expand_user(Path(value))
     if not path.is_dir():
         raise Invalid(f"templates.dir {value} is not a folder (orders config set templates.dir PATH, or unset it)")
     return path
@@ -203,12 +204,3 @@ def _parse_email(path: Path) -> tuple[str, str]:
 def fill(template: str, values: dict[str, Any]) -> str:
     """``$name`` / ``${name}`` placeholders; unknown ones are left as written."""
     return string.Template(template).safe_substitute({k: "" if v is None else str(v) for k, v in values.items()})
-
-
-def _expand(path: Path) -> Path:
-    """``~`` and ``~user`` expanded; a ``~name`` of no such user (or no home) stays as written,
-    as a shell leaves it."""
-    try:
-        return path.expanduser()
-    except RuntimeError:
-        return path

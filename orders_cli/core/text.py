@@ -100,3 +100,12 @@ def parse_date(value: object, what: str = "date") -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise Invalid(f"{what}: no such date: {text!r}") from None
+
+
+def expand_user(path):
+    """``path`` (a ``pathlib.Path``) with ``~`` and ``~user`` expanded; a ``~name`` of no such
+    user (or no home) stays as written, as a shell leaves it."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path

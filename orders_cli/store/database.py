@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlmodel import Session
 
+from orders_cli.core.text import expand_user
 from orders_cli.core.errors import Conflict, Invalid, Locked, OrdersError
 from orders_cli.core.text import shown
 from orders_cli.store.migrations import HEAD
@@ -35,7 +36,7 @@ def url_for(target: str) -> str:
         raise Invalid("--db: a path or URL cannot contain a NUL character")
     if "://" in target:
         return target
-    path = _expand(Path(target))
+    path = expand_user(Path(target))
     try:
         if path.is_dir():
             raise Invalid(f"--db {shown(target)} is a directory; give a file path such as {shown(path / 'orders.db')}")
@@ -427,7 +428,7 @@ def backup(eng: sa.Engine, target: Path) -> Path:
     if "\x00" in str(target):
         raise Invalid("backup: a file name cannot contain a NUL character")
     try:
-        target = _expand(target)
+        target = expand_user(target)
         if target.is_dir():
             target = target / f"{Path(source).stem}-backup.db"
         if target.exists():
@@ -451,12 +452,3 @@ def backup(eng: sa.Engine, target: Path) -> Path:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise Invalid(f"cannot write the backup {shown(target)}: {reason}") from None
     return target
-
-
-def _expand(path: Path) -> Path:
-    """``~`` and ``~user`` expanded; a ``~name`` of no such user (or no home) stays as written,
-    as a shell leaves it."""
-    try:
-        return path.expanduser()
-    except RuntimeError:
-        return path
