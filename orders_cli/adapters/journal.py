@@ -88,20 +88,27 @@ def _hledger_text(value: str) -> str:
     return ledger.field_text(value).replace(";", ",")
 
 
+def _first_uses(e: ledger.Entry, declared: set[str], account_name, chart: ledger.Chart) -> tuple[bool, list[tuple[str, str]]]:
+    """What entry ``e`` uses for the first time (a journal declares each before its first use):
+    whether its currency is new, and the (name, label) of each new account; ``declared`` grows."""
+    new_currency = e.currency not in declared
+    declared.add(e.currency)
+    accounts = []
+    for p in e.postings:
+        name = account_name(p)
+        if name not in declared:
+            declared.add(name)
+            accounts.append((name, p.aux_label if p.aux else chart.label(p.account)))
+    return new_currency, accounts
+
+
 def hledger_lines(entries: Iterable[ledger.Entry], chart: ledger.Chart, title: str = "") -> Iterator[str]:
     yield f"; {_hledger_text(title)}\n\n" if title else ""
     declared: set[str] = set()
     for e in entries:
-        head = []
-        if e.currency not in declared:
-            declared.add(e.currency)
-            head.append(f"commodity 1000.00 {e.currency}\n")
-        for p in e.postings:
-            name = _hledger_account(p)
-            if name not in declared:
-                declared.add(name)
-                label = p.aux_label if p.aux else chart.label(p.account)
-                head.append(f"account {name}  ; {_hledger_text(label)}\n")
+        new_currency, accounts = _first_uses(e, declared, _hledger_account, chart)
+        head = [f"commodity 1000.00 {e.currency}\n"] if new_currency else []
+        head += [f"account {name}  ; {_hledger_text(label)}\n" for name, label in accounts]
         code = ledger.field_text(e.ref, 40).replace(")", "]").replace("(", "[")
         party = _hledger_text(e.party).replace("|", "/")
         text = [f"{e.day.isoformat()} * ({code}) {party} | {_hledger_text(e.label)}\n"]
@@ -145,17 +152,10 @@ def beancount_lines(entries: Iterable[ledger.Entry], chart: ledger.Chart, title:
     yield (f"; {ledger.field_text(title)}\n" if title else "") + f'option "title" {_bean_string(title or "orders")}\n'
     declared: set[str] = set()
     for e in entries:
-        head = []
         day = e.day.isoformat()
-        if e.currency not in declared:
-            declared.add(e.currency)
-            head.append(f"{day} commodity {e.currency}\n")
-        for p in e.postings:
-            name = _bean_account(p)
-            if name not in declared:
-                declared.add(name)
-                label = p.aux_label if p.aux else chart.label(p.account)
-                head.append(f"{day} open {name}\n  name: {_bean_string(label)}\n")
+        new_currency, accounts = _first_uses(e, declared, _bean_account, chart)
+        head = [f"{day} commodity {e.currency}\n"] if new_currency else []
+        head += [f"{day} open {name}\n  name: {_bean_string(label)}\n" for name, label in accounts]
         text = [f"{day} * {_bean_string(e.party)} {_bean_string(e.label)}\n  document: {_bean_string(e.ref)}\n"]
         for p in e.postings:
             text.append(f"  {_bean_account(p)}  {p.signed:.2f} {e.currency}\n")
