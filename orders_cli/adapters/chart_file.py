@@ -37,13 +37,15 @@ def write(path: Path, series: list[tuple[str, str]], title: str) -> Path:
 
     matplotlib.rcParams["svg.hashsalt"] = "orders"
     labels = [label for label, _ in series]
-    values = [float(Decimal(v)) for _, v in series]  # drawing only: the figures printed stay exact
+    values = [int(Decimal(v) * 100) for _, v in series]  # bars in whole cents (exact); the axis reads them in units
+    from matplotlib.ticker import FuncFormatter
     fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(series) + 2), 4.0), dpi=100)
     try:
         ax.bar(range(len(values)), values, color=["#c0392b" if v < 0 else "#2e86c1" for v in values])
         ax.set_xticks(range(len(values)))
         ax.set_xticklabels(labels, rotation=45 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center", fontsize=8)
         ax.set_title(title)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: _units(y)))
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
@@ -54,3 +56,9 @@ def write(path: Path, series: list[tuple[str, str]], title: str) -> Path:
     finally:
         plt.close(fig)
     return path
+
+
+def _units(cents) -> str:
+    """A tick of the cents axis in units, e.g. 150000 -> "1500" (ticks fall on whole cents)."""
+    amount = Decimal(round(cents)) / 100
+    return format(amount.normalize(), "f") if amount == amount.to_integral_value() else format(amount, "f")
