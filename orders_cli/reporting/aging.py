@@ -7,7 +7,10 @@ total - its credit notes dated by then - the live payments received by then (the
 one (overpaid or over-credited: owed to the customer) and the refunds already paid out on it
 make the ``credit`` column. One grouped query: a subquery of balances per invoice, summed per
 account and bucket with CASE over the bucket's due-date bounds (portable: dates compared,
-never subtracted in SQL).
+never subtracted in SQL). An invoice whose every credit note, payment and refund is dated
+on or before ``as_of`` (``invoice_balance.last_event``) has the balance ``invoice_balance``
+holds, and adds nothing once settled for good (``open_until``); only the few with an event
+after ``as_of`` are balanced from the documents.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from orders_cli.reporting.results import AgingRow
 from orders_cli.store import receivables as rv
 from orders_cli.store import refs
 from orders_cli.store import schema as m
+from orders_cli.store import summaries as sm
 
 I64 = sa.BigInteger
 
@@ -37,25 +41,37 @@ def aging(s: Session, as_of: date, account: str | None = None) -> list[AgingRow]
     """The rows of ``report aging``: one per account (and currency) with something open."""
     account_id = refs.account(s, account).id if account is not None else None
     inv, cn, p = m.Invoice.__table__, rv.CreditNote.__table__, rv.Payment.__table__
+    bal = sm.InvoiceBalance.__table__
+    void = list(s.execute(scope.void_invoices()).scalars())
+    counted = inv.c.id.not_in(void) if void else sa.true()
+    mine = [inv.c.account_id == account_id] if account_id is not None else []
+    # every event of the invoice dated by as_of: its balance then is its balance now, which
+    # invoice_balance holds (store/summaries.py); settled for good (open_until) adds nothing
+    counted_bal = bal.c.invoice_id.not_in(void) if void else sa.true()
+    settled = (sa.select(bal.c.account_id, bal.c.currency, bal.c.due_date,
+                         (_c(bal.c.total) - _c(bal.c.credited) - _c(bal.c.paid)).label("balance"), _c(bal.c.refunded).label("refunded"))
+               .where(bal.c.open_until > as_of, bal.c.last_event <= as_of, counted_bal,
+                      *([bal.c.account_id == account_id] if account_id is not None else [])))
+    # the few with a credit note or payment dated after as_of: balanced from the documents,
     # each sum grouped once and joined (a correlated subquery per invoice would be evaluated
     # again for every bucket column once SQLite flattens the per-invoice query into the outer one)
+    later = sa.select(bal.c.invoice_id).where(bal.c.last_event > as_of)
+    any_later = s.execute(later.limit(1)).first() is not None  # none, as of today: one part only
     credited = (sa.select(cn.c.invoice_id.label("id"), sa.func.sum(_c(cn.c.total), type_=I64).label("cents"))
-                .where(cn.c.credit_date <= as_of).group_by(cn.c.invoice_id).subquery("credited"))
+                .where(cn.c.credit_date <= as_of, cn.c.invoice_id.in_(later)).group_by(cn.c.invoice_id).subquery("credited"))
     paid = (sa.select(p.c.invoice_id.label("id"), sa.func.sum(_c(p.c.amount), type_=I64).label("cents"))
-            .where(p.c.invoice_id.is_not(None), p.c.payment_date <= as_of, scope.live(p)).group_by(p.c.invoice_id).subquery("paid"))
+            .where(p.c.invoice_id.in_(later), p.c.payment_date <= as_of, scope.live(p)).group_by(p.c.invoice_id).subquery("paid"))
     refunded = (sa.select(cn.c.invoice_id.label("id"), sa.func.sum(_c(p.c.amount), type_=I64).label("cents"))
                 .select_from(p.join(cn, cn.c.id == p.c.credit_note_id))
-                .where(p.c.payment_date <= as_of, scope.live(p)).group_by(cn.c.invoice_id).subquery("refunded"))
-    where = [scope.counted(inv), inv.c.invoice_date <= as_of]
-    if account_id is not None:
-        where.append(inv.c.account_id == account_id)
+                .where(cn.c.invoice_id.in_(later), p.c.payment_date <= as_of, scope.live(p)).group_by(cn.c.invoice_id).subquery("refunded"))
     zero = sa.literal(0, I64)
-    per_invoice = (sa.select(inv.c.account_id, inv.c.currency, inv.c.due_date,
-                             (_c(inv.c.total) - sa.func.coalesce(credited.c.cents, zero) - sa.func.coalesce(paid.c.cents, zero)).label("balance"),
-                             sa.func.coalesce(refunded.c.cents, zero).label("refunded"))
-                   .select_from(inv.outerjoin(credited, credited.c.id == inv.c.id).outerjoin(paid, paid.c.id == inv.c.id)
-                                .outerjoin(refunded, refunded.c.id == inv.c.id))
-                   .where(*where).subquery())
+    moved = (sa.select(inv.c.account_id, inv.c.currency, inv.c.due_date,
+                       (_c(inv.c.total) - sa.func.coalesce(credited.c.cents, zero) - sa.func.coalesce(paid.c.cents, zero)).label("balance"),
+                       sa.func.coalesce(refunded.c.cents, zero).label("refunded"))
+             .select_from(inv.outerjoin(credited, credited.c.id == inv.c.id).outerjoin(paid, paid.c.id == inv.c.id)
+                          .outerjoin(refunded, refunded.c.id == inv.c.id))
+             .where(inv.c.id.in_(later), counted, inv.c.invoice_date <= as_of, *mine))
+    per_invoice = (sa.union_all(settled, moved) if any_later else settled).subquery()
     b = per_invoice.c
     b30, b60, b90 = aging_bounds(as_of)
     owed = b.balance > 0

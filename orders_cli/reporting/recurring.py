@@ -162,8 +162,8 @@ def _billing_days(p, today: date, horizon: date, done) -> list[date]:
             days.append(q.invoice_date)
         if q.end == date.max:
             break
-        q = schedule.next_period(p.start, p.frequency, q.invoice_date, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date,
-                                 from_index=q.index + 1)
+        # the periods follow one another: the next is period k + 1, no search from a date
+        q = schedule.period(p.start, p.frequency, q.index + 1, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date)
     return days
 
 

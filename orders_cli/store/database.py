@@ -292,6 +292,10 @@ _RECEIVABLES = {"credit_note": "an issued credit note", "credit_note_line": "an 
                 "payment_removal": "the payments"}
 PG_LOCK_TRIGGERS = ("sales_order_lock", "order_line_lock", "invoice_lock", "invoice_line_lock")
 _FINALIZE = "the finalize lock"
+# revision 0005: the triggers that keep the reports' summaries (store/summaries.py)
+_SUMMARIES = {"invoice_summaries": "the VAT rows and balance of each invoice", "credit_note_summaries": "the VAT rows of each credit note",
+              "payment_summaries": "the balances the payments move", "payment_removal_summaries": "the balances the payments move"}
+_TAX_ROWS = ("invoice_tax", "credit_note_tax")
 # Every lock trigger by the revision that made it, per backend, and what it guards.
 LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
     "sqlite": {
@@ -314,6 +318,7 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
         },
         "0004": {"invoice_lock_legal": "the identities and allowances of an invoice",
                  "sales_order_lock_legal": "the allowances of a finalized order"},
+        "0005": {**_SUMMARIES, **{f"{t}_lock_{e}": "the VAT rows of the reports" for t in _TAX_ROWS for e in ("update", "delete")}},
     },
     "postgresql": {
         "0001": {name: _FINALIZE for name in PG_LOCK_TRIGGERS},
@@ -332,6 +337,7 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
         },
         "0004": {"invoice_lock_legal": "the identities and allowances of an invoice",
                  "sales_order_lock_legal": "the allowances of a finalized order"},
+        "0005": {**_SUMMARIES, **{f"{t}_lock{e}": "the VAT rows of the reports" for t in _TAX_ROWS for e in ("", "_truncate")}},
     },
 }
 # The table whose numbers each counter of ``sequence`` gives out.
@@ -373,6 +379,26 @@ def _counter_problems(conn: sa.Connection, rev: str) -> list[str]:
     return problems
 
 
+def _summary_problems(conn: sa.Connection) -> list[str]:
+    """The reports' summaries (revision 0005) against the documents: every invoice's balance
+    sums, and the VAT rows of every document summing to its VAT."""
+    live = "id NOT IN (SELECT payment_id FROM payment_removal)"
+    off = conn.exec_driver_sql(
+        "SELECT count(*) FROM invoice i LEFT JOIN invoice_balance b ON b.invoice_id = i.id WHERE b.invoice_id IS NULL "
+        "OR b.total <> i.total OR b.credited <> coalesce((SELECT sum(total) FROM credit_note c WHERE c.invoice_id = i.id), 0) "
+        f"OR b.paid <> coalesce((SELECT sum(amount) FROM payment p WHERE p.invoice_id = i.id AND p.{live}), 0) "
+        "OR b.refunded <> coalesce((SELECT sum(p.amount) FROM payment p JOIN credit_note c ON c.id = p.credit_note_id "
+        f"WHERE c.invoice_id = i.id AND p.{live}), 0)").scalar()
+    out = [f"invoice_balance: {off} invoice(s) out of step with their documents (the balances of report aging)"] if off else []
+    for doc, table in (("invoice", "invoice"), ("credit_note", "credit_note")):
+        bad = conn.exec_driver_sql(
+            f"SELECT count(*) FROM {table} d WHERE d.tax_total <> coalesce((SELECT sum(amount) FROM {doc}_tax t "
+            f"WHERE t.{doc}_id = d.id), 0)").scalar()
+        if bad:
+            out.append(f"{doc}_tax: {bad} {doc.replace('_', ' ')}(s) whose VAT rows do not add up to their VAT (report vat)")
+    return out
+
+
 def check(eng: sa.Engine) -> dict:
     """Integrity check and schema revision; every lock trigger in place (both backends) and
     every numbering counter consistent with the numbers issued."""
@@ -398,6 +424,8 @@ def check(eng: sa.Engine) -> dict:
             problems += [f"missing trigger {name} ({what})" for name, what in sorted(expected.items()) if name not in have]
             problems += [f"disabled trigger {name} ({what})" for name, what in sorted(expected.items()) if name in disabled]
             problems += _counter_problems(conn, rev)
+            if rev >= "0005":
+                problems += _summary_problems(conn)
         conn.rollback()
     return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
 

@@ -298,6 +298,9 @@ class Invoice(AddressMixin, TotalsMixin, table=True):
         # a period billed once per rebill_no (0; 1 after a credit note --rebill, ...): revision 0003
         sa.Index("uq_invoice_order_period", "order_id", "period_start", "rebill_no", unique=True),
         sa.Index("ix_invoice_date", "invoice_date"),
+        sa.Index("ix_invoice_status", "status"),  # revision 0005: the few cancelled ones the reports leave out
+        # revision 0005: the periods billed, read by recur run, recur list and report forecast, without the wide rows
+        sa.Index("ix_invoice_recurring", "recurring", "order_id", "period_start", "period_end"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(sa_column=sa.Column(sa.String(40), nullable=False, unique=True))

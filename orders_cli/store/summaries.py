@@ -1,0 +1,71 @@
+"""What the reports read instead of re-deriving it from every document (Alembic revision 0005).
+
+Both are written by the database itself, by triggers, in the transaction that writes the
+document, so no write path (the use cases, ``recur run``, a bulk import, a raw script) can
+forget them:
+
+- ``invoice_tax`` / ``credit_note_tax``: one row per entry of a document's tax breakdown
+  (the ``tax_breakdown`` JSON, which is locked once issued), its date and currency copied,
+  amounts as integer cents. ``report vat`` groups these rows instead of parsing JSON. Never
+  changed or deleted (lock triggers).
+- ``invoice_balance``: per invoice, its account, currency, due date and total and the running sums of its credit notes, live
+  payments and refunds paid out on its credit notes, the latest date of any of them
+  (``last_event``) and ``open_until``: that date once the invoice contributes nothing to
+  ``report aging`` (owes nothing, is owed nothing), else ``9999-12-31``. As of any day on or
+  after ``open_until`` the invoice is settled, so aging only balances the invoices with
+  ``open_until > as_of``. The sums are a cache the triggers keep (``db check`` compares them
+  with the documents); aging itself still balances each candidate from the documents.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from orders_cli.store.schema import Money
+
+OPEN = date(9999, 12, 31)
+
+
+class _TaxEntry(SQLModel):
+    seq: int = Field(primary_key=True)
+    currency: str = Field(max_length=3)
+    category: str = Field(default="S", max_length=3)
+    name: str
+    rate: str
+    exemption_reason: Optional[str] = None
+    base: Decimal = Money()
+    amount: Decimal = Money()
+
+
+class InvoiceTax(_TaxEntry, table=True):
+    __tablename__ = "invoice_tax"
+    __table_args__ = (sa.Index("ix_invoice_tax_sums", "category", "name", "rate", "currency", "invoice_date", "base", "amount", "exemption_reason"),)
+    invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
+    invoice_date: date
+
+
+class CreditNoteTax(_TaxEntry, table=True):
+    __tablename__ = "credit_note_tax"
+    __table_args__ = (sa.Index("ix_credit_note_tax_sums", "category", "name", "rate", "currency", "credit_date", "base", "amount", "exemption_reason"),)
+    credit_note_id: int = Field(foreign_key="credit_note.id", primary_key=True)
+    credit_date: date
+
+
+class InvoiceBalance(SQLModel, table=True):
+    __tablename__ = "invoice_balance"
+    __table_args__ = (sa.Index("ix_invoice_balance_open", "open_until"),)
+    invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
+    account_id: int  # the invoice's (locked once issued), so aging reads this table alone
+    currency: str = Field(max_length=3)
+    due_date: Optional[date] = None
+    total: Decimal = Money()
+    credited: Decimal = Money()
+    paid: Decimal = Money()
+    refunded: Decimal = Money()
+    last_event: date
+    open_until: date
