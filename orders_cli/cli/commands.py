@@ -40,7 +40,7 @@ NAMES = {
     "customer_ref": "TEXT", "unit": "UNIT", "vat_id": "VAT-ID", "siren": "SIREN", "siret": "SIRET",
     "electronic_address": "SCHEME:ID|EMAIL", "category": "CODE", "exemption_code": "VATEX-CODE",
     "exemption_reason": "TEXT", "invoice_date": "start|end", "catch_up": "all|latest",
-    "year": "YYYY", "month": "YYYY-MM", "period": "YYYY-MM|YYYY-QN|YYYY",
+    "type": "TYPE", "invoice_status": "STATUS", "year": "YYYY", "month": "YYYY-MM", "period": "YYYY-MM|YYYY-QN|YYYY",
 }
 # By the type Typer read from the annotation, when the name says nothing.
 TYPES = {"int": "N", "float": "NUMBER", "Decimal": "AMOUNT", "Path": "PATH", "bool": "BOOLEAN", "datetime": "YYYY-MM-DD"}
@@ -65,10 +65,12 @@ def metavar(param) -> str:
     descriptor = getattr(param, "type_descriptor", None)
     choices = descriptor.choices if descriptor is not None else None
     if choices:
-        return "|".join(str(getattr(c, "value", c)) for c in choices)
+        words = "|".join(str(getattr(c, "value", c)) for c in choices)
+        return words if len(words) <= 24 or not help_text else (param.name or "value").upper().replace("_", "-")
     listed = LISTED.fullmatch(help_text)
     if listed:
-        return "|".join(word.replace(" (default)", "").strip() for word in (listed.group(1) + listed.group(2)).split("|"))
+        words = "|".join(word.replace(" (default)", "").strip() for word in (listed.group(1) + listed.group(2)).split("|"))
+        return words if len(words) <= 24 else (param.name or "value").upper().replace("_", "-")  # the help lists them
     picture = PICTURE.match(help_text)
     if picture:
         return picture.group(1)
