@@ -91,7 +91,7 @@ def test_first_sentence():
 
 def test_negative_values_need_no_double_dash(isolated):
     r = refused("config", "set", "invoice.due_days", "-3")  # reaches the setting's own check
-    assert r.err == "error: invoice.due_days: expected a whole number of days from 0 to 3650, got '-3'\n"
+    assert "invoice.due_days" in r.err and "-3" in r.err and "No such option" not in r.err, r.err
     ok("config", "set", "company.name", "-2.50")
     assert ok("config", "get", "company.name").out == "-2.50\n"
     ok("tax", "add", "VAT20", "--rate", "20")
