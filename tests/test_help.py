@@ -5,12 +5,14 @@ group's listing gives each command's first sentence whole (the whole tree is wal
 from __future__ import annotations
 
 import re
+from typing import Annotated, Optional
 
 import pytest
+import typer
 from conftest import ok, refused, run
 
 from orders_cli.cli.app import _command
-from orders_cli.cli.commands import first_sentence
+from orders_cli.cli.commands import Typer, first_sentence
 
 TYPER_WORDS = re.compile(r"<(?:str|int|float|bool|path|file|text|decimal|datetime|list\[|uuid|[a-z]+ range|[a-z]+(?:\|[a-z_]+)+)\b", re.I)
 
@@ -110,3 +112,46 @@ def test_unknown_options_are_still_refused(isolated):
     for argv in (["config", "set", "--nope", "x"], ["config", "set", "-x", "y"], ["config", "set", "k", "-3x"], ["order", "list", "-1"]):
         r = run(*argv)
         assert r.code == 2 and "No such option" in r.err or "Got unexpected extra argument" in r.err, (argv, r.err)
+
+
+def test_a_built_app_gets_the_same_words_and_whole_listing(monkeypatch):
+    """The classes alone (commands.Typer), on a two-command app, at a pinned width."""
+    app = Typer(name="t", help="T.", rich_markup_mode=None)
+
+    @app.command("one")
+    def one(
+        key: Annotated[str, typer.Argument(help="A key")],
+        count: Annotated[Optional[int], typer.Option(min=1, help="How many")] = None,
+        since: Annotated[Optional[str], typer.Option(help="From this day")] = None,
+        label: Annotated[Optional[str], typer.Option(help="Any text")] = None,
+        rows: Annotated[Optional[list[str]], typer.Option("--row", help="N:QTY of a row (repeatable)")] = None,
+    ) -> None:
+        """Do the first thing, which takes a rather long sentence to say, longer than the listing's width.
+
+        Example: t one KEY"""
+        print(key, count, since, label, rows)
+
+    @app.command("two")
+    def two(amount: Annotated[str, typer.Argument(help="e.g. -2.50")]) -> None:
+        """Take an amount. Then more.
+
+        Example: t two -3"""
+        print(amount)
+
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    monkeypatch.setenv("COLUMNS", "60")
+    listing = runner.invoke(app, ["--help"], terminal_width=60).output.split("Commands:\n")[1]
+    assert listing == (
+        "  one  Do the first thing, which takes a rather long\n"
+        "       sentence to say, longer than the listing's width.\n"
+        "  two  Take an amount.\n"
+    )
+    one_help = runner.invoke(app, ["one", "--help"], terminal_width=80).output
+    assert "Usage: t one [OPTIONS] KEY\n" in one_help and "  KEY  A key  [required]\n" in one_help
+    assert "--count N " in one_help and "--since YYYY-MM-DD " in one_help and "--label TEXT " in one_help
+    assert "--row N:QTY " in one_help
+    assert runner.invoke(app, ["two", "-3"]).output == "-3\n"
+    assert runner.invoke(app, ["one", "-3", "--count", "2", "--row", "-1:2"]).output == "-3 2 None None ['-1:2']\n"
+    assert runner.invoke(app, ["two", "-3x"]).exit_code == 2
