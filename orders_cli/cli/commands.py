@@ -6,7 +6,8 @@ the default), so what they change holds for the whole CLI without touching one o
 - every option and argument without a metavar of its own gets one in words (``SKU``,
   ``YYYY-MM-DD``, ``AMOUNT``, ``N``, ``TEXT``), derived here from its name, type and help,
   never Typer's ``<str>`` / ``<list[str]>`` / ``<int range>``; the usage line writes the
-  arguments as ``KEY VALUE`` (``[NAME]`` when optional);
+  arguments as ``KEY VALUE`` (``[NAME]`` when optional); a required option is marked one
+  way, Typer's ``[required]`` (a help text that ends in "(required)" gets it instead);
 - a group's listing gives each command's first sentence whole, never cut at "...".
 """
 
@@ -96,6 +97,9 @@ def first_sentence(text: str | None) -> str:
 
 def _words(params) -> None:
     for param in params:
+        help_text = (param.help or "").rstrip()
+        if help_text.endswith("(required)"):  # required marked one way: Typer's "  [required]"
+            param.help = help_text[: -len("(required)")].rstrip() + "  [required]"
         if param.metavar is None and not getattr(param, "is_flag", False) and not getattr(param, "count", False):
             param.metavar = metavar(param)
 
