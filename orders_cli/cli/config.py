@@ -80,14 +80,14 @@ def _in_the_books(key: str, value):
     if key != "charges.tax" or not value:
         return value
     from orders_cli import store
-    from orders_cli.core.errors import OrdersError
+    from orders_cli.core.errors import NotFound
     from orders_cli.parties import taxes
 
     try:
         with store.transaction(write=False) as s:
             return taxes.show_tax(s, value).name
-    except OrdersError as exc:
-        raise type(exc)(f"{exc.message} (orders tax list)") from None
+    except NotFound as exc:
+        raise NotFound(f"{exc.message} (orders tax list)") from None
 
 
 @app.command("unset")
