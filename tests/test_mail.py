@@ -420,7 +420,9 @@ def test_a_broken_layout_is_a_clear_refusal(shop, tmp_path, layout, message):
 
 
 def test_a_missing_templates_dir_is_a_clear_refusal(shop, tmp_path):
-    ok("config", "set", "templates.dir", str(tmp_path / "nowhere"))
+    (tmp_path / "gone").mkdir()
+    ok("config", "set", "templates.dir", str(tmp_path / "gone"))  # a folder when set (checked), removed since
+    (tmp_path / "gone").rmdir()
     r = refused("order", "pdf", shop, "-o", str(tmp_path / "x.pdf"))
     assert "templates.dir" in r.err
 

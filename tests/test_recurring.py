@@ -653,7 +653,10 @@ def test_usage_split_across_caught_up_periods(catalog):
         "INV-00001", "INV-00002", "INV-00003", "INV-00004", None]
 
 
-def test_language_from_settings_and_end_cleared(catalog):
+def test_language_from_settings_and_end_cleared(catalog, tmp_path):
+    (tmp_path / "tpl").mkdir()  # the language setting needs document labels in it: German ones here
+    (tmp_path / "tpl" / "labels.toml").write_text('[de]\ninvoice = "Rechnung"\n', encoding="utf-8")
+    ok("config", "set", "templates.dir", str(tmp_path / "tpl"))
     ok("config", "set", "language", "de")
     recur(catalog, "--frequency", "monthly", "--start", "2026-03-01", "--subject", "Wartung {MMM}", "--end", "2026-03-31")
     assert recur(catalog, "--end", "")["end"] is None

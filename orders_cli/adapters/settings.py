@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from orders_cli.adapters import setting_checks as checks
 from orders_cli.core import identity, ledger
-from orders_cli.core.errors import Invalid
+from orders_cli.core.errors import Invalid, OrdersError
 from orders_cli.core.money import D, ascii_int, fmt_money, money, plain
 from orders_cli.core.text import has_surrogate
 
@@ -262,19 +263,22 @@ KEYS: dict[str, Key] = _Keys({
         Key("company.electronic_address", _identity(identity.electronic_address), "",
             "Your e-invoicing address: SCHEME:ID (0009:<SIRET>, 0225:<SIREN>) or an e-mail address"),
         Key("company.country", _identity(identity.country), "", "Your country, ISO 3166 code (FR)"),
-        Key("company.logo", _text(1000), "", "Path to a PNG/JPEG logo for documents"),
+        Key("company.logo", checks.logo, "", "Path to a PNG/JPEG logo for documents (checked when set; '' for none)",
+            read=_text(1000)),
         Key("currency", _currency, "EUR", "ISO 4217 currency of new documents"),
-        Key("language", _language, "en", "Default language of documents and subjects"),
-        Key("charges.tax", _optional_text, "", "Name of the tax applied to shipping charges (empty: untaxed)"),
+        Key("language", _language, "en", "Default language of documents and subjects (one with document templates)"),
+        Key("charges.tax", _optional_text, "", "Name of an existing tax applied to shipping charges (empty: untaxed)"),
         *[
             Key(f"numbering.{t}_prefix", _prefix, DEFAULT_PREFIX[t], f"Number prefix of {t} documents" if t != "credit" else "Number prefix of credit notes")
             for t in DOC_TYPES
         ],
         Key("invoice.due_days", _days, 30, "Payment term of invoices made from orders (due = date + N days)"),
-        Key("invoice.late_penalty_rate", _stripped(200), "12.15",
+        Key("invoice.late_penalty_rate", lambda v: checks.penalty_rate(_stripped(200)(v)), "12.15",
             "Late-payment penalty rate stated on invoices and reminders: % a year (12.15 = ECB rate 2.15 + 10 points, "
-            "the rate when terms say nothing) or a text (\"three times the legal interest rate\")"),
-        Key("invoice.recovery_indemnity", _amount, "40.00", "Fixed indemnity for recovery costs stated on B2B invoices and reminders, EUR"),
+            "the rate when terms say nothing; from 0 to 100) or a text (\"three times the legal interest rate\")",
+            read=_stripped(200)),
+        Key("invoice.recovery_indemnity", lambda v: checks.indemnity(_amount(v)), "40.00",
+            "Fixed indemnity for recovery costs stated on B2B invoices and reminders, EUR (0.00 to 10000.00)", read=_amount),
         Key("invoice.early_payment_discount", _stripped(200), "none", "Discount for early payment, as printed (text)"),
         Key("invoice.format", _choice("facturx", "plain"), "facturx",
             "facturx | plain: invoices and credit notes as Factur-X PDFs (PDF/A-3 with their EN 16931 XML) or plain PDFs"),
@@ -289,9 +293,11 @@ KEYS: dict[str, Key] = _Keys({
             "Reminder levels: days after the due date (orders remind run), e.g. 7,15,30"),
         Key("reminders.penalty_rate", _rate, "12.15",
             "Older name of invoice.late_penalty_rate, read only when that one is not set"),
-        Key("reminders.recovery_indemnity", _amount, "40.00", "Older name of invoice.recovery_indemnity, read only when that one is not set"),
+        Key("reminders.recovery_indemnity", lambda v: checks.indemnity(_amount(v)), "40.00",
+            "Older name of invoice.recovery_indemnity, read only when that one is not set", read=_amount),
         Key("reminders.mention", _bool, True, "Reminders state the penalty rate and the recovery indemnity"),
-        Key("templates.dir", _text(1000), "", "A folder overriding the shipped templates"),
+        Key("templates.dir", checks.folder, "", "A folder overriding the shipped templates (an existing folder; '' for none)",
+            read=_text(1000)),
         Key("portal.enabled", _bool, False, "Serve the customer portal (orders portal serve)"),
         Key("portal.url", _url, "http://127.0.0.1:8765", "Address customers reach the portal at (for the sign-in links)"),
         *_ACCOUNTING,
@@ -375,7 +381,7 @@ class Settings:
 
     def get(self, key: str) -> Any:
         if key not in KEYS:
-            raise Invalid(f"unknown setting {key!r} (see: orders config show)")
+            raise Invalid(checks.unknown_key(key, KEYS))
         return self.values.get(key, KEYS[key].default)
 
     def prefix(self, doc_type: str) -> str:
@@ -398,7 +404,7 @@ def load(path: Path) -> Settings:
     values: dict[str, Any] = {}
     for name, value in _flatten(raw).items():
         if name not in KEYS:
-            raise Invalid(f"settings file {path}: unknown key {name!r}")
+            raise Invalid(f"settings file {path}: {checks.unknown_key(name, KEYS, then='')}")
         try:
             values[name] = (KEYS[name].read or KEYS[name].check)(value)
         except Invalid as exc:
@@ -418,30 +424,53 @@ def _agree(values: dict[str, Any], key: str) -> None:
         raise Invalid(f"{key}: the French VAT number {vat} does not end with the SIREN {siren}{hint}")
 
 
-def set_value(path: Path, key: str, raw_value: str) -> Any:
-    """Validate and write one key; the file is replaced atomically."""
+def set_value(path: Path, key: str, raw_value: str, refine: Callable[[str, Any], Any] | None = None) -> Any:
+    """Validate and write one key (``refine(key, value)``, when given, checks the value further
+    and may return it as it is to be stored); the file is replaced atomically."""
+    if key not in KEYS:
+        raise Invalid(checks.unknown_key(key, KEYS))
+    try:
+        value = KEYS[key].check(raw_value)
+        if refine is not None:
+            value = refine(key, value)
+        settings = load(path)
+        if key == "language":
+            checks.language_with_templates(value, settings)
+    except OrdersError as exc:  # the key named; a broken file names itself
+        raise type(exc)(exc.message if exc.message.startswith("settings file ") else f"{key}: {exc.message}") from None
+    settings.values[key] = value
+    _agree(settings.values, key)
+    _write(path, settings.values)
+    return value
+
+
+def unset_value(path: Path, key: str) -> bool:
+    """Remove one key from the file (its default applies again); False when it was not set."""
+    if key not in KEYS:
+        raise Invalid(checks.unknown_key(key, KEYS))
+    settings = load(path)
+    if key not in settings.values:
+        return False
+    del settings.values[key]
+    _write(path, settings.values)
+    return True
+
+
+def _write(path: Path, values: dict[str, Any]) -> None:
+    """The settings file holding ``values``, replaced atomically (a temporary file, then rename)."""
     import os
     import tempfile
 
     import tomli_w
 
-    if key not in KEYS:
-        raise Invalid(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
-    try:
-        value = KEYS[key].check(raw_value)
-    except Invalid as exc:
-        raise Invalid(f"{key}: {exc.message}") from None
-    settings = load(path)
-    settings.values[key] = value
-    _agree(settings.values, key)
     nested: dict[str, Any] = {}
-    for name in sorted(settings.values):
+    for name in sorted(values):
         # a tax name may hold a dot (VAT5.5), and accounting.vat is a value: accounting."vat.VAT5.5"
         parts = ["accounting", name[len("accounting."):]] if name.startswith(VAT_PREFIX) else name.split(".")
         node = nested
         for part in parts[:-1]:
             node = node.setdefault(part, {})
-        node[parts[-1]] = settings.values[name]
+        node[parts[-1]] = values[name]
     # top-level scalars must come before tables in TOML: tomli-w handles the ordering.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
@@ -452,7 +481,6 @@ def set_value(path: Path, key: str, raw_value: str) -> Any:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return value
 
 
 _CACHE: dict[Path, Settings] = {}

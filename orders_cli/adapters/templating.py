@@ -124,6 +124,12 @@ def labels(language: str | None, settings) -> dict[str, str]:
     return dict(english)
 
 
+def label_languages(settings) -> list[str]:
+    """The languages the documents have labels in (the tables of ``labels.toml``, shipped or
+    in ``templates.dir``), sorted."""
+    return sorted(lang for lang, table in _merged("labels.toml", settings).items() if isinstance(table, dict))
+
+
 # ---------------------------------------------------------------- layout
 
 

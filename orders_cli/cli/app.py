@@ -14,9 +14,10 @@ import typer
 
 from orders_cli import __version__
 from orders_cli.adapters.env import ENV, Env
+from orders_cli.cli.commands import Typer
 from orders_cli.core.errors import ExitStatus, OrdersError
 
-app = typer.Typer(
+app = Typer(
     name="orders",
     help="Customer orders from the terminal: quotes, orders, invoices, deliveries, purchase orders, recurring billing.\n\n"
     "Start with: orders demo && orders order list",

@@ -25,7 +25,9 @@ Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmat
 
 
 def group(name: str, help: str) -> typer.Typer:
-    return typer.Typer(
+    from orders_cli.cli.commands import Typer
+
+    return Typer(
         name=name,
         help=help,
         no_args_is_help=True,

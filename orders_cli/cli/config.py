@@ -54,9 +54,15 @@ def get(key: Annotated[str, typer.Argument(help="A key, e.g. company.name")], js
 @app.command("set")
 def set_(
     key: Annotated[str, typer.Argument(help="A key, e.g. company.name")],
-    value: Annotated[str, typer.Argument(help="The new value")],
+    value: Annotated[str, typer.Argument(help="The new value ('' for none, where a key allows it)")],
 ) -> None:
     """Validate and store one setting.
+
+    Checked when set: charges.tax names an existing tax (orders tax list), language one the
+    document templates have labels in, company.logo a readable PNG or JPEG file (stored as an
+    absolute path), templates.dir a folder, numbers in their range (orders config show says
+    which); a mistyped key is answered with the closest ones. A refusal leaves the file as it was.
+    Negative numbers need no --.
 
     Example: orders config set company.name "Atelier Dupré"
     """
@@ -65,8 +71,41 @@ def set_(
     from orders_cli.cli import output
 
     path = ENV.config_path()
-    stored = config.set_value(path, key, value)
+    stored = config.set_value(path, key, value, refine=_in_the_books)
     output.note(f"{key} = {stored!r} (in {path})")
+
+
+def _in_the_books(key: str, value):
+    """``charges.tax`` must name an existing tax: stored as the tax's own name."""
+    if key != "charges.tax" or not value:
+        return value
+    from orders_cli import store
+    from orders_cli.core.errors import NotFound
+    from orders_cli.parties import taxes
+
+    try:
+        with store.transaction(write=False) as s:
+            return taxes.show_tax(s, value).name
+    except NotFound as exc:
+        raise NotFound(f"{exc.message} (orders tax list)") from None
+
+
+@app.command("unset")
+def unset(key: Annotated[str, typer.Argument(help="A key, e.g. charges.tax")]) -> None:
+    """Remove one setting from the file: its default applies again.
+
+    A key that is not set is left alone (exit 0, said on stderr); an unknown key is refused.
+
+    Example: orders config unset charges.tax
+    """
+    from orders_cli.adapters import settings as config
+    from orders_cli.adapters.env import ENV
+    from orders_cli.cli import output
+
+    path = ENV.config_path()
+    removed = config.unset_value(path, key)
+    default = config.KEYS[key].default
+    output.note(f"{key} {'unset' if removed else 'was not set'}: the default {default!r} applies (in {path})")
 
 
 @app.command("check")
