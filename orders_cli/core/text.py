@@ -109,3 +109,29 @@ def expand_user(path):
         return path.expanduser()
     except RuntimeError:
         return path
+
+
+def folded(value: str) -> str:
+    """``value`` as look-ups compare it: case and accents ignored (``Hôtel`` -> ``hotel``),
+    inner spaces collapsed."""
+    import unicodedata
+
+    base = unicodedata.normalize("NFKD", str(value).casefold())
+    return " ".join("".join(c for c in base if not unicodedata.combining(c)).split())
+
+
+def closest(ref: str, candidates, limit: int = 3) -> list[str]:
+    """The few ``candidates`` nearest to ``ref`` (case and accents ignored), best first."""
+    import difflib
+
+    by_fold: dict[str, str] = {}
+    for c in candidates:
+        by_fold.setdefault(folded(c), c)
+    near = difflib.get_close_matches(folded(ref), list(by_fold), n=limit, cutoff=0.5)
+    return [by_fold[k] for k in near]
+
+
+def did_you_mean(ref: str, candidates, limit: int = 3) -> str:
+    """``; did you mean X, Y?`` for the closest candidates, or '' when none is near."""
+    near = closest(ref, candidates, limit)
+    return f"; did you mean {', '.join(near)}?" if near else ""
