@@ -66,3 +66,49 @@ def test_status_any_case(demo):
     r = refused("order", "status", "so-1", "zzz")
     assert r.err.strip().startswith("error: unknown status 'zzz'; expected one of ")
     assert db_content() == before
+
+
+def test_number_forms_read_how_numbers_are_built():
+    from orders_cli.store import refs
+
+    assert refs._number_forms("inv-12") == ["inv-12", "inv-00012"]
+    assert refs._number_forms(" SO-000001 ") == ["so-000001", "so-00001"]
+    assert refs._number_forms("inv-2026-7") == ["inv-2026-7", "inv-2026-00007"]
+    assert refs._number_forms("SO-123456") == ["so-123456"]
+    assert refs._number_forms("acme") == ["acme"]
+
+
+def test_invoice_number_and_payment_hint(demo):
+    ok("order", "convert", "invoice", "SO-00001")
+    assert ok("invoice", "show", "inv-1", "--json").json()["number"] == "INV-00001"
+    assert ok("invoice", "show", "Inv-001", "--json").json()["number"] == "INV-00001"
+    before = db_content()
+    r = refused("invoice", "show", "inv-2")
+    assert r.err.strip() == "error: no invoice 'inv-2'; did you mean INV-00001?"
+    r = refused("payment", "add", "inv-7", "--amount", "1")
+    assert r.err.strip() == "error: no invoice or credit note inv-7; did you mean INV-00001?"
+    assert db_content() == before
+    ok("payment", "add", "inv-1", "--amount", "1")
+
+
+def test_vendor_name_folds_and_near(demo):
+    made = ok("product", "add", "TEA", "--name", "Thé vert", "--price", "5", "--vendor", "KAFFEEROSTEREI WEISS", "--json")
+    assert made.json()["vendor"] == "Kaffeerösterei Weiß"
+    before = db_content()
+    r = refused("product", "add", "TEA2", "--name", "Thé noir", "--price", "5", "--vendor", "papeterie lefevr")
+    assert r.err.strip() == "error: no vendor 'papeterie lefevr'; did you mean Papeterie Lefèvre?"
+    assert db_content() == before
+
+
+def test_product_by_name_when_unique(demo):
+    assert ok("product", "show", "mug emaille", "--json").json()["sku"] == "MUG"
+    ok("product", "add", "TEA", "--name", "Thé vert", "--price", "5")
+    ok("product", "add", "TEA-B", "--name", "The vert", "--price", "5")
+    before = db_content()
+    r = refused("product", "show", "THE VERT")
+    assert r.err.strip() == ("error: 'THE VERT' matches more than one product (SKU): The vert, Thé vert; "
+                             "type it exactly or use its id")
+    r = refused("product", "show", "mug emaile")
+    assert r.err.strip() == "error: no product (SKU) 'mug emaile'; did you mean Mug émaillé?"
+    assert db_content() == before
+    assert ok("product", "show", "tea-b", "--json").json()["sku"] == "TEA-B"  # a SKU before a name

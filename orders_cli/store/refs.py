@@ -35,30 +35,32 @@ def _unstorable(ref: object) -> bool:
     return isinstance(ref, str) and text_rules.has_surrogate(ref)
 
 
-def _forgiving(session: Session, model, column, ref: str, what: str, where=None):
-    """The one row whose ``column`` folds like ``ref``; else the refusal (closest or candidates)."""
-    query = select(model.id, column)
+def _forgiving(session: Session, model, columns, ref: str, what: str, where=None):
+    """The one row whose column folds like ``ref`` (the columns tried in turn); else the
+    refusal's hint (the closest values). Folded twins are refused, listing them."""
+    query = select(model.id, *columns)
     if where is not None:
         query = query.where(where)
     rows = session.exec(query).all()
     key = text_rules.folded(ref)
-    hits = [(i, v) for i, v in rows if v is not None and text_rules.folded(v) == key]
-    if len(hits) == 1:
-        return session.get(model, hits[0][0])
-    if len(hits) > 1:
-        names = ", ".join(sorted(str(v) for _, v in hits)[:5])
-        raise Conflict(f"{ref!r} matches more than one {what}: {names}; type it exactly or use its id")
-    return text_rules.did_you_mean(ref, [v for _, v in rows if v is not None])
+    for at in range(1, len(columns) + 1):
+        hits = {r[0]: str(r[at]) for r in rows if r[at] is not None and text_rules.folded(r[at]) == key}
+        if len(hits) == 1:
+            return session.get(model, next(iter(hits)))
+        if len(hits) > 1:
+            names = ", ".join(sorted(hits.values())[:5])
+            raise Conflict(f"{ref!r} matches more than one {what}: {names}; type it exactly or use its id")
+    return text_rules.did_you_mean(ref, [v for r in rows for v in r[1:] if v is not None])
 
 
-def _named(session: Session, model, column, ref: str, what: str):
+def _named(session: Session, model, column, ref: str, what: str, also=()):
     if _unstorable(ref):
         raise NotFound(f"no {what} {ref!r}")
     row = session.exec(select(model).where(column == ref)).first()
     if row is None:
         row = _by_id(session, model, ref)
     if row is None:
-        found = _forgiving(session, model, column, ref, what)
+        found = _forgiving(session, model, (column, *also), ref, what)
         if not isinstance(found, str):
             return found
         raise NotFound(f"no {what} {ref!r}{found}")
@@ -82,7 +84,8 @@ def tax(session: Session, ref: str) -> m.Tax:
 
 
 def product(session: Session, ref: str) -> m.Product:
-    return _named(session, m.Product, m.Product.sku, ref, "product (SKU)")
+    """By SKU or id; failing that, by SKU and then by name in any case, without accents."""
+    return _named(session, m.Product, m.Product.sku, ref, "product (SKU)", also=(m.Product.name,))
 
 
 def contact(session: Session, ref: str, account_id: int | None = None) -> m.Contact:
@@ -100,7 +103,7 @@ def contact(session: Session, ref: str, account_id: int | None = None) -> m.Cont
     if row is not None and (account_id is None or row.account_id == account_id):
         return row
     scope = m.Contact.account_id == account_id if account_id is not None else None
-    near = _forgiving(session, m.Contact, m.Contact.name, ref, "contact", scope)
+    near = _forgiving(session, m.Contact, (m.Contact.name,), ref, "contact", scope)
     if not isinstance(near, str):
         return near
     raise NotFound(f"no contact {ref!r}" + (" on this account" if account_id is not None else "") + near)
@@ -149,5 +152,10 @@ def document(session: Session, model: type[T], ref: str, what: str) -> T:
             names = ", ".join(sorted(r.number for r in rows)[:5])  # type: ignore[attr-defined]
             raise Conflict(f"{ref!r} matches more than one {what}: {names}; type it exactly")
     if row is None:
-        raise NotFound(f"no {what} {ref!r}{_near_numbers(str(ref), session.exec(select(number)).all())}")
+        raise NotFound(f"no {what} {ref!r}{near_numbers(session, (model,), ref)}")
     return row
+
+
+def near_numbers(session: Session, models, ref: str) -> str:
+    """``; did you mean ...?`` naming the numbers of ``models`` closest to ``ref``, or ''."""
+    return _near_numbers(str(ref), [n for model in models for n in session.exec(select(model.number)).all()])
