@@ -128,10 +128,10 @@ CSV = {
     ),
     "contact": f"id,name,account.name,email,phone\n1,Jürgen Müller,{CAFE},j@mueller.example,0102\n",
     "product": (
-        "sku,name,kind,unit_price,cost,vendor,taxes\n"
-        f"BOOK,Livre d'or,product,19.99,9.50,{PAPETERIE},VAT5.5\n"
-        "CONSULT,Conseil,service,120.00,,,VAT20\n"
-        'MUG,"Mug, émaillé",product,8.90,,Acme,VAT20;VAT5.5\n'
+        "sku,name,kind,unit_price,cost,vendor,taxes,unit,description,base_quantity\n"
+        f"BOOK,Livre d'or,product,19.99,9.50,{PAPETERIE},VAT5.5,piece,,1\n"
+        "CONSULT,Conseil,service,120.00,,,VAT20,h,,1\n"
+        'MUG,"Mug, émaillé",product,8.90,,Acme,VAT20;VAT5.5,,,1\n'
     ),
 }
 EXPECTED = {"tax": TAXES, "vendor": VENDORS, "user": USERS, "account": ACCOUNTS, "contact": CONTACTS, "product": PRODUCTS}
