@@ -112,3 +112,16 @@ def test_product_by_name_when_unique(demo):
     assert r.err.strip() == "error: no product (SKU) 'mug emaile'; did you mean Mug émaillé?"
     assert db_content() == before
     assert ok("product", "show", "tea-b", "--json").json()["sku"] == "TEA-B"  # a SKU before a name
+
+
+def test_contact_and_user_names_fold_in_a_write(demo):
+    r = ok("order", "add", "--account", "boulangerie dupre", "--subject", "Pains", "--contact", "elodie dupre",
+           "--assigned-to", "CHLOE MARTIN", "--json").json()
+    shown = ok("order", "show", r["number"], "--json").json()
+    assert "Élodie Dupré" in str(shown) and "Chloé Martin" in str(shown)
+    before = db_content()
+    r = refused("order", "add", "--account", "Boulangerie Dupré", "--subject", "Pains", "--contact", "Elodie Dupr")
+    assert r.err.strip() == "error: no contact 'Elodie Dupr' on this account; did you mean Élodie Dupré?"
+    r = refused("order", "add", "--account", "Boulangerie Dupré", "--subject", "Pains", "--assigned-to", "chloe marti")
+    assert r.err.strip() == "error: no user 'chloe marti'; did you mean Chloé Martin?"
+    assert db_content() == before
