@@ -122,16 +122,20 @@ CSV = {
     "vendor": f"id,name,email\n2,Acme,\n1,{PAPETERIE},commandes@lefevre.example\n",
     "user": "id,name,email\n1,Chloé Martin,chloe@example.com\n",
     "account": (
-        "id,name,email,tax_region,billing_address.city,billing_address.country\n"
-        f"2,{DUPRE},,overseas,Lyon,FR\n"
-        f"1,{CAFE},hallo@mueller.example,,Strasbourg,FR\n"
+        "id,name,email,tax_region,billing_address.city,billing_address.country,phone,language,"
+        "billing_address.street,billing_address.postal_code,billing_address.state,shipping_address.street,"
+        "shipping_address.city,shipping_address.postal_code,shipping_address.state,shipping_address.country,"
+        "vat_id,siren,siret,electronic_address,country\n"
+        f"2,{DUPRE},,overseas,Lyon,FR,,,,,,\"Zone artisanale, lot 7\",Villeurbanne,69100,,FR,,,,,\n"
+        f"1,{CAFE},hallo@mueller.example,,Strasbourg,FR,'+33 3 88 00 00 01,,12 rue des Orfèvres,67000,,"
+        "12 rue des Orfèvres,Strasbourg,67000,,FR,,,,,\n"
     ),
     "contact": f"id,name,account.name,email,phone\n1,Jürgen Müller,{CAFE},j@mueller.example,0102\n",
     "product": (
-        "sku,name,kind,unit_price,cost,vendor,taxes\n"
-        f"BOOK,Livre d'or,product,19.99,9.50,{PAPETERIE},VAT5.5\n"
-        "CONSULT,Conseil,service,120.00,,,VAT20\n"
-        'MUG,"Mug, émaillé",product,8.90,,Acme,VAT20;VAT5.5\n'
+        "sku,name,kind,unit_price,cost,vendor,taxes,unit,description,base_quantity\n"
+        f"BOOK,Livre d'or,product,19.99,9.50,{PAPETERIE},VAT5.5,piece,,1\n"
+        "CONSULT,Conseil,service,120.00,,,VAT20,h,,1\n"
+        'MUG,"Mug, émaillé",product,8.90,,Acme,VAT20;VAT5.5,,,1\n'
     ),
 }
 EXPECTED = {"tax": TAXES, "vendor": VENDORS, "user": USERS, "account": ACCOUNTS, "contact": CONTACTS, "product": PRODUCTS}

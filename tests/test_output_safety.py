@@ -157,9 +157,9 @@ def _csv(text: str) -> list[list[str]]:
 
 def test_csv_neutralises_formulas_and_keeps_numbers(hostile):
     rows = _csv(ok("product", "list", "--csv").out)
-    assert rows == [["sku", "name", "kind", "unit_price", "cost", "vendor", "taxes"],
-                    ['\'=HYPERLINK("evil.example","x")', "'+SUM(1,2)", "service", "10.00", "", "", "VAT20"],
-                    ["P2", "'@SUM(A1)", "product", "5.00", "", "", "VAT20"]]
+    assert rows == [["sku", "name", "kind", "unit_price", "cost", "vendor", "taxes", "unit", "description", "base_quantity"],
+                    ['\'=HYPERLINK("evil.example","x")', "'+SUM(1,2)", "service", "10.00", "", "", "VAT20", "", "", "1"],
+                    ["P2", "'@SUM(A1)", "product", "5.00", "", "", "VAT20", "", "", "1"]]
     orders = _csv(ok("order", "list", "--csv").out)
     assert orders[1] == ["SO-00001", "2026-11-28", "[/]", SUBJECT, "created", "no", "-0.50"]  # a negative total stays a number
     sql("UPDATE sales_order SET subject = ?", "-2+3")
@@ -186,9 +186,9 @@ def test_csv_cell_rule():
 
 def test_csv_raw_keeps_the_bytes(hostile):
     raw = ok("product", "list", "--csv-raw").out
-    assert raw == ("sku,name,kind,unit_price,cost,vendor,taxes\n"
-                   '"=HYPERLINK(""evil.example"",""x"")","+SUM(1,2)",service,10.00,,,VAT20\n'
-                   "P2,@SUM(A1),product,5.00,,,VAT20\n")
+    assert raw == ("sku,name,kind,unit_price,cost,vendor,taxes,unit,description,base_quantity\n"
+                   '"=HYPERLINK(""evil.example"",""x"")","+SUM(1,2)",service,10.00,,,VAT20,,,1\n'
+                   "P2,@SUM(A1),product,5.00,,,VAT20,,,1\n")
     assert _csv(ok("order", "list", "--csv-raw").out)[1] == ["SO-00001", "2026-11-28", "[/]", SUBJECT, "created", "no", "-0.50"]
     assert run("product", "list", "--csv", "--csv-raw").code == 2  # one format at a time
 

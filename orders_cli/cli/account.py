@@ -80,11 +80,51 @@ def add(
 def list_(fmt: str = "table") -> None:
     """List customer accounts.
 
+    --csv writes every field, in the columns account import reads.
+
     Example: orders account list --csv > accounts.csv
     """
+    from orders_cli.cli import output
     from orders_cli.parties import catalog
 
-    show_rows(catalog.list_accounts, fmt=fmt, columns=ACCOUNT_COLUMNS, empty="no accounts yet")
+    columns = ACCOUNT_COLUMNS
+    if fmt in output.CSV_FORMATS:
+        from orders_cli.parties.party_csv import ACCOUNT_CSV_COLUMNS
+
+        columns = [(c, c) for c in ACCOUNT_CSV_COLUMNS]
+    show_rows(catalog.list_accounts, fmt=fmt, columns=columns, empty="no accounts yet")
+
+
+def _import(kind: str, file: Path, upsert: bool, json_: bool) -> None:
+    from orders_cli import store
+    from orders_cli.cli import output
+    from orders_cli.cli.common import read_input
+    from orders_cli.parties import party_csv
+
+    with read_input(file, csv=True) as (handle, source), store.transaction() as s:
+        result = getattr(party_csv, f"import_{kind}s")(s, handle, source, upsert=upsert)
+    if json_:
+        output.record(result, output.JSON)
+    else:
+        output.note(f"imported {result.imported} {kind}s from {source}")
+
+
+CsvFile = Annotated[Path, typer.Argument(help="CSV file with a header row; '-' for stdin")]
+Upsert = Annotated[bool, typer.Option("--upsert", help="Update the records that exist (by name), add the others")]
+
+
+@app.command("import")
+def import_(file: CsvFile, upsert: Upsert = False, json_: Json = False) -> None:
+    """Import accounts from CSV, all or nothing (one transaction).
+
+    Columns: those account list --csv writes (name required; id is ignored): name, email,
+    tax_region, phone, language, billing_address.street|city|postal_code|state|country, the
+    same for shipping_address, vat_id, siren, siret, electronic_address, country. Each row is
+    checked as account add checks it. --upsert updates an account of the same name.
+
+    Example: orders account import accounts.csv --upsert
+    """
+    _import("account", file, upsert, json_)
 
 
 @app.command("show")
@@ -256,3 +296,15 @@ def contact_list(
     from orders_cli.parties import catalog
 
     show_rows(catalog.list_contacts, account, fmt=fmt, columns=CONTACT_COLUMNS, empty="no contacts")
+
+
+@contact_app.command("import")
+def contact_import(file: CsvFile, upsert: Upsert = False, json_: Json = False) -> None:
+    """Import contacts from CSV, all or nothing (one transaction).
+
+    Columns: those contact list --csv writes: id (ignored), name, account.name (both
+    required), email, phone. --upsert updates the account's contact of the same name.
+
+    Example: orders contact import contacts.csv
+    """
+    _import("contact", file, upsert, json_)

@@ -109,13 +109,16 @@ def tax_show(name: Annotated[str, typer.Argument(help="Tax name or id")], json_:
     show_record(catalog.show_tax, name, json_=json_, write=False)
 
 
-def _list_command(group_app: typer.Typer, list_name: str, columns, empty: str, help: str) -> None:
-    """Give a group its ``list`` command: ``parties.catalog.<list_name>`` as a table, JSON, JSON lines or CSV."""
+def _list_command(group_app: typer.Typer, list_name: str, columns, empty: str, help: str, csv_columns=None) -> None:
+    """Give a group its ``list`` command: ``parties.catalog.<list_name>`` as a table, JSON, JSON lines or CSV
+    (``csv_columns`` when the CSV has columns of its own: those its import reads)."""
 
     def list_(fmt: str = "table") -> None:
+        from orders_cli.cli import output
         from orders_cli.parties import catalog
 
-        show_rows(getattr(catalog, list_name), fmt=fmt, columns=columns, empty=empty)
+        chosen = csv_columns() if csv_columns and fmt in output.CSV_FORMATS else columns
+        show_rows(getattr(catalog, list_name), fmt=fmt, columns=chosen, empty=empty)
 
     group_app.command("list", help=help)(list_formats(list_))
 
@@ -198,6 +201,12 @@ def product_add(
     show_record(catalog.add_product, sku, name, price, tax or [], vendor, service, unit, cost, description, base_quantity, json_=json_)
 
 
+def _product_csv_columns():
+    from orders_cli.parties.catalog_csv import PRODUCT_CSV_OUT
+
+    return PRODUCT_CSV_OUT
+
+
 _list_command(
     product_app,
     "list_products",
@@ -205,7 +214,11 @@ _list_command(
     "no products yet",
     """List the catalog.
 
-    Example: orders product list --jsonl""",
+    --csv writes the columns product import reads (sku,name,kind,unit_price,cost,vendor,taxes,
+    unit,description,base_quantity): export, edit, import --upsert.
+
+    Example: orders product list --csv > catalog.csv""",
+    csv_columns=_product_csv_columns,
 )
 
 
@@ -265,22 +278,25 @@ def product_edit(
 @product_app.command("import")
 def product_import(
     file: Annotated[Path, typer.Argument(help="CSV file with a header row; '-' for stdin")],
+    upsert: Annotated[bool, typer.Option("--upsert", help="Update the products whose SKU exists (new prices), add the others")] = False,
     json_: Json = False,
 ) -> None:
-    """Import products from CSV, all or nothing.
+    """Import products from CSV, all or nothing (one transaction).
 
-    Columns: sku,name,price (required), kind (product|service), unit, cost, vendor,
-    taxes (names separated by ';'), description.
+    Columns: sku,name,price (required; unit_price is read as price), kind (product|service),
+    unit, cost, vendor, taxes (names separated by ';'), description, base_quantity: the
+    columns product list --csv writes. With --upsert a row whose SKU exists updates that
+    product (the columns the file has) instead of being refused.
 
-    Example: orders product import catalog.csv
+    Example: orders product import prices.csv --upsert
     """
     from orders_cli import store
     from orders_cli.cli import output
     from orders_cli.cli.common import read_input
-    from orders_cli.parties import catalog
+    from orders_cli.parties import catalog_csv
 
     with read_input(file, csv=True) as (handle, source), store.transaction() as s:
-        result = catalog.import_products(s, handle, source)
+        result = catalog_csv.import_products(s, handle, source, upsert=upsert)
     if json_:
         output.record(result, output.JSON)
     else:

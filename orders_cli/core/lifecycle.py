@@ -33,13 +33,22 @@ EDITABLE_AFTER_FINALIZE = frozenset({"status", "recurrence"})
 
 
 def check_status(status: str, allowed: tuple[str, ...], what: str = "status") -> str:
-    if status not in allowed:
-        raise Invalid(f"unknown {what} {status!r}; expected one of {', '.join(allowed)}")
-    return status
+    """The status as stored, whatever its case (``Approved`` is ``approved``); a mistyped one
+    is refused naming the closest."""
+    from .text import did_you_mean
+
+    if status in allowed:
+        return status
+    key = str(status).strip().casefold().replace(" ", "_").replace("-", "_")
+    for known in allowed:
+        if known.casefold() == key:
+            return known
+    hint = did_you_mean(str(status), allowed)
+    raise Invalid(f"unknown {what} {status!r}" + (hint or f"; expected one of {', '.join(allowed)}"))
 
 
 def order_transition(current: str, new: str) -> str:
-    check_status(new, ORDER_STATUSES)
+    new = check_status(new, ORDER_STATUSES)
     if new == current:
         raise InvalidTransition(f"the order is already {current}")
     if new not in ORDER_TRANSITIONS[current]:
@@ -50,7 +59,7 @@ def order_transition(current: str, new: str) -> str:
 
 
 def invoice_transition(current: str, new: str) -> str:
-    check_status(new, INVOICE_STATUSES, "invoice status")
+    new = check_status(new, INVOICE_STATUSES, "invoice status")
     if new == current:
         raise InvalidTransition(f"the invoice is already {current}")
     if new not in INVOICE_TRANSITIONS[current]:

@@ -60,7 +60,8 @@ def find_document(session: Session, ref: str) -> Document:
     try:
         cn = refs.document(session, rv.CreditNote, ref, "credit note")
     except NotFound:
-        raise NotFound(f"no invoice or credit note {text.shown(ref)}") from None
+        near = refs.near_numbers(session, (m.Invoice, rv.CreditNote), ref)
+        raise NotFound(f"no invoice or credit note {text.shown(ref)}{near}") from None
     return Document("credit_note", cn.id, cn.number, cn.account_id, cn.currency, cn.invoice_id, cn)
 
 

@@ -4,8 +4,6 @@ accounts and contacts. Each takes a Session and plain values and returns a typed
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 from typing import Iterable
 
@@ -13,8 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli.core import pricing, text, units
-from orders_cli.core.csvcheck import check_header, data_rows
-from orders_cli.core.errors import Conflict, Invalid, NotFound
+from orders_cli.core.errors import Conflict, Invalid
 from orders_cli.core.money import Money, Price, Quantity, non_negative
 from orders_cli.core.results import OMIT
 from orders_cli.parties.results import (
@@ -23,7 +20,6 @@ from orders_cli.parties.results import (
     AccountResult,
     AddressResult,
     ContactResult,
-    ImportResult,
     PartyResult,
     ProductResult,
 )
@@ -396,68 +392,3 @@ def list_products(session: Session) -> Iterable[ProductResult]:
 
 def show_product(session: Session, ref: str) -> ProductResult:
     return product_view(session, refs.product(session, ref))
-
-
-PRODUCT_CSV_REQUIRED = ("sku", "name", "price")
-PRODUCT_CSV_OPTIONAL = ("kind", "unit", "cost", "vendor", "taxes", "description")
-PRODUCT_CSV_COLUMNS = PRODUCT_CSV_REQUIRED + PRODUCT_CSV_OPTIONAL
-
-
-def import_products(session: Session, handle: io.TextIOBase, source: str) -> ImportResult:
-    """Import products from CSV (header row; columns sku,name,price[,kind,unit,cost,vendor,taxes,description]).
-
-    All or nothing: the first bad row refuses the whole file, naming the line.
-    ``taxes`` holds tax names separated by ``;``. Rows are inserted set-wise.
-    """
-    reader = csv.DictReader(handle)
-    reader.fieldnames = check_header(reader.fieldnames, PRODUCT_CSV_REQUIRED, PRODUCT_CSV_OPTIONAL, source)
-    existing = set(session.exec(select(m.Product.sku)))
-    vendors = {v.name: v.id for v in session.exec(select(m.Vendor))}
-    taxes = {t.name: t.id for t in session.exec(select(m.Tax))}
-    products: list[dict] = []
-    tax_links: list[tuple[str, int]] = []
-    seen: set[str] = set()
-    for line, row in data_rows(reader, source):
-        try:
-            sku = text.clean(row.get("sku"), "sku", 100, required=True)
-            if any(c.isspace() or c == ":" for c in sku):
-                raise Invalid(f"SKU {sku!r}: no spaces or colons")
-            if sku in existing or sku in seen:
-                raise Conflict(f"product {sku!r} already exists")
-            seen.add(sku)
-            vendor_name = text.clean(row.get("vendor"), "vendor", 200)
-            if vendor_name and vendor_name not in vendors:
-                raise NotFound(f"no vendor {vendor_name!r}")
-            kind = (row.get("kind") or "product").strip() or "product"
-            products.append(
-                {
-                    "sku": sku,
-                    "name": text.clean(row.get("name"), "name", 300, required=True),
-                    "kind": _kind(kind),
-                    "unit": text.clean(row.get("unit"), "unit", 30),
-                    # lenient: a CSV of units that map to no code imports them without one
-                    "unit_code": units.unit_code_or_none(row["unit"]) if (row.get("unit") or "").strip() else None,
-                    "unit_price": _price(row.get("price") or "", "price"),
-                    "cost": None if not (row.get("cost") or "").strip() else _price(row["cost"], "cost"),
-                    "vendor_id": vendors.get(vendor_name) if vendor_name else None,
-                    "description": text.clean(row.get("description"), "description", 2000, multiline=True),
-                }
-            )
-            row_taxes: set[str] = set()
-            for name in (row.get("taxes") or "").split(";"):
-                name = name.strip()
-                if name:
-                    if name not in taxes:
-                        raise NotFound(f"no tax {name!r}")
-                    if name in row_taxes:
-                        raise Invalid(f"the tax {name!r} is named twice")
-                    row_taxes.add(name)
-                    tax_links.append((sku, taxes[name]))
-        except (Invalid, Conflict, NotFound) as err:
-            raise type(err)(f"{source}: line {line}: {err.message}") from None
-    if products:
-        session.execute(sa.insert(m.Product), products)
-        if tax_links:
-            ids = dict(session.execute(sa.select(m.Product.sku, m.Product.id)).all())
-            session.execute(sa.insert(m.ProductTax), [{"product_id": ids[s], "tax_id": t} for s, t in tax_links])
-    return ImportResult(len(products))
