@@ -168,6 +168,7 @@ def _main(argv: list[str] | None) -> int:
     from orders_cli.store import target
 
     target.use(None)
+    target.may_create(False)
     ENV.json_errors = "--json" in args or "--jsonl" in args
     ENV.traceback = "--traceback" in args
     from orders_cli.adapters import settings as config

@@ -15,6 +15,9 @@ def demo(json_: Json = False) -> None:
     from orders_cli.cli.common import context
     from orders_cli.demo import company as demo_uc
 
+    from orders_cli.store import target as run_target
+
+    run_target.may_create()
     ctx = context()
     with store.transaction() as s:
         made = demo_uc.fill(s, ctx)
