@@ -418,22 +418,35 @@ def _agree(values: dict[str, Any], key: str) -> None:
         raise Invalid(f"{key}: the French VAT number {vat} does not end with the SIREN {siren}{hint}")
 
 
+def checked(key: str, raw_value: Any) -> Any:
+    """One key's value as ``config set`` would store it (refused with the key named)."""
+    if key not in KEYS:
+        raise Invalid(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
+    try:
+        return KEYS[key].check(raw_value)
+    except Invalid as exc:
+        raise Invalid(f"{key}: {exc.message}") from None
+
+
 def set_value(path: Path, key: str, raw_value: str) -> Any:
     """Validate and write one key; the file is replaced atomically."""
+    return set_values(path, {key: raw_value})[key]
+
+
+def set_values(path: Path, raw: dict[str, Any], check_only: bool = False) -> dict[str, Any]:
+    """Validate every key first, then write them all at once (the file replaced atomically)."""
     import os
     import tempfile
 
     import tomli_w
 
-    if key not in KEYS:
-        raise Invalid(f"unknown setting {key!r}; known: {', '.join(KEYS)}")
-    try:
-        value = KEYS[key].check(raw_value)
-    except Invalid as exc:
-        raise Invalid(f"{key}: {exc.message}") from None
+    stored = {key: checked(key, value) for key, value in raw.items()}
     settings = load(path)
-    settings.values[key] = value
-    _agree(settings.values, key)
+    settings.values.update(stored)
+    for key in stored:
+        _agree(settings.values, key)
+    if check_only:
+        return stored
     nested: dict[str, Any] = {}
     for name in sorted(settings.values):
         # a tax name may hold a dot (VAT5.5), and accounting.vat is a value: accounting."vat.VAT5.5"
@@ -452,7 +465,7 @@ def set_value(path: Path, key: str, raw_value: str) -> Any:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return value
+    return stored
 
 
 _CACHE: dict[Path, Settings] = {}

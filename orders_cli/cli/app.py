@@ -67,6 +67,7 @@ def _mount() -> None:
         documents,
         einvoice,
         export,
+        init,
         order,
         payment,
         pdf,
@@ -115,6 +116,7 @@ def _mount() -> None:
     documents.invoice_app.command("send")(send.invoice_send)
     credit.app.command("send")(send.credit_send)
     app.command("demo")(demo.demo)
+    app.command("init")(init.init)
 
 
 _mount()
