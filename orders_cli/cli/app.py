@@ -19,7 +19,7 @@ from orders_cli.core.errors import ExitStatus, OrdersError
 app = typer.Typer(
     name="orders",
     help="Customer orders from the terminal: quotes, orders, invoices, deliveries, purchase orders, recurring billing.\n\n"
-    "Start with: orders demo && orders order list",
+    "Start with: orders demo (a demo.db of its own, it says where), or orders init for your own books",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -37,7 +37,7 @@ def _version(value: bool) -> None:
 def root(
     db: Annotated[
         Optional[str],
-        typer.Option("--db", envvar="ORDERS_DB", metavar="URL|PATH", help="SQLite file or SQLAlchemy URL (default: orders.db in the user data dir)."),
+        typer.Option("--db", envvar="ORDERS_DB", metavar="URL|PATH", help="SQLite file or SQLAlchemy URL (default: orders.db in the user data dir); a missing file is refused (db init, init and demo create one)."),
     ] = None,
     config: Annotated[
         Optional[str],
