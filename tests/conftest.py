@@ -293,6 +293,9 @@ def _sqlite_template() -> str:
     return _TEMPLATE[0]
 
 
+sqlite_template = _sqlite_template
+
+
 def freeze_db(target: str) -> str:
     """Make ``target`` ready to be cloned: no open connection, (SQLite) the WAL folded in,
     (PostgreSQL) its rows kept for ``clone_db``."""
