@@ -288,7 +288,10 @@ def _sqlite_template() -> str:
         finally:
             target.may_create(False)
             target.use(None)
-        freeze_db(path)
+        _dispose_engines()
+        con = sqlite3.connect(path)  # a SQLite file on both passes (the PostgreSQL pass's portal reads one)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
         _TEMPLATE.append(path)
     return _TEMPLATE[0]
 
