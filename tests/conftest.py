@@ -266,7 +266,37 @@ def new_db_target(folder: Path, name: str = "orders.db") -> str:
     if PG:
         return _pg_create()
     folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / name)
+    return clone_db(_sqlite_template(), str(folder / name))
+
+
+_TEMPLATE: list[str] = []
+
+
+def _sqlite_template() -> str:
+    """A migrated, empty SQLite database made once per session: the CLI refuses a missing file
+    (only db init / demo / init create one), so each test's database starts as a copy of it."""
+    if not _TEMPLATE:
+        import tempfile
+
+        from orders_cli.store import database, target
+
+        path = str(Path(tempfile.mkdtemp(prefix="orders-template-")) / "orders.db")
+        target.use(path)
+        target.may_create(True)
+        try:
+            database.engine()
+        finally:
+            target.may_create(False)
+            target.use(None)
+        _dispose_engines()
+        con = sqlite3.connect(path)  # a SQLite file on both passes (the PostgreSQL pass's portal reads one)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.close()
+        _TEMPLATE.append(path)
+    return _TEMPLATE[0]
+
+
+sqlite_template = _sqlite_template
 
 
 def freeze_db(target: str) -> str:
@@ -301,9 +331,12 @@ def clone_db(template: str, target: str | None = None) -> str:
 
 
 def empty_db() -> str:
-    """Point this test's ORDERS_DB at a database without any schema (SQLite: a file not yet
-    made; PostgreSQL: a new empty database), for tests of first use and migrations."""
+    """Point this test's ORDERS_DB at a database without any schema (SQLite: an empty file; PostgreSQL: a new empty database), for tests of first use and migrations."""
     if not PG:
+        _dispose_engines()
+        for suffix in ("", "-wal", "-shm"):
+            Path(os.environ["ORDERS_DB"] + suffix).unlink(missing_ok=True)
+        Path(os.environ["ORDERS_DB"]).touch()  # an empty file: a SQLite database without schema
         return os.environ["ORDERS_DB"]
     _dispose_engines()
     name = f"{_PG_PREFIX}{next(_PG_COUNTER)}"
@@ -425,7 +458,7 @@ def isolated(tmp_path, monkeypatch):
     if PG:
         monkeypatch.setenv("ORDERS_DB", _pg_work())
     else:
-        monkeypatch.setenv("ORDERS_DB", str(tmp_path / "orders.db"))
+        monkeypatch.setenv("ORDERS_DB", clone_db(_sqlite_template(), str(tmp_path / "orders.db")))
     monkeypatch.setenv("ORDERS_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
@@ -440,6 +473,7 @@ def isolated(tmp_path, monkeypatch):
     from orders_cli.store import target
 
     target.use(None)
+    target.may_create(False)
     monkeypatch.setattr(ENV, "config", None)
     yield tmp_path
     if PG:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ok
+from conftest import ok, sqlite_template
 
 
 @dataclass
@@ -68,11 +68,21 @@ def last_line(text: str) -> str:
     return text.rstrip("\n").split("\n")[-1]
 
 
+def _empty_books(path: Path) -> str:
+    """A migrated empty SQLite file (the CLI makes no missing database; on both passes the
+    portal's own server reads a SQLite file, as it always did here)."""
+    import shutil
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sqlite_template(), path)
+    return str(path)
+
+
 def build(folder: Path) -> Portal:
     """Acme: SO-00001 finalized (INV-00001), SO-00002 not finalized (INV-00002), SO-00004 finalized.
     Globex: SO-00003 finalized (INV-00003). Initech: SO-00005 finalized (for revocation)."""
     env = {
-        "ORDERS_DB": str(folder / "orders.db"),
+        "ORDERS_DB": _empty_books(folder / "orders.db"),
         "ORDERS_CONFIG": str(folder / "config.toml"),
         "ORDERS_TODAY": "2026-11-28",
         "HOME": str(folder),

@@ -41,7 +41,7 @@ def catalog_template(db_template, _command_tree_built_once):
 
 @pytest.fixture
 def catalog(catalog_template):
-    assert PG or not Path(os.environ["ORDERS_DB"]).exists()
+    assert PG or Path(os.environ["ORDERS_DB"]).exists()  # the empty migrated copy the isolated fixture made
     clone_db(catalog_template)
     return True
 

@@ -383,9 +383,9 @@ def test_serve_on_a_busy_port_is_one_clear_refusal(tmp_path):
 
 
 def test_serve_stops_cleanly_on_sigterm(tmp_path):
-    from portal_server import Portal
+    from portal_server import Portal, _empty_books
 
-    env = {"ORDERS_DB": str(tmp_path / "orders.db"), "ORDERS_CONFIG": str(tmp_path / "config.toml")}
+    env = {"ORDERS_DB": _empty_books(tmp_path / "portal.db"), "ORDERS_CONFIG": str(tmp_path / "config.toml")}
     ok("config", "set", "portal.enabled", "true")
     p = start(Portal(tmp_path, env))
     assert p.request("/")[0] == 401

@@ -70,10 +70,12 @@ def test_python_m_version():
 
 
 def test_db_pointing_at_a_directory_is_a_clean_error(tmp_path):
-    r = refused("--db", tmp_path, "tax", "list")
-    assert "directory" in r.err and str(tmp_path) in r.err
-    refused("--db", tmp_path, "db", "init", "--json", error_code="invalid")
-    assert list(tmp_path.iterdir()) == []  # nothing created in it
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    r = refused("--db", folder, "tax", "list")
+    assert "directory" in r.err and str(folder) in r.err
+    refused("--db", folder, "db", "init", "--json", error_code="invalid")
+    assert list(folder.iterdir()) == []  # nothing created in it
 
 
 def test_db_directory_error_from_a_real_process(tmp_path):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import conftest
 import pytest
-from conftest import PG, db_content, empty_db, ok, refused, sqlite_only
+from conftest import PG, db_content, empty_db, ok, refused, run, sqlite_only
 
 import orders_cli
 from orders_cli.store.migrations import HEAD
@@ -76,9 +76,35 @@ def table_names() -> list[str]:
 # ---------------------------------------------------------------- creation and migrations
 
 
-def test_fresh_database_is_created_and_migrated_on_first_use(tmp_path):
+@sqlite_only  # PostgreSQL: a missing database is the server's refusal
+def test_a_missing_database_is_refused_not_made(tmp_path, monkeypatch):
+    """A mistyped --db or ORDERS_DB is not an empty business: refused, nothing made (issue 18)."""
+    path = tmp_path / "typo" / "books.db"
+    for args in (("--db", str(path), "invoice", "list"), ("--db", str(path), "recur", "run"),
+                 ("--db", str(path), "product", "add", "W", "--name", "W", "--price", "1"),
+                 ("--db", str(path), "db", "upgrade"), ("--db", str(path), "db", "check")):
+        r = run(*args)
+        assert (r.code, r.out, r.err) == (1, "", f"error: no database at {path} (create it with: orders db init)\n"), args
+    monkeypatch.setenv("ORDERS_DB", str(path))
+    assert run("invoice", "list").err == f"error: no database at {path} (create it with: orders db init)\n"
+    assert not (tmp_path / "typo").exists()
+
+
+@sqlite_only  # PostgreSQL: a missing database is the server's refusal
+def test_the_default_location_is_made_by_the_first_write_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("ORDERS_DB")
+    default = tmp_path / "xdg-data" / "orders" / "orders.db"
+    r = run("product", "list")
+    assert (r.code, r.err) == (1, f"error: no database at {default} (create it with: orders db init)\n")
+    assert not default.exists()
+    ok("product", "add", "W", "--name", "Widget", "--price", "1")
+    assert default.is_file() and [p["sku"] for p in ok("product", "list", "--json").json()] == ["W"]
+
+
+def test_fresh_database_is_created_and_migrated_by_db_init(tmp_path):
     before = db_content()
     path = tmp_path / "not" / "yet" / "there.db"
+    ok("--db", path, "db", "init")
     assert ok("--db", path, "tax", "list", "--json").json() == []
     assert path.is_file()
     assert sql(path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
@@ -89,6 +115,8 @@ def test_fresh_database_is_created_and_migrated_on_first_use(tmp_path):
 
 def test_sqlalchemy_url_is_accepted(tmp_path):
     path = tmp_path / "url.db"
+    assert refused("--db", f"sqlite:///{path}", "db", "check").err.startswith("error: no database at sqlite:///")
+    ok("--db", f"sqlite:///{path}", "db", "init")
     info = ok("--db", f"sqlite:///{path}", "db", "check", "--json").json()
     assert info["ok"] is True and info["revision"] == HEAD
     assert path.is_file()

@@ -20,7 +20,7 @@ from orders_cli.core.errors import ExitStatus, OrdersError
 app = Typer(
     name="orders",
     help="Customer orders from the terminal: quotes, orders, invoices, deliveries, purchase orders, recurring billing.\n\n"
-    "Start with: orders demo && orders order list",
+    "Start with: orders demo (a demo.db of its own, it says where), or orders init for your own books",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -38,7 +38,7 @@ def _version(value: bool) -> None:
 def root(
     db: Annotated[
         Optional[str],
-        typer.Option("--db", envvar="ORDERS_DB", metavar="URL|PATH", help="SQLite file or SQLAlchemy URL (default: orders.db in the user data dir)."),
+        typer.Option("--db", envvar="ORDERS_DB", metavar="URL|PATH", help="SQLite file or SQLAlchemy URL (default: orders.db in the user data dir); a missing file is refused (db init, init and demo create one)."),
     ] = None,
     config: Annotated[
         Optional[str],
@@ -68,6 +68,7 @@ def _mount() -> None:
         documents,
         einvoice,
         export,
+        init,
         order,
         payment,
         pdf,
@@ -116,6 +117,7 @@ def _mount() -> None:
     documents.invoice_app.command("send")(send.invoice_send)
     credit.app.command("send")(send.credit_send)
     app.command("demo")(demo.demo)
+    app.command("init")(init.init)
 
 
 _mount()
@@ -169,6 +171,7 @@ def _main(argv: list[str] | None) -> int:
     from orders_cli.store import target
 
     target.use(None)
+    target.may_create(False)
     ENV.json_errors = "--json" in args or "--jsonl" in args
     ENV.traceback = "--traceback" in args
     from orders_cli.adapters import settings as config

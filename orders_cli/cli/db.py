@@ -20,7 +20,9 @@ def init(json_: Json = False) -> None:
     """
     from orders_cli import store
     from orders_cli.cli import output
+    from orders_cli.store import target as run_target
 
+    run_target.may_create()
     eng = store.engine()
     info = store.check(eng)
     target = eng.url.render_as_string(hide_password=True)
@@ -43,6 +45,7 @@ def upgrade(json_: Json = False) -> None:
     from orders_cli.cli import output
 
     target = store.db_target()
+    store.refuse_missing(target)
     eng = store._make_engine(store.url_for(target))
     backup_path = None
     try:

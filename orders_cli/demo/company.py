@@ -44,6 +44,20 @@ PRODUCTS = [
 ]
 
 
+# Tables a fresh migrated database fills itself (the schema revision, the numbering counters).
+_BOOKKEEPING = {"alembic_version", "sequence"}
+
+
+def holds_records(session: Session) -> bool:
+    """Whether the database already holds records (anything beyond what migrations write)."""
+    import sqlalchemy as sa
+
+    for table in m.SQLModel.metadata.sorted_tables:
+        if table.name not in _BOOKKEEPING and session.exec(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+            return True
+    return False
+
+
 def fill(session: Session, ctx: Context) -> dict:
     made = {"taxes": 0, "vendors": 0, "users": 0, "accounts": 0, "contacts": 0, "products": 0}
     for name, rate, regions in TAXES:

@@ -13,7 +13,7 @@ from orders_cli.store.target import db_target, use  # noqa: F401  (light: standa
 _LAZY = {
     **dict.fromkeys(
         ("HEAD", "WRITE_LOCK_KEY", "_make_engine", "backup", "check", "current_revision", "dispose_all", "engine", "open_failed",
-         "transaction", "upgrade", "url_for", "known_revisions"),
+         "transaction", "upgrade", "url_for", "known_revisions", "refuse_missing"),
         "orders_cli.store.database",
     ),
     **dict.fromkeys(("allocate", "next_number", "issue_number", "latest_issued"), "orders_cli.store.numbering"),

@@ -17,9 +17,10 @@ from sqlalchemy import event, exc
 from sqlmodel import Session
 
 from orders_cli.core.text import expand_user
-from orders_cli.core.errors import Conflict, Invalid, Locked, OrdersError
+from orders_cli.core.errors import Conflict, Invalid, Locked, NotFound, OrdersError
 from orders_cli.core.text import shown
 from orders_cli.store.migrations import HEAD
+from orders_cli.store import target as _run
 from orders_cli.store.target import db_target
 
 BUSY_TIMEOUT_MS = 30_000
@@ -116,11 +117,25 @@ def _make_engine(url: str) -> sa.Engine:
     return engine
 
 
-def engine() -> sa.Engine:
-    """The engine of this run, created on first use and migrated to the current schema."""
+def refuse_missing(target: str, write: bool = False) -> None:
+    """A missing SQLite file is a mistyped --db / ORDERS_DB, not an empty business: only the
+    commands that create a database (db init, demo, init) and the first write to the default
+    location make one. (PostgreSQL: a missing database is the server's refusal.)"""
+    if "\x00" in target:
+        raise Invalid("--db: a path or URL cannot contain a NUL character")
+    path = _run.missing_file(target)
+    if path is None or _run.creating() or (write and _run.is_default()):
+        return
+    raise NotFound(f"no database at {shown(target)} (create it with: orders db init)")
+
+
+def engine(write: bool = False) -> sa.Engine:
+    """The engine of this run, created on first use and migrated to the current schema.
+    A missing SQLite file is refused (``refuse_missing``) unless this run may create it."""
     target = db_target()
     eng = _ENGINES.get(target)
     if eng is None:
+        refuse_missing(target, write)
         eng = _make_engine(url_for(target))
         try:
             ensure_schema(eng)
@@ -272,7 +287,7 @@ def transaction(write: bool = True) -> Iterator[Session]:
     Write transactions take the write lock at BEGIN on SQLite (BEGIN IMMEDIATE), so two
     writers queue on the busy timeout instead of failing half way.
     """
-    eng = engine()
+    eng = engine(write)
     if write:
         eng = eng.execution_options(orders_write=True)
     session = Session(eng, expire_on_commit=False, autoflush=True)

@@ -23,3 +23,34 @@ def db_target() -> str:
     import platformdirs
 
     return str(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "orders.db")
+
+
+_CREATE: list[bool] = [False]  # this command may create a missing database (db init, demo, init)
+
+
+def may_create(allowed: bool = True) -> None:
+    """Let this run create its database if it is missing (``db init``, ``demo``, ``init``)."""
+    _CREATE[0] = allowed
+
+
+def creating() -> bool:
+    return _CREATE[0]
+
+
+def is_default() -> bool:
+    """No --db, no ORDERS_DB: the default file in the user data dir."""
+    return not (_TARGET[0] or os.environ.get("ORDERS_DB"))
+
+
+def missing_file(target: str) -> Path | None:
+    """The SQLite file of ``target`` when it does not exist yet (None: it exists, or a server URL)."""
+    if "://" in target and not target.startswith("sqlite:///"):
+        return None
+    raw = target.removeprefix("sqlite:///")
+    if raw in ("", ":memory:") or "\x00" in raw:
+        return None
+    path = Path(os.path.expanduser(raw))
+    try:
+        return None if path.exists() else path
+    except (OSError, ValueError):
+        return None
