@@ -97,8 +97,17 @@ def test_the_default_location_is_made_by_the_first_write_only(tmp_path, monkeypa
     r = run("product", "list")
     assert (r.code, r.err) == (1, f"error: no database at {default} (create it with: orders db init)\n")
     assert not default.exists()
+    # a refused first write leaves no database behind (a refusal changes nothing)
+    r = run("product", "add", "W", "--name", "Widget", "--price", "-1")
+    assert r.code == 1 and not default.exists(), r.err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert run("product", "import", str(empty)).code == 1 and not default.exists()
     ok("product", "add", "W", "--name", "Widget", "--price", "1")
     assert default.is_file() and [p["sku"] for p in ok("product", "list", "--json").json()] == ["W"]
+    # once it holds records, a refusal leaves it as it was
+    assert run("product", "import", str(empty)).code == 1 and default.is_file()
+    assert [p["sku"] for p in ok("product", "list", "--json").json()] == ["W"]
 
 
 def test_fresh_database_is_created_and_migrated_by_db_init(tmp_path):

@@ -177,6 +177,16 @@ def _main(argv: list[str] | None) -> int:
     from orders_cli.adapters import settings as config
 
     config._CACHE.clear()
+    status = ExitStatus.REFUSED
+    try:
+        status = _run(args)
+        return status
+    finally:
+        if status != ExitStatus.OK and "orders_cli.store.database" in sys.modules:
+            sys.modules["orders_cli.store.database"].discard_fresh()  # a refused first write leaves no database
+
+
+def _run(args: list[str]) -> int:
     try:
         rv = _command().main(args=args, prog_name="orders", standalone_mode=False)
         return rv if isinstance(rv, int) else ExitStatus.OK

@@ -117,6 +117,40 @@ def _make_engine(url: str) -> sa.Engine:
     return engine
 
 
+_FRESH: dict[str, Path] = {}
+
+
+def discard_fresh() -> None:
+    """A command that failed leaves no database it made on the default location's first write
+    (a refusal changes nothing): the file goes when it holds nothing but what migrations write."""
+    import os
+    import sqlite3
+
+    while _FRESH:
+        target, path = _FRESH.popitem()
+        eng = _ENGINES.pop(target, None)
+        if eng is not None:
+            eng.dispose()
+        try:
+            con = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            continue
+        try:
+            tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            empty = all(con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone() is None
+                        for t in tables if t not in ("alembic_version", "sequence") and not t.startswith("sqlite_"))
+        except sqlite3.Error:
+            empty = False
+        finally:
+            con.close()
+        if empty:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                try:
+                    os.unlink(f"{path}{suffix}")
+                except OSError:
+                    pass
+
+
 def refuse_missing(target: str, write: bool = False) -> None:
     """A missing SQLite file is a mistyped --db / ORDERS_DB, not an empty business: only the
     commands that create a database (db init, demo, init) and the first write to the default
@@ -124,7 +158,10 @@ def refuse_missing(target: str, write: bool = False) -> None:
     if "\x00" in target:
         raise Invalid("--db: a path or URL cannot contain a NUL character")
     path = _run.missing_file(target)
-    if path is None or _run.creating() or (write and _run.is_default()):
+    if path is None or _run.creating():
+        return
+    if write and _run.is_default():
+        _FRESH[target] = path  # made by this command: gone again if it fails (discard_fresh)
         return
     raise NotFound(f"no database at {shown(target)} (create it with: orders db init)")
 
@@ -372,51 +409,11 @@ def expected_lock_triggers(dialect: str, rev: str | None) -> dict[str, str]:
     return out
 
 
-def _counter_problems(conn: sa.Connection, rev: str) -> list[str]:
-    """Each counter at least the highest number issued (else the next one collides); a
-    gap-free counter exactly at it."""
-    problems = []
-    counters = dict(conn.exec_driver_sql("SELECT doc_type, last_value FROM sequence").fetchall())
-    for doc_type, table in NUMBERED.items():
-        if table == "credit_note" and rev < "0003":
-            continue
-        highest = 0
-        for (number,) in conn.exec_driver_sql(f'SELECT number FROM "{table}"'):
-            m = re.search(r"(\d+)$", number or "")
-            if m:
-                highest = max(highest, int(m.group(1)))
-        if doc_type not in counters:
-            problems.append(f"missing counter {doc_type} (the numbering counters)")
-        elif counters[doc_type] < highest:
-            problems.append(f"counter {doc_type} is at {counters[doc_type]}, behind the highest number issued ({highest}): the next one would collide")
-        elif doc_type in GAP_FREE and counters[doc_type] > highest:
-            problems.append(f"counter {doc_type} is at {counters[doc_type]}, ahead of the highest number issued ({highest}): a gap in the numbering")
-    return problems
-
-
-def _summary_problems(conn: sa.Connection) -> list[str]:
-    """The reports' summaries (revision 0005) against the documents: every invoice's balance
-    sums, and the VAT rows of every document summing to its VAT."""
-    live = "id NOT IN (SELECT payment_id FROM payment_removal)"
-    off = conn.exec_driver_sql(
-        "SELECT count(*) FROM invoice i LEFT JOIN invoice_balance b ON b.invoice_id = i.id WHERE b.invoice_id IS NULL "
-        "OR b.total <> i.total OR b.credited <> coalesce((SELECT sum(total) FROM credit_note c WHERE c.invoice_id = i.id), 0) "
-        f"OR b.paid <> coalesce((SELECT sum(amount) FROM payment p WHERE p.invoice_id = i.id AND p.{live}), 0) "
-        "OR b.refunded <> coalesce((SELECT sum(p.amount) FROM payment p JOIN credit_note c ON c.id = p.credit_note_id "
-        f"WHERE c.invoice_id = i.id AND p.{live}), 0)").scalar()
-    out = [f"invoice_balance: {off} invoice(s) out of step with their documents (the balances of report aging)"] if off else []
-    for doc, table in (("invoice", "invoice"), ("credit_note", "credit_note")):
-        bad = conn.exec_driver_sql(
-            f"SELECT count(*) FROM {table} d WHERE d.tax_total <> coalesce((SELECT sum(amount) FROM {doc}_tax t "
-            f"WHERE t.{doc}_id = d.id), 0)").scalar()
-        if bad:
-            out.append(f"{doc}_tax: {bad} {doc.replace('_', ' ')}(s) whose VAT rows do not add up to their VAT (report vat)")
-    return out
-
-
 def check(eng: sa.Engine) -> dict:
     """Integrity check and schema revision; every lock trigger in place (both backends) and
     every numbering counter consistent with the numbers issued."""
+    from orders_cli.store import checks
+
     with eng.connect() as conn:
         rev = current_revision(conn)
         problems: list[str] = []
@@ -438,9 +435,9 @@ def check(eng: sa.Engine) -> dict:
             expected = expected_lock_triggers(dialect, rev)
             problems += [f"missing trigger {name} ({what})" for name, what in sorted(expected.items()) if name not in have]
             problems += [f"disabled trigger {name} ({what})" for name, what in sorted(expected.items()) if name in disabled]
-            problems += _counter_problems(conn, rev)
+            problems += checks.counter_problems(conn, rev, NUMBERED, GAP_FREE)
             if rev >= "0005":
-                problems += _summary_problems(conn)
+                problems += checks.summary_problems(conn)
         conn.rollback()
     return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
 

@@ -1,0 +1,51 @@
+"""What ``db check`` finds beyond SQLite's own integrity check: numbering counters out of step
+with the numbers issued, and the reports' summaries (revision 0005) out of step with the
+documents."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+
+def counter_problems(conn: sa.Connection, rev: str, numbered: dict[str, str], gap_free: tuple[str, ...]) -> list[str]:
+    """Each counter at least the highest number issued (else the next one collides); a
+    gap-free counter exactly at it."""
+    problems = []
+    counters = dict(conn.exec_driver_sql("SELECT doc_type, last_value FROM sequence").fetchall())
+    for doc_type, table in numbered.items():
+        if table == "credit_note" and rev < "0003":
+            continue
+        highest = 0
+        for (number,) in conn.exec_driver_sql(f'SELECT number FROM "{table}"'):
+            m = re.search(r"(\d+)$", number or "")
+            if m:
+                highest = max(highest, int(m.group(1)))
+        if doc_type not in counters:
+            problems.append(f"missing counter {doc_type} (the numbering counters)")
+        elif counters[doc_type] < highest:
+            problems.append(f"counter {doc_type} is at {counters[doc_type]}, behind the highest number issued ({highest}): the next one would collide")
+        elif doc_type in gap_free and counters[doc_type] > highest:
+            problems.append(f"counter {doc_type} is at {counters[doc_type]}, ahead of the highest number issued ({highest}): a gap in the numbering")
+    return problems
+
+
+def summary_problems(conn: sa.Connection) -> list[str]:
+    """The reports' summaries (revision 0005) against the documents: every invoice's balance
+    sums, and the VAT rows of every document summing to its VAT."""
+    live = "id NOT IN (SELECT payment_id FROM payment_removal)"
+    off = conn.exec_driver_sql(
+        "SELECT count(*) FROM invoice i LEFT JOIN invoice_balance b ON b.invoice_id = i.id WHERE b.invoice_id IS NULL "
+        "OR b.total <> i.total OR b.credited <> coalesce((SELECT sum(total) FROM credit_note c WHERE c.invoice_id = i.id), 0) "
+        f"OR b.paid <> coalesce((SELECT sum(amount) FROM payment p WHERE p.invoice_id = i.id AND p.{live}), 0) "
+        "OR b.refunded <> coalesce((SELECT sum(p.amount) FROM payment p JOIN credit_note c ON c.id = p.credit_note_id "
+        f"WHERE c.invoice_id = i.id AND p.{live}), 0)").scalar()
+    out = [f"invoice_balance: {off} invoice(s) out of step with their documents (the balances of report aging)"] if off else []
+    for doc, table in (("invoice", "invoice"), ("credit_note", "credit_note")):
+        bad = conn.exec_driver_sql(
+            f"SELECT count(*) FROM {table} d WHERE d.tax_total <> coalesce((SELECT sum(amount) FROM {doc}_tax t "
+            f"WHERE t.{doc}_id = d.id), 0)").scalar()
+        if bad:
+            out.append(f"{doc}_tax: {bad} {doc.replace('_', ' ')}(s) whose VAT rows do not add up to their VAT (report vat)")
+    return out
