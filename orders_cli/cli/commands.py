@@ -16,7 +16,10 @@ from __future__ import annotations
 import re
 
 import typer
-from typer._click.parser import _OptionParser
+try:  # Typer >= 0.29 vendors click as typer._click; before, click is its own package
+    from typer._click.parser import _OptionParser
+except ImportError:  # pragma: no cover - an older Typer
+    from click.parser import _OptionParser  # type: ignore[no-redef]
 from typer.core import TyperCommand, TyperGroup
 
 NEGATIVE = re.compile(r"-(?:\d+(?:[.,]\d*)?|[.,]\d+)%?")
