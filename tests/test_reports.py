@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from conftest import db_content, ok, refused, run
+from conftest import clone_db, db_content, ok, refused, run
 
 D = Decimal
 TODAY = "2026-11-28"  # ORDERS_TODAY in the tests (conftest)
@@ -38,9 +38,18 @@ def invoice(day: str, *lines: str, account: str = "Café Müller", extra: tuple 
     return ok("order", "convert", "invoice", so, "--date", day, "--json").json()["number"]
 
 
+_BOOK: dict[str, str] = {}
+
+
 @pytest.fixture
-def book():
-    """Four invoices over October and November 2026, two credit notes, payments."""
+def book(db_template):
+    """Four invoices over October and November 2026, two credit notes, payments: built once
+    per session through the CLI (``_build_book``) and copied into each test's database."""
+    clone_db(db_template("reports-book", _build_book))
+    return dict(_BOOK)
+
+
+def _build_book() -> None:
     catalog()
     a = invoice("2026-10-03", "MUG:10", "COFFEE:4", extra=("--discount", "5%", "--shipping-charge", "12.00"))
     b = invoice("2026-10-20", "CONSULT:2", "TRAINING:1", account="=Bistro")
@@ -52,7 +61,7 @@ def book():
     ok("payment", "add", b, "--amount", str(total_of(b)), "--date", "2026-11-02")
     pid = ok("payment", "add", d, "--amount", "10.00", "--date", "2026-11-20", "--json").json()["id"]
     ok("payment", "remove", str(pid), "--yes")
-    return {"a": a, "b": b, "c": c, "d": d}
+    _BOOK.update(a=a, b=b, c=c, d=d)
 
 
 def total_of(number: str) -> Decimal:

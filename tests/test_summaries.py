@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import PG, ok, raw_connect, run, sql
+from conftest import PG, clone_db, ok, raw_connect, run, sql
 
 from orders_cli.core.pricing import share_cents
 
@@ -40,6 +40,11 @@ def setup_catalog() -> None:
 
 def day(rnd: random.Random, lo: date = date(2026, 6, 1)) -> date:
     return lo + timedelta(days=rnd.randint(0, (TODAY - lo).days))
+
+
+def random_book_copy(db_template, seed: int) -> None:
+    """This test's database: a copy of the random book of ``seed``, built once per session."""
+    clone_db(db_template(f"summaries-{seed}", lambda: random_book(seed)))
 
 
 def random_book(seed: int) -> None:
@@ -141,8 +146,8 @@ def vat_on_receipts_by_hand(since: date, until: date, docs) -> dict:
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13, 14])
-def test_aging_and_vat_on_receipts_equal_the_documents_on_random_books(isolated, seed):
-    random_book(seed)
+def test_aging_and_vat_on_receipts_equal_the_documents_on_random_books(db_template, seed):
+    random_book_copy(db_template, seed)
     docs = documents()
     rnd = random.Random(seed)
     days = {TODAY, date(2026, 6, 1), *(day(rnd) for _ in range(6)), TODAY + timedelta(days=40), TODAY + timedelta(days=200)}
@@ -163,8 +168,8 @@ def test_aging_and_vat_on_receipts_equal_the_documents_on_random_books(isolated,
     assert check["problems"] == [] and check["ok"], check
 
 
-def test_the_vat_rows_are_the_breakdowns_and_cannot_change(isolated):
-    random_book(3)
+def test_the_vat_rows_are_the_breakdowns_and_cannot_change(db_template):
+    random_book_copy(db_template, 11)
     for table, doc, key in (("invoice_tax", "invoice", "invoice_id"), ("credit_note_tax", "credit_note", "credit_note_id")):
         rows = sql(f"SELECT {key}, category, name, rate, base, amount FROM {table} ORDER BY {key}, seq")
         expected = []
@@ -182,8 +187,8 @@ def test_the_vat_rows_are_the_breakdowns_and_cannot_change(isolated):
         con.close()
 
 
-def test_db_check_finds_a_balance_out_of_step(isolated):
-    random_book(5)
+def test_db_check_finds_a_balance_out_of_step(db_template):
+    random_book_copy(db_template, 12)
     assert ok("db", "check", "--json").json()["ok"]
     con = raw_connect()
     try:
@@ -197,9 +202,9 @@ def test_db_check_finds_a_balance_out_of_step(isolated):
 
 
 @pytest.mark.skipif(bool(PG), reason="the 0004 file is built with SQLite here; the PostgreSQL upgrade runs in test_migrations")
-def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(isolated, tmp_path):
+def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_template, tmp_path):
     """A book written at 0004 (no triggers of 0005 yet), upgraded: the same rows as written live."""
-    random_book(7)
+    random_book_copy(db_template, 13)
     live_tax = sql("SELECT * FROM invoice_tax ORDER BY invoice_id, seq") + sql("SELECT * FROM credit_note_tax ORDER BY credit_note_id, seq")
     live_balance = sql("SELECT invoice_id, total, credited, paid, refunded FROM invoice_balance ORDER BY invoice_id")
     con = raw_connect()
