@@ -17,31 +17,34 @@ VENDOR_CSV = [("id", "id"), ("name", "name"), ("email", "email"), *((f"address.{
                                                                       ("street", "city", "postal_code", "state", "country"))]
 
 Email = Annotated[Optional[str], typer.Option("--email", help="E-mail address ('' clears it)")]
+NewEmail = Annotated[Optional[str], typer.Option("--email", help="E-mail address")]
 NewName = Annotated[Optional[str], typer.Option("--name", help="New name (unique; not empty)")]
-Street = Annotated[Optional[str], typer.Option("--street", help="Address: street and number ('' clears it)")]
-City = Annotated[Optional[str], typer.Option("--city", help="Address: city")]
-PostalCode = Annotated[Optional[str], typer.Option("--postal-code", help="Address: postal code")]
-State = Annotated[Optional[str], typer.Option("--state", help="Address: state or region")]
-Country = Annotated[Optional[str], typer.Option("--country", help="Address: country, e.g. DE")]
 
 
-def _address(street, city, postal_code, state, country) -> dict:
-    given = {"street": street, "city": city, "postal_code": postal_code, "state": state, "country": country}
-    return {k: v for k, v in given.items() if v is not None}
+def postal_address(fn):
+    """Decorator: the command's parameter ``address`` becomes the options --street, --city,
+    --postal-code, --state and --country (in its place); it receives the ones given as a dict."""
+    import inspect
+
+    from orders_cli.cli.common import ADDRESS_PARTS, _options_in_place
+
+    params = [
+        inspect.Parameter(field, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option(f"--{field.replace('_', '-')}", help=f"Postal address: {words}")])
+        for field, words in ADDRESS_PARTS
+    ]
+    return _options_in_place(fn, {"address": (params, lambda values: {k: v for k, v in values.items() if v is not None})})
 
 
 # ---------------------------------------------------------------- vendors
 
 
 @vendor_app.command("add")
+@postal_address
 def vendor_add(
     name: Annotated[str, typer.Argument(help="Vendor name (unique)")],
-    email: Email = None,
-    street: Street = None,
-    city: City = None,
-    postal_code: PostalCode = None,
-    state: State = None,
-    country: Country = None,
+    email: NewEmail = None,
+    address: dict = None,  # type: ignore[assignment]  (the --street ... --country options)
     json_: Json = False,
 ) -> None:
     """Add a vendor (supplier), with the postal address its purchase orders print.
@@ -50,7 +53,7 @@ def vendor_add(
     """
     from orders_cli.parties import vendors
 
-    show_record(vendors.add_vendor, name, email, _address(street, city, postal_code, state, country), json_=json_)
+    show_record(vendors.add_vendor, name, email, address, json_=json_)
 
 
 @vendor_app.command("list")
@@ -78,15 +81,12 @@ def vendor_show(vendor: Annotated[str, typer.Argument(help="Vendor name or id")]
 
 
 @vendor_app.command("edit")
+@postal_address
 def vendor_edit(
     vendor: Annotated[str, typer.Argument(help="Vendor name or id")],
     name: NewName = None,
     email: Email = None,
-    street: Street = None,
-    city: City = None,
-    postal_code: PostalCode = None,
-    state: State = None,
-    country: Country = None,
+    address: dict = None,  # type: ignore[assignment]  (the --street ... --country options)
     json_: Json = False,
 ) -> None:
     """Change a vendor's name, e-mail or postal address (the fields given; '' clears one).
@@ -98,7 +98,7 @@ def vendor_edit(
     """
     from orders_cli.parties import vendors
 
-    changes = {"name": name, "email": email, "address": _address(street, city, postal_code, state, country)}
+    changes = {"name": name, "email": email, "address": address}
     show_record(vendors.edit_vendor, vendor, changes, json_=json_)
 
 

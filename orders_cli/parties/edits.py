@@ -11,8 +11,7 @@ from orders_cli.core import text
 from orders_cli.core.errors import Conflict, Invalid
 from orders_cli.parties.catalog import contact_view, product_view
 from orders_cli.parties.results import ContactResult, PartyResult, ProductResult
-from orders_cli.parties.vendors import changed as _changed
-from orders_cli.parties.vendors import new_name as _name
+from orders_cli.parties.vendors import NOTHING, edit_party
 from orders_cli.store import refs
 from orders_cli.store import schema as m
 
@@ -23,11 +22,7 @@ from orders_cli.store import schema as m
 def edit_user(session: Session, ref: str, changes: dict) -> PartyResult:
     """``changes``: ``name``, ``email`` (``''`` clears it). The orders assigned to the user stay so."""
     user = refs.user(session, ref)
-    changes = _changed(changes)
-    if "name" in changes:
-        user.name = _name(session, m.AppUser, changes["name"], "user", user.id)
-    if "email" in changes:
-        user.email = text.email(changes["email"])
+    edit_party(session, user, "user", changes)
     session.add(user)
     session.flush()
     return PartyResult(user.id, user.name, user.email)  # type: ignore[arg-type]
@@ -45,7 +40,9 @@ def _contact(session: Session, ref: str, account: str | None) -> tuple[m.Contact
 def edit_contact(session: Session, ref: str, account: str | None, changes: dict) -> ContactResult:
     """``changes``: ``name`` (unique on its account), ``email``, ``phone`` (``''`` clears them)."""
     contact, acc = _contact(session, ref, account)
-    changes = _changed(changes)
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        raise Invalid(NOTHING)
     if "name" in changes:
         name = text.clean(changes["name"], "contact name", 200, required=True)
         twin = select(m.Contact.id).where(m.Contact.account_id == acc.id, m.Contact.name == name, m.Contact.id != contact.id)

@@ -26,10 +26,16 @@ def new_name(session: Session, model, value: object, what: str, own_id: int | No
     return name
 
 
-def changed(changes: dict) -> dict:
+def edit_party(session: Session, row: m.Vendor | m.AppUser, what: str, changes: dict) -> dict:
+    """A vendor's or a user's ``name`` and ``email`` (``''`` clears it) from ``changes``, refused
+    when it gives nothing; returns the changes given (the caller applies the rest)."""
     given = {k: v for k, v in changes.items() if v is not None and v != {}}
     if not given:
         raise Invalid(NOTHING)
+    if "name" in given:
+        row.name = new_name(session, type(row), given["name"], what, row.id)
+    if "email" in given:
+        row.email = text.email(given["email"])
     return given
 
 
@@ -59,11 +65,7 @@ def add_vendor(session: Session, name: str, email: str | None = None, address: d
 def edit_vendor(session: Session, ref: str, changes: dict) -> VendorResult:
     """``changes``: ``name``, ``email`` (``''`` clears it), ``address`` (the fields given)."""
     vendor = refs.vendor(session, ref)
-    changes = changed(changes)
-    if "name" in changes:
-        vendor.name = new_name(session, m.Vendor, changes["name"], "vendor", vendor.id)
-    if "email" in changes:
-        vendor.email = text.email(changes["email"])
+    changes = edit_party(session, vendor, "vendor", changes)
     for key, value in _vendor_address(changes.get("address")).items():
         setattr(vendor, key, value)
     session.add(vendor)
