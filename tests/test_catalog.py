@@ -78,9 +78,10 @@ TAXES = [
     {"id": 1, "name": "VAT20", "rate": "20", "regions": {"overseas": "8.5"}, **STANDARD},
     {"id": 2, "name": "VAT5.5", "rate": "5.5", "regions": {}, **STANDARD},
 ]
-VENDORS = [
-    {"id": 2, "name": "Acme", "email": None},
-    {"id": 1, "name": PAPETERIE, "email": "commandes@lefevre.example"},
+NO_ADDRESS = {"street": "", "city": "", "postal_code": "", "state": "", "country": ""}
+VENDORS = [  # a vendor's postal address: revision 0006 (vendor edit)
+    {"id": 2, "name": "Acme", "email": None, "address": NO_ADDRESS},
+    {"id": 1, "name": PAPETERIE, "email": "commandes@lefevre.example", "address": NO_ADDRESS},
 ]
 USERS = [{"id": 1, "name": "Chloé Martin", "email": "chloe@example.com"}]
 EMPTY_ADDRESS = {"street": "", "city": "", "postal_code": "", "state": "", "country": ""}
@@ -103,23 +104,24 @@ PRODUCTS = [
     {
         "id": 1, "sku": "BOOK", "name": "Livre d'or", "kind": "product", "unit": "piece", "unit_price": "19.99",
         "cost": "9.50", "vendor": PAPETERIE, "taxes": ["VAT5.5"], "description": "",
-        "unit_code": "C62", "base_quantity": "1",
+        "unit_code": "C62", "base_quantity": "1", "archived": False,
     },
     {
         "id": 2, "sku": "CONSULT", "name": "Conseil", "kind": "service", "unit": "h", "unit_price": "120.00",
         "cost": None, "vendor": None, "taxes": ["VAT20"], "description": "",
-        "unit_code": "HUR", "base_quantity": "1",
+        "unit_code": "HUR", "base_quantity": "1", "archived": False,
     },
     {
         "id": 3, "sku": "MUG", "name": "Mug, émaillé", "kind": "product", "unit": "", "unit_price": "8.90",
         "cost": None, "vendor": "Acme", "taxes": ["VAT20", "VAT5.5"], "description": "",
-        "unit_code": None, "base_quantity": "1",
+        "unit_code": None, "base_quantity": "1", "archived": False,
     },
 ]
 
 CSV = {
     "tax": 'id,name,rate,regions\n1,VAT20,20,"{""overseas"": ""8.5""}"\n2,VAT5.5,5.5,{}\n',
-    "vendor": f"id,name,email\n2,Acme,\n1,{PAPETERIE},commandes@lefevre.example\n",
+    "vendor": ("id,name,email,address.street,address.city,address.postal_code,address.state,address.country\n"
+               f"2,Acme,,,,,,\n1,{PAPETERIE},commandes@lefevre.example,,,,,\n"),
     "user": "id,name,email\n1,Chloé Martin,chloe@example.com\n",
     "account": (
         "id,name,email,tax_region,billing_address.city,billing_address.country,phone,language,"
@@ -339,7 +341,7 @@ def test_contact_add_and_list(catalog):
 
 def test_vendor_and_user_add_json():
     assert ok("vendor", "add", "Kaffeerösterei Weiß", "--email", "b@weiss.example", "--json").json() == {
-        "id": 1, "name": "Kaffeerösterei Weiß", "email": "b@weiss.example"}
+        "id": 1, "name": "Kaffeerösterei Weiß", "email": "b@weiss.example", "address": NO_ADDRESS}
     assert ok("user", "add", "Paweł Nowak", "--json").json() == {"id": 1, "name": "Paweł Nowak", "email": None}
 
 
@@ -352,7 +354,8 @@ def test_product_add_and_show(catalog):
     r = ok("product", "add", "TEA", "--name", "Thé", "--price", "0.125", "--cost", "0.1",
            "--description", "Vert\nbio", "--json")
     assert r.json() == {"id": 4, "sku": "TEA", "name": "Thé", "kind": "product", "unit": "", "unit_price": "0.125",
-                        "cost": "0.10", "vendor": None, "taxes": [], "description": "Vert\nbio", "unit_code": None, "base_quantity": "1"}
+                        "cost": "0.10", "vendor": None, "taxes": [], "description": "Vert\nbio", "unit_code": None, "base_quantity": "1",
+                        "archived": False}
     human = ok("product", "show", "MUG")
     assert "Mug, émaillé" in human.out and "8.90" in human.out
 

@@ -265,9 +265,11 @@ def _buyer_identity(kind: str, doc: dict, L: dict[str, str]) -> list[str]:
 
 def _parties(kind: str, doc: dict, L: dict[str, str]) -> list[tuple[str, list[str]]]:
     if kind == "purchase":
+        # each block names its recipient: the vendor above its address, the customer the goods go to (drop-ship)
         vendor = doc.get("vendor") or {}
-        lines = [vendor.get("name") or ""] + ([vendor["email"]] if vendor.get("email") else [])
-        return [(L["vendor"], lines), (L["ship_to"], _address_lines(doc.get("ship_to")))]
+        lines = [vendor.get("name") or ""] + _address_lines(vendor.get("address")) + ([vendor["email"]] if vendor.get("email") else [])
+        recipient = [(doc.get("account") or {}).get("name") or ""]
+        return [(L["vendor"], lines), (L["ship_to"], [n for n in recipient if n] + _address_lines(doc.get("ship_to")))]
     account_name = (doc.get("account") or {}).get("name") or ""
     if kind == "delivery":
         return [(L["customer"], [account_name]), (L["ship_to"], [account_name] + _address_lines(doc.get("ship_to")))]

@@ -66,6 +66,7 @@ def _mount() -> None:
         demo,
         doc,
         documents,
+        edits,  # noqa: F401 - mounts vendor, user, contact and product verbs on their groups
         einvoice,
         export,
         init,

@@ -76,26 +76,60 @@ def tax_add(
 @tax_app.command("edit")
 def tax_edit(
     name: Annotated[str, typer.Argument(help="Tax name or id")],
-    rate: Annotated[str | None, typer.Option("--rate", help="New default rate in percent")] = None,
+    new_name: Annotated[str | None, typer.Option("--name", help="New name (unique; not empty); the settings that name the tax follow")] = None,
+    rate: Annotated[str | None, typer.Option("--rate", help="New default rate in percent (with --region: that region's rate)")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Change the rate of this tax region (one tax add --region added)")] = None,
     category: Category = None,
     exemption_reason: Annotated[str | None, typer.Option("--exemption-reason", help="New exemption reason ('' for none)")] = None,
     exemption_code: Annotated[str | None, typer.Option("--exemption-code", help="New VATEX code ('' for none)")] = None,
     json_: Json = False,
 ) -> None:
-    """Change a tax's rate, VAT category or exemption; the same rules as tax add (a new
-    category drops the old exemption unless given again). Documents already made keep the tax
-    they were priced with.
+    """Change a tax's name, rate, VAT category or exemption, or one regional rate (--region).
 
-    Example: orders tax edit EXPORT --category G --exemption-reason "Exonération de TVA, article 262 I du CGI"
+    The same rules as tax add (a new category drops the old exemption unless given again).
+
+    What is already issued never changes: every quote, order, invoice and credit note stores
+    its own figures (the tax's name, rate and amounts as they were), so only documents made
+    from now on use the new values. A new name is carried into the settings that name the tax
+    (charges.tax; accounting.vat.NAME is copied, the old key kept for the documents issued).
+
+    Examples: orders tax edit VAT20 --rate 21 ; orders tax edit VAT20 --region overseas --rate 8.5 ;
+    orders tax edit TVA20 --name VAT20 ;
+    orders tax edit EXPORT --category G --exemption-reason "Exonération de TVA, article 262 I du CGI"
     """
+    from orders_cli import store
+    from orders_cli.cli import output
     from orders_cli.parties import catalog
 
-    changes = {
-        k: v
-        for k, v in {"rate": rate, "category": category, "exemption_reason": exemption_reason, "exemption_code": exemption_code}.items()
-        if v is not None
-    }
-    show_record(catalog.edit_tax, name, changes, json_=json_)
+    given = {"name": new_name, "rate": rate, "region": region, "category": category, "exemption_reason": exemption_reason,
+             "exemption_code": exemption_code}
+    changes = {k: v for k, v in given.items() if v is not None}
+    with store.transaction() as s:
+        old = catalog.show_tax(s, name).name
+        result = catalog.edit_tax(s, name, changes)
+        if result.name != old:
+            _rename_in_settings(old, result.name)  # inside the transaction: a settings file that cannot be written undoes it
+    output.record(result, output.JSON if json_ else output.TABLE)
+
+
+def _rename_in_settings(old: str, new: str) -> None:
+    """The settings that name a renamed tax: charges.tax follows it; accounting.vat.OLD is copied to
+    accounting.vat.NEW (the old key stays: the documents issued carry the old name)."""
+    from orders_cli.adapters import settings as config
+    from orders_cli.adapters.env import ENV
+    from orders_cli.cli import output
+
+    current = config.current()
+    values: dict[str, object] = {}
+    if current.get("charges.tax") == old:
+        values["charges.tax"] = new
+    vat_key = f"{config.VAT_PREFIX}{old}"
+    if current.values.get(vat_key) and f"{config.VAT_PREFIX}{new}" in config.KEYS and not current.values.get(f"{config.VAT_PREFIX}{new}"):
+        values[f"{config.VAT_PREFIX}{new}"] = current.values[vat_key]
+    if values:
+        config.set_values(ENV.config_path(), values)
+        config._CACHE.clear()
+        output.note("settings: " + ", ".join(f"{k} = {v}" for k, v in values.items()))
 
 
 @tax_app.command("show")
@@ -124,7 +158,7 @@ def _list_command(group_app: typer.Typer, list_name: str, columns, empty: str, h
 
 
 def _party_commands(group_app: typer.Typer, what: str, add_help: str, list_help: str) -> None:
-    """Vendors and users: the same two commands, add (a name and an e-mail) and list."""
+    """Users: add (a name and an e-mail) and list (vendors, with an address: cli/edits.py)."""
 
     def add(
         name: str = typer.Argument(..., help=f"{what.capitalize()} name"),
@@ -147,16 +181,6 @@ _list_command(
     """List taxes and their regional rates.
 
     Example: orders tax list --json""",
-)
-_party_commands(
-    vendor_app,
-    "vendor",
-    """Add a vendor (supplier).
-
-    Example: orders vendor add "Papeterie Lefèvre" --email commandes@lefevre.example""",
-    """List vendors.
-
-    Example: orders vendor list --csv""",
 )
 _party_commands(
     user_app,
@@ -207,19 +231,29 @@ def _product_csv_columns():
     return PRODUCT_CSV_OUT
 
 
-_list_command(
-    product_app,
-    "list_products",
-    PRODUCT_COLUMNS,
-    "no products yet",
-    """List the catalog.
+@product_app.command("list")
+@list_formats
+def product_list(
+    all_: Annotated[bool, typer.Option("--all", help="Also the archived products (product archive)")] = False,
+    archived: Annotated[bool, typer.Option("--archived", help="Only the archived products")] = False,
+    fmt: str = "table",
+) -> None:
+    """List the catalog: the products in use (archived ones with --all or --archived).
 
     --csv writes the columns product import reads (sku,name,kind,unit_price,cost,vendor,taxes,
     unit,description,base_quantity): export, edit, import --upsert.
 
-    Example: orders product list --csv > catalog.csv""",
-    csv_columns=_product_csv_columns,
-)
+    Example: orders product list --csv > catalog.csv
+    """
+    from orders_cli.cli import output
+    from orders_cli.core.errors import Invalid
+    from orders_cli.parties import catalog
+
+    if all_ and archived:
+        raise Invalid("choose --all or --archived, not both")
+    columns = _product_csv_columns() if fmt in output.CSV_FORMATS else PRODUCT_COLUMNS + ([("archived", "Archived")] if all_ else [])
+    empty = "no archived products" if archived else "no products yet"
+    show_rows(catalog.list_products, "all" if all_ else "archived" if archived else "active", fmt=fmt, columns=columns, empty=empty)
 
 
 @product_app.command("show")

@@ -185,7 +185,7 @@ def purchase_view(session: Session, po: m.PurchaseOrder) -> r.Purchase:
         id=po.id,
         number=po.number,
         order=order.number if order else None,
-        vendor=r.VendorRef(vendor.id, vendor.name, vendor.email),
+        vendor=r.VendorRef(vendor.id, vendor.name, vendor.email, {f: getattr(vendor, f) or "" for f in SHIP_FIELDS}),
         date=po.po_date,
         status=po.status,
         currency=po.currency,
@@ -195,7 +195,13 @@ def purchase_view(session: Session, po: m.PurchaseOrder) -> r.Purchase:
             for ln in lines
         ],
         totals=documents.totals_from_row(po),
+        account=_customer(session, order),
     )
+
+
+def _customer(session: Session, order: m.SalesOrder | None) -> r.AccountRef | None:
+    account = session.get(m.Account, order.account_id) if order is not None else None
+    return r.AccountRef(account.id, account.name) if account is not None else None
 
 
 def show_purchase(session: Session, ref: str) -> r.Purchase:

@@ -18,6 +18,7 @@ class VendorRef:
     id: int
     name: str
     email: str | None
+    address: dict[str, str] | None = None  # its postal address, as it is now (vendor edit)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Purchase:
     ship_to: dict[str, str]
     lines: list[PurchaseLine]
     totals: Totals = totals(("subtotal", "tax", "total", "tax_breakdown"))  # CLI.md: no discount, shipping or adjustment on one
+    account: AccountRef | None = None  # the order's customer: who the goods are shipped to (drop-ship)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from orders_cli.parties.taxes import (  # noqa: F401
     show_tax,
     tax_view,
 )
+# the vendors' use cases (with their postal address) live in parties/vendors.py
+from orders_cli.parties.vendors import add_vendor, list_vendors  # noqa: F401
 from orders_cli.store import refs
 from orders_cli.store import schema as m
 
@@ -53,14 +55,6 @@ def _add_party(session: Session, model: type[m.Vendor] | type[m.AppUser], what: 
 
 def _party(row: m.Vendor | m.AppUser) -> PartyResult:
     return PartyResult(row.id, row.name, row.email)  # type: ignore[arg-type]
-
-
-def add_vendor(session: Session, name: str, email: str | None = None) -> PartyResult:
-    return _add_party(session, m.Vendor, "vendor", name, email)
-
-
-def list_vendors(session: Session) -> list[PartyResult]:
-    return [_party(v) for v in session.exec(select(m.Vendor).order_by(m.Vendor.name))]
 
 
 def add_user(session: Session, name: str, email: str | None = None) -> PartyResult:
@@ -378,15 +372,23 @@ def product_view(session: Session, p: m.Product, vendor_name: str | None = None,
         p.description,
         p.unit_code,
         Quantity(p.base_quantity if p.base_quantity is not None else Decimal(1)),
+        bool(p.archived),
     )
 
 
-def list_products(session: Session) -> Iterable[ProductResult]:
+ARCHIVED_CHOICES = ("active", "all", "archived")
+
+
+def list_products(session: Session, which: str = "active") -> Iterable[ProductResult]:
+    """The catalog by SKU: the products in use (``active``, the default), ``all``, or only the ``archived``."""
     vendors = {v.id: v.name for v in session.exec(select(m.Vendor))}
     taxes: dict[int, list[str]] = {}
     for pt, t in session.exec(select(m.ProductTax, m.Tax).join(m.Tax, m.Tax.id == m.ProductTax.tax_id).order_by(m.Tax.name)):
         taxes.setdefault(pt.product_id, []).append(t.name)
-    for p in session.exec(select(m.Product).order_by(m.Product.sku)):
+    query = select(m.Product)
+    if which != "all":
+        query = query.where(m.Product.archived == (which == "archived"))
+    for p in session.exec(query.order_by(m.Product.sku)):
         yield product_view(session, p, vendors.get(p.vendor_id) if p.vendor_id else None, taxes.get(p.id, []))
 
 

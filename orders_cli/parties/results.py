@@ -42,6 +42,16 @@ class AddressResult:
     country: str
 
 
+@dataclass(frozen=True)
+class VendorResult:
+    """A vendor (supplier) and the postal address its purchase orders print."""
+
+    id: int
+    name: str
+    email: Optional[str]
+    address: AddressResult
+
+
 AccountRef = Ref  # core.results.Ref: id and name
 
 
@@ -100,6 +110,7 @@ class ProductResult:
     description: Optional[str]
     unit_code: str | None = None  # UN/ECE Rec 20 (core/units.py)
     base_quantity: Quantity = ONE  # the price is per this many units
+    archived: bool = False  # left out of product list, refused on new lines (product archive)
 
 
 @dataclass(frozen=True)

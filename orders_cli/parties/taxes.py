@@ -101,9 +101,23 @@ def add_tax(
 
 
 def edit_tax(session: Session, ref: str, changes: dict) -> TaxResult:
-    """Change a tax's default rate, category or exemption (``""`` clears a reason or code).
-    Documents already made keep the snapshot of the tax they were priced with."""
+    """Change a tax's name, default rate, category or exemption (``""`` clears a reason or code),
+    or with ``region`` the rate of one of its tax regions. Documents already made keep the
+    snapshot of the tax they were priced with (its name and rate as they were)."""
     tax = refs.tax(session, ref)
+    if not changes:
+        raise Invalid("nothing to change: give at least one option (see --help)")
+    if "name" in changes:
+        name = text.clean(changes["name"], "tax name", 100, required=True)
+        twin = session.exec(select(m.Tax.id).where(m.Tax.name == name, m.Tax.id != tax.id)).first()
+        if twin is not None:
+            raise Conflict(f"tax {name!r} already exists")
+        tax.name = name
+    if "region" in changes:
+        _edit_region_rate(session, tax, changes)
+        session.add(tax)
+        session.flush()
+        return tax_view(session, tax)
     rate = _rate(changes["rate"]) if "rate" in changes else tax.rate
     category = _category(changes["category"]) if "category" in changes else (tax.category or "S")
     reason = text.optional(changes["exemption_reason"], "exemption reason", 300) if "exemption_reason" in changes else tax.exemption_reason
@@ -117,6 +131,23 @@ def edit_tax(session: Session, ref: str, changes: dict) -> TaxResult:
     session.add(tax)
     session.flush()
     return tax_view(session, tax)
+
+
+def _edit_region_rate(session: Session, tax: m.Tax, changes: dict) -> None:
+    """``--region R --rate N``: the rate of one of the tax's regions (``tax add --region`` adds one)."""
+    if set(changes) & {"category", "exemption_reason", "exemption_code"}:
+        raise Invalid("category: a regional rate has its tax's category (orders tax edit NAME --category C, without --region)")
+    if "rate" not in changes:
+        raise Invalid("--region needs --rate: the new rate of that region")
+    region = text.clean(changes["region"], "region", 100, required=True)
+    rows = session.exec(select(m.TaxRegionRate).where(m.TaxRegionRate.tax_id == tax.id)).all()
+    row = next((r for r in rows if r.region == region), None)
+    if row is None:
+        near = text.did_you_mean(region, [r.region for r in rows])
+        raise NotFound(f"tax {tax.name!r} has no rate for region {region!r}{near} "
+                       f"(add one: orders tax add {tax.name} --rate N --region {region})")
+    row.rate = _rate(changes["rate"])
+    session.add(row)
 
 
 def show_tax(session: Session, ref: str) -> TaxResult:

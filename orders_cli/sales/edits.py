@@ -17,6 +17,7 @@ from orders_cli.core.context import Context
 from orders_cli.core.errors import Conflict, Invalid, Locked, NotFound
 from orders_cli.core.money import Quantity, non_negative, positive, text_of
 from orders_cli.parties.catalog import address_of
+from orders_cli.parties.edits import refuse_archived
 from orders_cli.parties.resolver import Resolver
 from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.sales.inputs import (
@@ -266,6 +267,8 @@ def duplicate(session: Session, ctx: Context, kind: Kind, ref: str) -> DocView:
     header[kind.date_field] = ctx.today
     lines = []
     for ln in lines_of(session, kind, doc.id):
+        if ln.product_id is not None:  # a new document: no archived product on it
+            refuse_archived(session.get(m.Product, ln.product_id), f"{doc.number} line {ln.line_no}")
         row = {c: getattr(ln, c) for c in kind.line_table.__table__.c.keys() if c not in ("id", kind.fk)}
         lines.append(row)
     account = session.get(m.Account, doc.account_id)

@@ -24,6 +24,7 @@ from orders_cli.core.errors import Invalid
 from orders_cli.core.lines import parse_line
 from orders_cli.core.money import Money, money, non_negative, positive, text_of
 from orders_cli.parties.catalog import ADDRESS_FIELDS, address_of
+from orders_cli.parties.edits import refuse_archived
 from orders_cli.parties.resolver import Resolver, _ref_text
 from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.sales.results import DocView
@@ -207,6 +208,7 @@ def amount_or_zero(value: Any, what: str, allow_negative: bool = False) -> Decim
 def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None) -> dict:
     sku = _ref_text(spec.sku, f"line {line_no} sku")
     product, taxes = rv.product(sku)
+    refuse_archived(product, f"line {line_no}")  # a new line; the documents that have it keep it
     quantity = positive(spec.quantity, f"line {line_no} quantity")
     price = product.unit_price if spec.unit_price in (None, "") else non_negative(spec.unit_price, f"line {line_no} price")
     return {

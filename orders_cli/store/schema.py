@@ -133,6 +133,11 @@ class Vendor(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, unique=True))
     email: Optional[str] = None
+    street: str = ""  # the postal address printed on its purchase orders (revision 0006)
+    city: str = ""
+    postal_code: str = ""
+    state: str = ""
+    country: str = ""
 
 
 class AppUser(SQLModel, table=True):
@@ -156,6 +161,7 @@ class Product(SQLModel, table=True):
     description: str = ""
     unit_code: Optional[str] = Field(default=None, max_length=3)  # UN/ECE Rec 20 (core/units.py): revision 0004
     base_quantity: Optional[Decimal] = Field(default=None, sa_column=dec_col(nullable=True))  # the price is per this many units (None: 1)
+    archived: bool = False  # no new line may name it; the documents that have it keep it (revision 0006)
 
 
 class ProductTax(SQLModel, table=True):
