@@ -21,7 +21,7 @@ from html import unescape
 from urllib.parse import unquote
 
 import pytest
-from conftest import clone_db, db_content, ok
+from conftest import clone_db, db_content, ok, spawn
 from portal_server import last_line
 from test_portal_browser import CHROMEDRIVER, CHROMIUM, browser  # noqa: F401  (the browser fixture)
 
@@ -287,6 +287,24 @@ def test_the_business_s_own_labels_win_on_the_portal_as_on_the_pdf(books, tmp_pa
     assert dl(page("/invoices/INV-00001", books["Acme"]))["Payment"] == "LATE"
     assert "<tr><th>Grand total</th>" in page("/invoices/INV-00001", books["Acme"])
     assert rows(page("/", books["Café Müller"]), "orders")[0][3] == "en attente"
+
+
+def test_a_broken_template_override_refuses_serve_in_one_line(books, tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    ok("config", "set", "templates.dir", str(folder))
+    (folder / "labels.toml").write_text("[en]\nstate_paid = \n", encoding="utf-8")
+    r = spawn("portal", "serve", "--port", "0", timeout=60)  # a process: were it not refused, it would serve on
+    assert r.returncode == 1 and r.stdout == "" and r.stderr.startswith("error: template ") and "is not valid TOML" in r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    (folder / "labels.toml").unlink()
+    (folder / "layout.toml").write_text('[colours]\ntext = "red"\n', encoding="utf-8")
+    from orders_cli.adapters import settings as config
+    from orders_cli.core.errors import Invalid
+    from orders_cli.portal import web
+
+    with pytest.raises(Invalid, match="colours.text"):
+        web.build_app(config.current())
 
 
 def test_hostile_text_is_data_and_the_pages_still_never_write(books):

@@ -86,7 +86,10 @@ class Guard:
 
 
 def build_app(settings) -> Guard:
+    """The app. The business's templates (``templates.dir``: labels, layout) are read once here,
+    so a broken one refuses ``portal serve`` in one line instead of failing every page."""
     css = _css()
+    words.check(settings)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), auto_reload=False)
     env.filters["seg"] = lambda value: quote(str(value), safe="")
     company = str(settings.get("company.name") or "")

@@ -74,3 +74,10 @@ def words(language: str | None, settings) -> Words:
     known = templating.label_languages(settings)
     lang = next((code for code in templating.language_candidates(language, settings) if code in known), "en")
     return Words(lang, templating.labels(lang, settings), Fmt(lang), settings)
+
+
+def check(settings) -> None:
+    """Read every language's labels and the layout once: a broken override is refused (Invalid)."""
+    for lang in templating.label_languages(settings):
+        templating.labels(lang, settings)
+    templating.layout(settings, pdf.WIDTH)
