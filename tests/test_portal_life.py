@@ -252,6 +252,7 @@ def test_an_account_in_french_reads_french_with_the_pdf_labels(books):
     assert [(unescape(k), re.sub("<[^>]+>", "", v)) for k, v in totals] == [
         ("Total HT", "2\u202f490,00"), ("VAT20 20 % sur 2\u202f490,00", "498,00"), ("Total TTC", "2\u202f988,00 EUR")]
     assert "<h1>Facture INV-00007</h1>" in page("/invoices/INV-00007", books["Café Müller"])
+    assert "<h1>Déconnexion</h1>" in page("/logout", books["Café Müller"]) and "<h1>Signed out</h1>" in call("/logout")[2]
 
 
 def test_the_page_prints_the_words_its_pdf_prints(books):
@@ -382,7 +383,7 @@ def test_every_page_fits_a_390_px_phone_without_scrolling_sideways(books, browse
                                             ".map(td => getComputedStyle(td, '::before').content)")
             assert labels[0] == ('"Order"' if account == "Acme" else '"Commande"'), labels
         browser.get(f"{base}/logout")
-        assert browser.find_element(By.TAG_NAME, "h1").text == "Signed out"
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Déconnexion"  # Café Müller signed in last
         assert browser.execute_script(width)[1] <= 390
         # the same page on a desktop is a table again
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})

@@ -156,7 +156,9 @@ def build_app(settings) -> Guard:
         return resp
 
     def logout(request: Request) -> Response:
-        resp = page("signed_out.html", None)
+        with queries.read_only() as s:
+            who = signed_in(request, s)  # said in the account's language while the token still works
+        resp = page("signed_out.html", who[2] if who else None)
         resp.delete_cookie(COOKIE, path="/")
         return resp
 
