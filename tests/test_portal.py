@@ -389,10 +389,10 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path):
     ok("config", "set", "portal.enabled", "true")
     p = start(Portal(tmp_path, env))
     assert p.request("/")[0] == 401
+    assert p.proc.stdout.readline() == f"portal listening on http://127.0.0.1:{p.port}/\n"
     code, err = stop(p)
     assert code in (0, -signal.SIGTERM), err  # uvicorn shuts down gracefully, then re-raises the signal
     assert "Traceback" not in err
-    assert f"serving http://127.0.0.1:{p.port}/" in err
 
 
 # ---------------------------------------------------------------- tokens from the command line

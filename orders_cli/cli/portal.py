@@ -77,7 +77,11 @@ def portal_serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only)")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on (0: any free port)")] = 8765,
 ) -> None:
-    """Serve the customer portal (read-only) until Ctrl-C. Refused while portal.enabled is false.
+    """Serve the customer portal (read-only) until Ctrl-C.
+
+    Prints "portal listening on http://HOST:PORT/" on stdout as soon as it listens (--port 0:
+    any free port, the line says which). Pages in the account's language, else the language
+    setting, with payment states. Refused while portal.enabled is false.
 
     Example: orders portal serve --port 8765   (after: orders config set portal.enabled true)
     """

@@ -57,17 +57,17 @@ def revoke(session: Session, account_ref: str) -> dict:
     return {"account": {"id": account.id, "name": account.name}, "revoked": result.rowcount or 0}
 
 
-def account_for(session: Session, token: str | None) -> tuple[int, str] | None:
-    """(account id, name) of a valid, unrevoked token; None for anything else."""
+def account_for(session: Session, token: str | None) -> tuple[int, str, str | None] | None:
+    """(account id, name, language) of a valid, unrevoked token; None for anything else."""
     if not well_formed(token):
         return None
     wanted = digest(token)  # type: ignore[arg-type]
     t = m.PortalToken.__table__
     a = m.Account.__table__
     row = session.execute(
-        sa.select(t.c.token_hash, a.c.id, a.c.name).join(a, a.c.id == t.c.account_id)
+        sa.select(t.c.token_hash, a.c.id, a.c.name, a.c.language).join(a, a.c.id == t.c.account_id)
         .where(t.c.token_hash == wanted, t.c.revoked_at.is_(None))
     ).first()
     if row is None or not hmac.compare_digest(row.token_hash.encode("ascii"), wanted.encode("ascii")):
         return None
-    return row.id, row.name
+    return row.id, row.name, row.language

@@ -24,8 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from orders_cli.adapters.env import today
-from orders_cli.core.money import text_of
-from orders_cli.portal import queries, tokens
+from orders_cli.portal import queries, states, tokens, words
 
 COOKIE = "orders_portal"
 COOKIE_MAX_AGE = 12 * 3600
@@ -87,22 +86,27 @@ class Guard:
 
 
 def build_app(settings) -> Guard:
+    """The app. The business's templates (``templates.dir``: labels, layout) are read once here,
+    so a broken one refuses ``portal serve`` in one line instead of failing every page."""
     css = _css()
+    words.check(settings)
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]), auto_reload=False)
     env.filters["seg"] = lambda value: quote(str(value), safe="")
-    env.filters["money"] = text_of  # typed results' amounts as CLI.md writes them ("12.50")
-    company = settings.get("company.name") or "Customer portal"
+    company = str(settings.get("company.name") or "")
     style = Markup(css)
     # behind a reverse proxy that terminates HTTPS the request arrives as http: trust the configured address
     https_behind_proxy = str(settings.get("portal.url")).startswith("https://")
 
-    def page(name: str, status: int = 200, account: str | None = None, **context) -> HTMLResponse:
-        html = env.get_template(name).render(css=style, company=company, account=account, **context)
+    def page(name: str, language: str | None, status: int = 200, account: str | None = None, **context) -> HTMLResponse:
+        w = words.words(language, settings)  # the customer's language: the account's, else the setting's
+        html = env.get_template(name).render(
+            css=style, company=company or w.L["portal_title"], account=account, L=w.L, lang=w.lang, amount=w.amount, day=w.day,
+            state=w.state, meta=w.meta, parties=w.parties, columns=w.columns, cell=w.cell, totals=w.totals, mark=w.mark,
+            void=states.void, **context)
         return HTMLResponse(html, status_code=status)
 
-    def error(status: int, account: str | None = None) -> HTMLResponse:
-        titles = {401: "Sign-in needed", 404: "Not found"}
-        resp = page("error.html", status=status, account=account, status_code=status, title=titles.get(status, "Error"))
+    def error(status: int, who: tuple | None = None) -> HTMLResponse:
+        resp = page("error.html", who[2] if who else None, status=status, account=who[1] if who else None, status_code=status)
         if status == 401:
             resp.headers["WWW-Authenticate"] = 'Bearer realm="orders portal"'
         return resp
@@ -115,7 +119,7 @@ def build_app(settings) -> Guard:
             return (value.strip() if scheme.lower() == "bearer" else None), False
         return request.cookies.get(COOKIE), True
 
-    def signed_in(request: Request, s) -> tuple[int, str] | None:
+    def signed_in(request: Request, s) -> tuple[int, str, str | None] | None:
         token, _ = presented(request)
         return tokens.account_for(s, token)
 
@@ -125,13 +129,20 @@ def build_app(settings) -> Guard:
             resp.delete_cookie(COOKIE, path="/")
         return resp
 
+    def show_all(request: Request) -> bool:
+        """``?all=1``: cancelled and credited documents too (a plain link: no script needed)."""
+        return request.query_params.get("all") == "1"
+
     def home(request: Request) -> Response:
         with queries.read_only() as s:
             who = signed_in(request, s)
             if who is None:
                 return unauthorized(request)
-            orders = queries.overview(s, who[0])
-        return page("index.html", account=who[1], orders=orders, title="Your orders")
+            orders = queries.overview(s, who[0], today())
+        everything = show_all(request)
+        hidden = any(states.void(o.state) or any(states.void(i.state) for i in o.invoices) for o in orders)
+        shown = [o for o in orders if everything or not states.void(o.state)]
+        return page("index.html", who[2], account=who[1], orders=shown, all=everything, hidden=hidden)
 
     def login(request: Request) -> Response:
         token = request.path_params["token"]
@@ -145,7 +156,9 @@ def build_app(settings) -> Guard:
         return resp
 
     def logout(request: Request) -> Response:
-        resp = page("signed_out.html", title="Signed out")
+        with queries.read_only() as s:
+            who = signed_in(request, s)  # said in the account's language while the token still works
+        resp = page("signed_out.html", who[2] if who else None)
         resp.delete_cookie(COOKIE, path="/")
         return resp
 
@@ -163,9 +176,9 @@ def build_app(settings) -> Guard:
                 elif kind == "credit":
                     doc = queries.credit(s, who[0], number)
                 else:
-                    doc = queries.invoice(s, who[0], number)
+                    doc = queries.invoice(s, who[0], number, today())
             if doc is None:
-                return error(404, who[1])
+                return error(404, who)
             if want_pdf:
                 from orders_cli.adapters import invoice_file, pdf
 
@@ -173,7 +186,7 @@ def build_app(settings) -> Guard:
                 name = pdf.default_filename(doc)
                 return Response(data, media_type="application/pdf", headers={
                     "Content-Disposition": f"attachment; filename=\"{_ascii(name)}\"; filename*=UTF-8''{quote(name, safe='')}"})
-            return page(f"{kind}.html", account=who[1], doc=doc, title=f"{doc['number']} {doc['subject']}")
+            return page(f"{kind}.html", who[2], account=who[1], doc=doc, all=show_all(request))
 
         return endpoint
 
@@ -182,7 +195,7 @@ def build_app(settings) -> Guard:
             who = signed_in(request, s)
         if who is None:
             return unauthorized(request)
-        return error(404, who[1])
+        return error(404, who)
 
     routes = [
         Route("/", home, methods=["GET"]),
@@ -239,7 +252,10 @@ def serve(settings, host: str, port: int) -> None:
     shown_host = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     if not _loopback(bound[0]):
         print(f"warning: the portal listens on {bound[0]}, reachable from other machines; put it behind HTTPS", file=sys.stderr)
-    print(f"portal: serving http://{shown_host}:{bound[1]}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    # the address, on stdout and flushed, the moment the socket listens (a script or a test reads
+    # it, e.g. with --port 0); a request that comes before uvicorn is up waits in the backlog
+    print(f"portal listening on http://{shown_host}:{bound[1]}/", flush=True)
+    print("portal: Ctrl-C stops it", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="off",
                             proxy_headers=False, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
