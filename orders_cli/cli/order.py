@@ -1,4 +1,4 @@
-"""orders order | quote: customer orders and quotes."""
+"""orders order: customer orders (and the skeletons cli/quote.py shares for quotes)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ from orders_cli.cli.common import (
 app = group("order", "Customer orders: create, list, show, edit, finalize, convert.")
 line_app = group("line", "Add, change or remove an order's lines.")
 app.add_typer(line_app, name="line")
-quote_app = group("quote", "Quotes (sales proposals) and their conversion into orders.")
-quote_convert_app = group("convert", "Turn a quote into another document.")
-quote_app.add_typer(quote_convert_app, name="convert")
 
 LIST_COLUMNS = [
     ("number", "Number"),
@@ -35,11 +32,9 @@ LIST_COLUMNS = [
     ("finalized", "Final"),
     ("total", "Total"),
 ]
-QUOTE_COLUMNS = [("number", "Number"), ("quote_date", "Date"), ("account.name", "Account"), ("subject", "Subject"), ("status", "Status"), ("total", "Total")]
 HISTORY_COLUMNS = [("at", "When"), ("kind", "Kind"), ("field", "Field"), ("old", "Old"), ("new", "New")]
 
 OrderRef = Annotated[str, typer.Argument(help="Order number or id")]
-QuoteRef = Annotated[str, typer.Argument(help="Quote number or id")]
 LineNo = Annotated[int, typer.Argument(metavar="N", help="Line number")]
 LineOpt = Annotated[Optional[list[str]], typer.Option("--line", help="SKU:QTY[:PRICE[:DISCOUNT]] (repeatable), e.g. WIDGET:3 or CONSULT:2.5:120.00:10%")]
 Contact = Annotated[Optional[str], typer.Option("--contact", help="Contact at the account ('' for none when editing)")]
@@ -79,6 +74,7 @@ def human_doc(doc: dict) -> None:
         "subject": doc["subject"],
         "status": doc["status"] + (" (finalized)" if doc.get("finalized") else ""),
         "date": doc[date_key],
+        "valid until": doc.get("valid_until"),
         "account": doc["account"]["name"],
         "contact": (doc.get("contact") or {}).get("name"),
         "quote": doc.get("quote"),
@@ -139,7 +135,7 @@ def _list(use_case: Callable[[Any], Any], fmt: str, columns, empty: str = "nothi
 
 
 def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assigned_to, line, discount, shipping_charge, adjustment, shipping, date, from_json, json_,
-         charges=None):
+         charges=None, valid_until=None):
     from orders_cli.core.errors import Invalid
     from orders_cli.sales import inputs
     from orders_cli.store.documents import ORDER, QUOTE
@@ -158,7 +154,7 @@ def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assign
         raise Invalid("--account is required")
     inp = inputs.DocInput(subject=subject, account=account, contact=contact, quote=quote_ref, customer_ref=customer_ref, assigned_to=assigned_to,
                           date=date, discount=discount, shipping_charge=shipping_charge, adjustment=adjustment, shipping=shipping,
-                          lines=[inputs.LineInput.parse(text) for text in line or []], allowances_charges=charges)
+                          lines=[inputs.LineInput.parse(text) for text in line or []], allowances_charges=charges, valid_until=valid_until)
     ctx = context()
     _run(lambda s: inputs.create(s, ctx, QUOTE if quote else ORDER, inp), json_, note=lambda doc: f"created {doc.number}")
 
@@ -414,77 +410,3 @@ def order_history(order: OrderRef, json_: Json = False, jsonl: Jsonl = False, cs
 
     fmt = output.pick(json_, jsonl, csv_, csv_raw)
     _list(lambda s: views.history(s, ORDER, order), fmt, HISTORY_COLUMNS)
-
-
-# ---------------------------------------------------------------- quotes
-
-
-@quote_app.command("add")
-def quote_add(
-    subject: Subject = None,
-    account: Customer = None,
-    contact: Contact = None,
-    assigned_to: AssignedTo = None,
-    line: LineOpt = None,
-    discount: Discount = None,
-    shipping_charge: ShippingCharge = None,
-    adjustment: Adjustment = None,
-    allowance: AllowanceOpt = None,
-    charge: ChargeOpt = None,
-    date: Date = None,
-    json_: Json = False,
-) -> None:
-    """Create a quote.
-
-    Example: orders quote add --subject "Fit-out proposal" --account "Boulangerie Dupré" --line CONSULT:8 --line MUG:24 --allowance "Opening offer:5%"
-    """
-    _add(True, subject, account, contact, None, None, assigned_to, line, discount, shipping_charge, adjustment, None, date, None, json_,
-         _charges(allowance, charge))
-
-
-@quote_app.command("list")
-def quote_list(
-    account: Account = None,
-    status: Annotated[Optional[str], typer.Option("--status", help="created | sent | accepted | rejected | cancelled")] = None,
-    limit: Limit = None,
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
-    csv_raw: CsvRaw = False,
-) -> None:
-    """List quotes, newest first.
-
-    Example: orders quote list --status created
-    """
-    from orders_cli.cli import output
-    from orders_cli.sales import views
-    from orders_cli.store.documents import QUOTE
-
-    fmt = output.pick(json_, jsonl, csv_, csv_raw)
-    _list(lambda s: views.list_docs(s, QUOTE, account, status, limit=limit), fmt, QUOTE_COLUMNS, empty="no quotes")
-
-
-@quote_app.command("show")
-def quote_show(quote: QuoteRef, json_: Json = False) -> None:
-    """Show a quote.
-
-    Example: orders quote show QT-00001
-    """
-    from orders_cli.sales import views
-    from orders_cli.store.documents import QUOTE
-
-    _run(lambda s: views.show(s, QUOTE, quote, context().today), json_, write=False)
-
-
-@quote_convert_app.command("order")
-def quote_convert_order(quote: QuoteRef, json_: Json = False) -> None:
-    """Turn a quote into an order: lines, customer, contact, addresses, discount and charges carried over.
-
-    The order keeps a link to the quote, and the quote is marked accepted.
-
-    Example: orders quote convert order QT-00001
-    """
-    from orders_cli.sales import edits
-
-    ctx = context()
-    _run(lambda s: edits.convert_quote(s, ctx, quote), json_, view=False, note=lambda doc: f"created {doc.number} from {quote}")
