@@ -19,23 +19,7 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf is in the test extra: pip ins
 # today is 2026-11-28 (ORDERS_TODAY, conftest)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def fast_cli():
-    """The click command tree built once per module (as tests/test_orders.py does)."""
-    import typer.main
-
-    real = typer.main.get_command
-    built: dict[int, object] = {}
-
-    def cached(typer_instance):
-        if id(typer_instance) not in built:
-            built[id(typer_instance)] = real(typer_instance)
-        return built[id(typer_instance)]
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(typer.main, "get_command", cached)
-    yield
-    mp.undo()
+pytestmark = pytest.mark.usefixtures("cached_cli")  # the command tree built once (conftest)
 
 
 def build_shop() -> None:
@@ -98,14 +82,17 @@ def test_valid_until_defaults_from_the_setting_and_is_checked(shop):
     assert quote("--valid-until", "")["valid_until"] is None
     assert [r["valid_until"] for r in ok("quote", "list", "--json").json()] == [None, "2027-01-15", None, "2026-11-11", "2026-12-01"]
     assert "2026-12-01" in ok("quote", "list", "--csv").out.splitlines()[-1]
+    ok("config", "set", "quote.validity_days", "30")
     assert "before the quote date 2026-11-01" in unchanged("quote", "add", "--subject", "s", "--account", "Acme", "--date", "2026-11-01",
                                                           "--valid-until", "2026-10-31")
+    assert "leaves no room" in unchanged("quote", "add", "--subject", "s", "--account", "Acme", "--date", "9999-12-31")
+    assert quote("--valid-until", "9999-12-31", date="9999-12-31")["valid_until"] == "9999-12-31"
     for bad in ("2026-02-30", "tomorrow", "a\x00b"):
         assert "--valid-until" in unchanged("quote", "add", "--subject", "s", "--account", "Acme", "--valid-until", bad)
     for bad in ("-1", "3651", "x"):
         err = refused("config", "set", "quote.validity_days", bad).err
         assert err.startswith("error: quote.validity_days: expected a whole number of days from 0 to 3650")
-    assert ok("config", "get", "quote.validity_days").out == "0\n"
+    assert ok("config", "get", "quote.validity_days").out == "30\n"
 
 
 def test_the_pdf_prints_the_valid_until_date(shop, tmp_path):

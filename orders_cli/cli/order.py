@@ -303,51 +303,61 @@ def _charges_change(allowance, charge, none: bool) -> list | None:
     return [] if none else items
 
 
-@line_app.command("add")
-def line_add(order: OrderRef, line: LineOpt = None, json_: Json = False) -> None:
-    """Add lines to an order.
-
-    Example: orders order line add SO-00001 --line MUG:6 --line POSTER:2::10%
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import ORDER
-
-    ctx = context()
-    _run(lambda s: edits.add_lines(s, ctx, ORDER, order, line or []), json_)
+LINE_HELP = {  # kind -> (the document, what line remove keeps, the example's number)
+    "order": ("an order", " (not one already invoiced, delivered or purchased)", "SO-00001"),
+    "quote": ("a quote", " from a quote", "QT-00001"),
+}
 
 
-@line_app.command("edit")
-def line_edit(
-    order: OrderRef,
-    line_no: LineNo,
-    qty: Annotated[Optional[str], typer.Option("--qty", help="New quantity")] = None,
-    price: Annotated[Optional[str], typer.Option("--price", help="New unit price")] = None,
-    discount: Annotated[Optional[str], typer.Option("--discount", help="10% or 5.00 ('' for none)")] = None,
-    comment: Annotated[Optional[str], typer.Option("--comment", help="A note printed under the line ('' for none)")] = None,
-    json_: Json = False,
-) -> None:
-    """Change a line's quantity, price, discount or comment.
+def mount_line_commands(line_app_: typer.Typer, kind_name: str) -> None:
+    """``line add|edit|remove`` of orders (here) and quotes (cli/quote.py): one body for both,
+    the use cases of sales/edits.py taking the kind."""
+    the, kept, number = LINE_HELP[kind_name]
+    Ref = Annotated[str, typer.Argument(metavar=kind_name.upper(), help=f"{kind_name.capitalize()} number or id")]
 
-    Example: orders order line edit SO-00001 2 --qty 4 --discount 10%
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import ORDER
+    def kind():
+        from orders_cli.store import documents
 
-    ctx = context()
-    _run(lambda s: edits.edit_line(s, ctx, ORDER, order, line_no, qty, price, discount, comment), json_)
+        return documents.ORDER if kind_name == "order" else documents.QUOTE
+
+    def line_add(doc: str, line: LineOpt = None, json_: Json = False) -> None:
+        from orders_cli.sales import edits
+
+        ctx = context()
+        _run(lambda s: edits.add_lines(s, ctx, kind(), doc, line or []), json_)
+
+    def line_edit(
+        doc: str,
+        line_no: LineNo,
+        qty: Annotated[Optional[str], typer.Option("--qty", help="New quantity")] = None,
+        price: Annotated[Optional[str], typer.Option("--price", help="New unit price")] = None,
+        discount: Annotated[Optional[str], typer.Option("--discount", help="10% or 5.00 ('' for none)")] = None,
+        comment: Annotated[Optional[str], typer.Option("--comment", help="A note printed under the line ('' for none)")] = None,
+        json_: Json = False,
+    ) -> None:
+        from orders_cli.sales import edits
+
+        ctx = context()
+        _run(lambda s: edits.edit_line(s, ctx, kind(), doc, line_no, qty, price, discount, comment), json_)
+
+    def line_remove(doc: str, line_no: LineNo, json_: Json = False) -> None:
+        from orders_cli.sales import edits
+
+        ctx = context()
+        _run(lambda s: edits.remove_line(s, ctx, kind(), doc, line_no), json_)
+
+    helps = {
+        "add": (line_add, f"Add lines to {the}.\n\nExample: orders {kind_name} line add {number} --line MUG:6 --line POSTER:2::10%"),
+        "edit": (line_edit, f"Change a line's quantity, price, discount or comment.\n\n"
+                            f"Example: orders {kind_name} line edit {number} 2 --qty 4 --discount 10%"),
+        "remove": (line_remove, f"Remove a line{kept}.\n\nExample: orders {kind_name} line remove {number} 3"),
+    }
+    for name, (fn, help_text) in helps.items():
+        fn.__annotations__["doc"] = Ref  # the real object: Typer reads it, no name to look up in this module
+        line_app_.command(name, help=help_text)(fn)
 
 
-@line_app.command("remove")
-def line_remove(order: OrderRef, line_no: LineNo, json_: Json = False) -> None:
-    """Remove a line (not one already invoiced, delivered or purchased).
-
-    Example: orders order line remove SO-00001 3
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import ORDER
-
-    ctx = context()
-    _run(lambda s: edits.remove_line(s, ctx, ORDER, order, line_no), json_)
+mount_line_commands(line_app, "order")
 
 
 @app.command("status")

@@ -20,7 +20,6 @@ from orders_cli.cli.order import (
     Customer,
     Date,
     Discount,
-    LineNo,
     LineOpt,
     NoCharges,
     ShippingCharge,
@@ -31,6 +30,7 @@ from orders_cli.cli.order import (
     _list,
     _run,
     human_doc,
+    mount_line_commands,
 )
 
 app = group("quote", "Quotes (sales proposals): their life (sent, accepted, rejected, expired) and their conversion into orders.")
@@ -177,51 +177,7 @@ def quote_edit(
     _run(lambda s: edits.edit(s, ctx, QUOTE, quote, changes), json_)
 
 
-@line_app.command("add")
-def line_add(quote: QuoteRef, line: LineOpt = None, json_: Json = False) -> None:
-    """Add lines to a quote.
-
-    Example: orders quote line add QT-00001 --line MUG:6 --line POSTER:2::10%
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import QUOTE
-
-    ctx = context()
-    _run(lambda s: edits.add_lines(s, ctx, QUOTE, quote, line or []), json_)
-
-
-@line_app.command("edit")
-def line_edit(
-    quote: QuoteRef,
-    line_no: LineNo,
-    qty: Annotated[Optional[str], typer.Option("--qty", help="New quantity")] = None,
-    price: Annotated[Optional[str], typer.Option("--price", help="New unit price")] = None,
-    discount: Annotated[Optional[str], typer.Option("--discount", help="10% or 5.00 ('' for none)")] = None,
-    comment: Annotated[Optional[str], typer.Option("--comment", help="A note printed under the line ('' for none)")] = None,
-    json_: Json = False,
-) -> None:
-    """Change a quote line's quantity, price, discount or comment.
-
-    Example: orders quote line edit QT-00001 2 --qty 4 --discount 10%
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import QUOTE
-
-    ctx = context()
-    _run(lambda s: edits.edit_line(s, ctx, QUOTE, quote, line_no, qty, price, discount, comment), json_)
-
-
-@line_app.command("remove")
-def line_remove(quote: QuoteRef, line_no: LineNo, json_: Json = False) -> None:
-    """Remove a line from a quote.
-
-    Example: orders quote line remove QT-00001 3
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import QUOTE
-
-    ctx = context()
-    _run(lambda s: edits.remove_line(s, ctx, QUOTE, quote, line_no), json_)
+mount_line_commands(line_app, "quote")
 
 
 @app.command("status")

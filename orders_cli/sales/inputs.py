@@ -290,7 +290,11 @@ def valid_until(ctx: Context, quote_date, given: Any = None):
 
     if given is None:
         days = int(ctx.settings.get("quote.validity_days") or 0)
-        return quote_date + timedelta(days=days) if days else None
+        try:
+            return quote_date + timedelta(days=days) if days else None
+        except OverflowError:  # 9999-12-31 + 30 days
+            raise Invalid(f"the quote date {quote_date.isoformat()} leaves no room for its {days} days of validity "
+                          "(quote.validity_days): give --valid-until") from None
     if given == "":
         return None
     day = text.parse_date(given, "--valid-until")
