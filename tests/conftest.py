@@ -585,3 +585,23 @@ def db_template(tmp_path_factory):
         return made[key]
 
     return template
+
+
+@pytest.fixture(scope="module")
+def cached_cli():
+    """Typer rebuilds its click command tree on every in-process call (~90 ms; a real process
+    pays it once): built once per module instead (``pytestmark = pytest.mark.usefixtures("cached_cli")``)."""
+    import typer.main
+
+    real = typer.main.get_command
+    built: dict[int, object] = {}
+
+    def cached(typer_instance):
+        if id(typer_instance) not in built:
+            built[id(typer_instance)] = real(typer_instance)
+        return built[id(typer_instance)]
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(typer.main, "get_command", cached)
+    yield
+    mp.undo()

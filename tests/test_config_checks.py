@@ -121,6 +121,7 @@ def test_templates_dir_must_be_a_folder(tmp_path):
 NUMERIC = {
     "smtp.port": ("0", "65536", "2525"),
     "invoice.due_days": ("-3", "3651", "45"),
+    "quote.validity_days": ("-1", "3651", "60"),
     "reminders.days": ("-7,15", "7,15,3651", "10,20"),
     "reminders.penalty_rate": ("-1", "100.5", "10.5"),
     "invoice.late_penalty_rate": ("-5", "101 % a year", "12.15 % a year"),

@@ -104,6 +104,8 @@ def document_values(kind: str, doc: dict, settings) -> dict[str, str]:
         "total": totals.get("total") or "",
         "currency": doc.get("currency") or "",
         "order_date": doc.get("order_date") or "",
+        "quote_date": doc.get("quote_date") or "",
+        "valid_until": doc.get("valid_until") or "",
         "invoice_date": doc.get("invoice_date") or "",
         "due_date": doc.get("due_date") or "",
         "period_start": doc.get("period_start") or "",

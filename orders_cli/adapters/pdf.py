@@ -200,6 +200,8 @@ def _meta_rows(kind: str, doc: dict, L: dict[str, str], fmt: "Fmt | None" = None
             rows.append((L["quote"], doc["quote"]))
     elif kind == "quote":
         rows.append((L["quote_date"], fmt.day(doc.get("quote_date")) or ""))
+        if doc.get("valid_until"):
+            rows.append((L.get("valid_until", "Valid until"), fmt.day(doc["valid_until"])))
     elif kind == "invoice":
         rows.append((L["invoice_date"], fmt.day(doc.get("invoice_date")) or ""))
         if doc.get("due_date"):

@@ -100,6 +100,8 @@ KEYS: dict[str, Key] = _Keys({
             Key(f"numbering.{t}_prefix", _prefix, DEFAULT_PREFIX[t], f"Number prefix of {t} documents" if t != "credit" else "Number prefix of credit notes")
             for t in DOC_TYPES
         ],
+        Key("quote.validity_days", _days, 30,
+            "How long a new quote is valid: its valid-until date is the quote date + N days (0 to 3650; 0: no date)"),
         Key("invoice.due_days", _days, 30, "Payment term of invoices made from orders (due = date + N days)"),
         Key("invoice.late_penalty_rate", lambda v: checks.penalty_rate(_stripped(200)(v)), "12.15",
             "Late-payment penalty rate stated on invoices and reminders: % a year (12.15 = ECB rate 2.15 + 10 points, "

@@ -74,6 +74,7 @@ def _mount() -> None:
         payment,
         pdf,
         portal,
+        quote,
         recur,
         remind,
         report,
@@ -89,7 +90,7 @@ def _mount() -> None:
     app.add_typer(catalog.vendor_app, name="vendor")
     app.add_typer(catalog.product_app, name="product")
     app.add_typer(catalog.user_app, name="user")
-    app.add_typer(order.quote_app, name="quote")
+    app.add_typer(quote.app, name="quote")
     order.app.add_typer(convert.app, name="convert")
     app.add_typer(order.app, name="order")
     app.add_typer(documents.invoice_app, name="invoice")
@@ -107,7 +108,7 @@ def _mount() -> None:
     app.add_typer(books.app, name="export")
     app.add_typer(report.app, name="report")
     order.app.command("pdf")(pdf.order_pdf)
-    order.quote_app.command("pdf")(pdf.quote_pdf)
+    quote.app.command("pdf")(pdf.quote_pdf)
     documents.invoice_app.command("pdf")(pdf.invoice_pdf)
     documents.purchase_app.command("pdf")(pdf.purchase_pdf)
     documents.delivery_app.command("pdf")(pdf.delivery_pdf)
@@ -115,6 +116,7 @@ def _mount() -> None:
     documents.invoice_app.command("export")(export.invoice_export)
     credit.app.command("export")(export.credit_export)
     order.app.command("send")(send.order_send)
+    quote.app.command("send")(send.quote_send)
     documents.invoice_app.command("send")(send.invoice_send)
     credit.app.command("send")(send.credit_send)
     app.command("demo")(demo.demo)

@@ -1,4 +1,4 @@
-"""orders order | quote: customer orders and quotes."""
+"""orders order: customer orders (and the skeletons cli/quote.py shares for quotes)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ from orders_cli.cli.common import (
 app = group("order", "Customer orders: create, list, show, edit, finalize, convert.")
 line_app = group("line", "Add, change or remove an order's lines.")
 app.add_typer(line_app, name="line")
-quote_app = group("quote", "Quotes (sales proposals) and their conversion into orders.")
-quote_convert_app = group("convert", "Turn a quote into another document.")
-quote_app.add_typer(quote_convert_app, name="convert")
 
 LIST_COLUMNS = [
     ("number", "Number"),
@@ -35,11 +32,9 @@ LIST_COLUMNS = [
     ("finalized", "Final"),
     ("total", "Total"),
 ]
-QUOTE_COLUMNS = [("number", "Number"), ("quote_date", "Date"), ("account.name", "Account"), ("subject", "Subject"), ("status", "Status"), ("total", "Total")]
 HISTORY_COLUMNS = [("at", "When"), ("kind", "Kind"), ("field", "Field"), ("old", "Old"), ("new", "New")]
 
 OrderRef = Annotated[str, typer.Argument(help="Order number or id")]
-QuoteRef = Annotated[str, typer.Argument(help="Quote number or id")]
 LineNo = Annotated[int, typer.Argument(metavar="N", help="Line number")]
 LineOpt = Annotated[Optional[list[str]], typer.Option("--line", help="SKU:QTY[:PRICE[:DISCOUNT]] (repeatable), e.g. WIDGET:3 or CONSULT:2.5:120.00:10%")]
 Contact = Annotated[Optional[str], typer.Option("--contact", help="Contact at the account ('' for none when editing)")]
@@ -79,6 +74,7 @@ def human_doc(doc: dict) -> None:
         "subject": doc["subject"],
         "status": doc["status"] + (" (finalized)" if doc.get("finalized") else ""),
         "date": doc[date_key],
+        "valid until": doc.get("valid_until"),
         "account": doc["account"]["name"],
         "contact": (doc.get("contact") or {}).get("name"),
         "quote": doc.get("quote"),
@@ -139,7 +135,7 @@ def _list(use_case: Callable[[Any], Any], fmt: str, columns, empty: str = "nothi
 
 
 def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assigned_to, line, discount, shipping_charge, adjustment, shipping, date, from_json, json_,
-         charges=None):
+         charges=None, valid_until=None):
     from orders_cli.core.errors import Invalid
     from orders_cli.sales import inputs
     from orders_cli.store.documents import ORDER, QUOTE
@@ -158,7 +154,7 @@ def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assign
         raise Invalid("--account is required")
     inp = inputs.DocInput(subject=subject, account=account, contact=contact, quote=quote_ref, customer_ref=customer_ref, assigned_to=assigned_to,
                           date=date, discount=discount, shipping_charge=shipping_charge, adjustment=adjustment, shipping=shipping,
-                          lines=[inputs.LineInput.parse(text) for text in line or []], allowances_charges=charges)
+                          lines=[inputs.LineInput.parse(text) for text in line or []], allowances_charges=charges, valid_until=valid_until)
     ctx = context()
     _run(lambda s: inputs.create(s, ctx, QUOTE if quote else ORDER, inp), json_, note=lambda doc: f"created {doc.number}")
 
@@ -307,51 +303,61 @@ def _charges_change(allowance, charge, none: bool) -> list | None:
     return [] if none else items
 
 
-@line_app.command("add")
-def line_add(order: OrderRef, line: LineOpt = None, json_: Json = False) -> None:
-    """Add lines to an order.
-
-    Example: orders order line add SO-00001 --line MUG:6 --line POSTER:2::10%
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import ORDER
-
-    ctx = context()
-    _run(lambda s: edits.add_lines(s, ctx, ORDER, order, line or []), json_)
+LINE_HELP = {  # kind -> (the document, what line remove keeps, the example's number)
+    "order": ("an order", " (not one already invoiced, delivered or purchased)", "SO-00001"),
+    "quote": ("a quote", " from a quote", "QT-00001"),
+}
 
 
-@line_app.command("edit")
-def line_edit(
-    order: OrderRef,
-    line_no: LineNo,
-    qty: Annotated[Optional[str], typer.Option("--qty", help="New quantity")] = None,
-    price: Annotated[Optional[str], typer.Option("--price", help="New unit price")] = None,
-    discount: Annotated[Optional[str], typer.Option("--discount", help="10% or 5.00 ('' for none)")] = None,
-    comment: Annotated[Optional[str], typer.Option("--comment", help="A note printed under the line ('' for none)")] = None,
-    json_: Json = False,
-) -> None:
-    """Change a line's quantity, price, discount or comment.
+def mount_line_commands(line_app_: typer.Typer, kind_name: str) -> None:
+    """``line add|edit|remove`` of orders (here) and quotes (cli/quote.py): one body for both,
+    the use cases of sales/edits.py taking the kind."""
+    the, kept, number = LINE_HELP[kind_name]
+    Ref = Annotated[str, typer.Argument(metavar=kind_name.upper(), help=f"{kind_name.capitalize()} number or id")]
 
-    Example: orders order line edit SO-00001 2 --qty 4 --discount 10%
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import ORDER
+    def kind():
+        from orders_cli.store import documents
 
-    ctx = context()
-    _run(lambda s: edits.edit_line(s, ctx, ORDER, order, line_no, qty, price, discount, comment), json_)
+        return documents.ORDER if kind_name == "order" else documents.QUOTE
+
+    def line_add(doc: str, line: LineOpt = None, json_: Json = False) -> None:
+        from orders_cli.sales import edits
+
+        ctx = context()
+        _run(lambda s: edits.add_lines(s, ctx, kind(), doc, line or []), json_)
+
+    def line_edit(
+        doc: str,
+        line_no: LineNo,
+        qty: Annotated[Optional[str], typer.Option("--qty", help="New quantity")] = None,
+        price: Annotated[Optional[str], typer.Option("--price", help="New unit price")] = None,
+        discount: Annotated[Optional[str], typer.Option("--discount", help="10% or 5.00 ('' for none)")] = None,
+        comment: Annotated[Optional[str], typer.Option("--comment", help="A note printed under the line ('' for none)")] = None,
+        json_: Json = False,
+    ) -> None:
+        from orders_cli.sales import edits
+
+        ctx = context()
+        _run(lambda s: edits.edit_line(s, ctx, kind(), doc, line_no, qty, price, discount, comment), json_)
+
+    def line_remove(doc: str, line_no: LineNo, json_: Json = False) -> None:
+        from orders_cli.sales import edits
+
+        ctx = context()
+        _run(lambda s: edits.remove_line(s, ctx, kind(), doc, line_no), json_)
+
+    helps = {
+        "add": (line_add, f"Add lines to {the}.\n\nExample: orders {kind_name} line add {number} --line MUG:6 --line POSTER:2::10%"),
+        "edit": (line_edit, f"Change a line's quantity, price, discount or comment.\n\n"
+                            f"Example: orders {kind_name} line edit {number} 2 --qty 4 --discount 10%"),
+        "remove": (line_remove, f"Remove a line{kept}.\n\nExample: orders {kind_name} line remove {number} 3"),
+    }
+    for name, (fn, help_text) in helps.items():
+        fn.__annotations__["doc"] = Ref  # the real object: Typer reads it, no name to look up in this module
+        line_app_.command(name, help=help_text)(fn)
 
 
-@line_app.command("remove")
-def line_remove(order: OrderRef, line_no: LineNo, json_: Json = False) -> None:
-    """Remove a line (not one already invoiced, delivered or purchased).
-
-    Example: orders order line remove SO-00001 3
-    """
-    from orders_cli.sales import edits
-    from orders_cli.store.documents import ORDER
-
-    ctx = context()
-    _run(lambda s: edits.remove_line(s, ctx, ORDER, order, line_no), json_)
+mount_line_commands(line_app, "order")
 
 
 @app.command("status")
@@ -414,77 +420,3 @@ def order_history(order: OrderRef, json_: Json = False, jsonl: Jsonl = False, cs
 
     fmt = output.pick(json_, jsonl, csv_, csv_raw)
     _list(lambda s: views.history(s, ORDER, order), fmt, HISTORY_COLUMNS)
-
-
-# ---------------------------------------------------------------- quotes
-
-
-@quote_app.command("add")
-def quote_add(
-    subject: Subject = None,
-    account: Customer = None,
-    contact: Contact = None,
-    assigned_to: AssignedTo = None,
-    line: LineOpt = None,
-    discount: Discount = None,
-    shipping_charge: ShippingCharge = None,
-    adjustment: Adjustment = None,
-    allowance: AllowanceOpt = None,
-    charge: ChargeOpt = None,
-    date: Date = None,
-    json_: Json = False,
-) -> None:
-    """Create a quote.
-
-    Example: orders quote add --subject "Fit-out proposal" --account "Boulangerie Dupré" --line CONSULT:8 --line MUG:24 --allowance "Opening offer:5%"
-    """
-    _add(True, subject, account, contact, None, None, assigned_to, line, discount, shipping_charge, adjustment, None, date, None, json_,
-         _charges(allowance, charge))
-
-
-@quote_app.command("list")
-def quote_list(
-    account: Account = None,
-    status: Annotated[Optional[str], typer.Option("--status", help="created | sent | accepted | rejected | cancelled")] = None,
-    limit: Limit = None,
-    json_: Json = False,
-    jsonl: Jsonl = False,
-    csv_: Csv = False,
-    csv_raw: CsvRaw = False,
-) -> None:
-    """List quotes, newest first.
-
-    Example: orders quote list --status created
-    """
-    from orders_cli.cli import output
-    from orders_cli.sales import views
-    from orders_cli.store.documents import QUOTE
-
-    fmt = output.pick(json_, jsonl, csv_, csv_raw)
-    _list(lambda s: views.list_docs(s, QUOTE, account, status, limit=limit), fmt, QUOTE_COLUMNS, empty="no quotes")
-
-
-@quote_app.command("show")
-def quote_show(quote: QuoteRef, json_: Json = False) -> None:
-    """Show a quote.
-
-    Example: orders quote show QT-00001
-    """
-    from orders_cli.sales import views
-    from orders_cli.store.documents import QUOTE
-
-    _run(lambda s: views.show(s, QUOTE, quote, context().today), json_, write=False)
-
-
-@quote_convert_app.command("order")
-def quote_convert_order(quote: QuoteRef, json_: Json = False) -> None:
-    """Turn a quote into an order: lines, customer, contact, addresses, discount and charges carried over.
-
-    The order keeps a link to the quote, and the quote is marked accepted.
-
-    Example: orders quote convert order QT-00001
-    """
-    from orders_cli.sales import edits
-
-    ctx = context()
-    _run(lambda s: edits.convert_quote(s, ctx, quote), json_, view=False, note=lambda doc: f"created {doc.number} from {quote}")

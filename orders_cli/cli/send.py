@@ -1,6 +1,6 @@
-"""orders order send | invoice send: a document mailed with its PDF attached.
+"""orders order send | quote send | invoice send | credit send: a document mailed with its PDF attached.
 
-Plain functions, mounted as ``send`` sub-commands of the order and invoice groups in app.py.
+Plain functions, mounted as ``send`` sub-commands of their groups in app.py.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _send(kind: str, ref: str, to, cc, subject, message, eml, json_: bool, plain
     if json_:
         output.record(result, output.JSON)
     elif result.sent:
-        output.note(f"{result.number} mailed to {', '.join(result.to + result.cc)}")
+        output.note(f"{result.number} mailed to {', '.join(result.to + result.cc)}" + (f" (now {result.status})" if kind == "quote" else ""))
     else:
         output.note(f"{result.number}: message written to {result.eml} (not sent)")
 
@@ -50,6 +50,18 @@ def order_send(order: Annotated[str, typer.Argument(help="Order number or id")],
     Example: orders order send SO-00001 --to buyer@example.com --cc boss@example.com
     """
     _send("order", order, to, cc, subject, message, eml, json_)
+
+
+def quote_send(quote: Annotated[str, typer.Argument(help="Quote number or id")], to: To = None, cc: Cc = None, subject: Subject = None,
+               message: Message = None, eml: Eml = None, json_: Json = False) -> None:
+    """Mail a quote with its PDF attached; logged in the quote's history, and a created or expired quote becomes sent.
+
+    A rejected or cancelled quote is refused, and so is one past its valid-until date (give it
+    a new one first: quote edit --valid-until). --eml FILE writes the message instead (nothing logged).
+
+    Example: orders quote send QT-00001 --to buyer@example.com
+    """
+    _send("quote", quote, to, cc, subject, message, eml, json_)
 
 
 def invoice_send(invoice: Annotated[str, typer.Argument(help="Invoice number or id")], to: To = None, cc: Cc = None, subject: Subject = None,

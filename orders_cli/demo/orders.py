@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from orders_cli.core.context import Context
-from orders_cli.sales import edits, inputs
+from orders_cli.sales import edits, inputs, quotes
 from orders_cli.sales.inputs import DocInput, LineInput
 from orders_cli.store import schema as m
 from orders_cli.store.documents import ORDER, QUOTE
@@ -30,7 +30,7 @@ def fill(session: Session, ctx: Context) -> dict:
     if session.exec(select(m.Quote).where(m.Quote.subject == QUOTE_INPUT.subject)).first() is None:
         quote = inputs.create(session, ctx, QUOTE, QUOTE_INPUT)
         made["quotes"] += 1
-        edits.convert_quote(session, ctx, quote.number)
+        quotes.convert(session, ctx, quote.number, force=True)  # accepted back then: its 30 days may be over today
         made["orders"] += 1
     for inp, steps, finalized in ORDERS:
         if session.exec(select(m.SalesOrder).where(m.SalesOrder.subject == inp.subject)).first() is not None:

@@ -1,5 +1,5 @@
-"""Changing orders and quotes: header and amounts, lines, status, finalize, duplicate, and a
-quote turned into an order. Totals are recomputed after every change; each change of a
+"""Changing orders and quotes: header and amounts, lines, status, finalize, duplicate (a
+quote's life and its conversion into an order: quotes.py). Totals are recomputed after every change; each change of a
 field is logged (``order history``). Every use case returns the document's view.
 """
 
@@ -30,6 +30,7 @@ from orders_cli.sales.inputs import (
     doc_charges,
     insert,
     prepare_line,
+    valid_until,
 )
 from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
@@ -65,6 +66,8 @@ def _log(session: Session, kind: Kind, doc_id: int, field_name: str, old: Any, n
 def _editable(doc, kind: Kind, what: str) -> None:
     if kind is ORDER:
         lifecycle.check_editable(doc.finalized, what, doc.number)
+    else:
+        lifecycle.check_quote_editable(doc.status, doc.number)
 
 
 def recompute(session: Session, ctx: Context, kind: Kind, doc, extras=None) -> None:
@@ -109,6 +112,12 @@ def edit(session: Session, ctx: Context, kind: Kind, ref: str, changes: dict) ->
         setters["customer_ref"] = text.optional(changes["customer_ref"], "customer reference", 200)
     if "date" in changes:
         setters[kind.date_field] = text.parse_date(changes["date"], f"{kind.label} date")
+    if kind is QUOTE and ("valid_until" in changes or "date" in changes):
+        day = setters.get("quote_date", doc.quote_date)
+        setters["valid_until"] = valid_until(ctx, day, changes["valid_until"]) if "valid_until" in changes else doc.valid_until
+        if setters["valid_until"] is not None and setters["valid_until"] < day:
+            raise Invalid(f"the quote date {day.isoformat()} would be after its valid-until date {setters['valid_until'].isoformat()}: "
+                          "give a new --valid-until too")
     if "discount" in changes:
         setters["discount"] = discount_text(changes["discount"])
     if "shipping_charge" in changes:
@@ -265,6 +274,8 @@ def duplicate(session: Session, ctx: Context, kind: Kind, ref: str) -> DocView:
     for c in ("id", "number", "status", "created_at", "updated_at", "finalized", "finalized_at"):
         header.pop(c, None)
     header[kind.date_field] = ctx.today
+    if kind is QUOTE:
+        header["valid_until"] = valid_until(ctx, ctx.today)
     lines = []
     for ln in lines_of(session, kind, doc.id):
         if ln.product_id is not None:  # a new document: no archived product on it
@@ -274,27 +285,3 @@ def duplicate(session: Session, ctx: Context, kind: Kind, ref: str) -> DocView:
     account = session.get(m.Account, doc.account_id)
     ((new_id, _),) = insert(session, ctx, kind, [Prepared(header, lines, "created", False, None, account)])
     return view(session, kind, session.get(kind.table, new_id), ctx.today)
-
-
-def convert_quote(session: Session, ctx: Context, ref: str) -> DocView:
-    quote = get(session, QUOTE, ref)
-    if quote.status == "accepted":
-        existing = session.exec(select(m.SalesOrder.number).where(m.SalesOrder.quote_id == quote.id)).first()
-        raise Conflict(f"{quote.number} was already converted" + (f" into {existing}" if existing else ""))
-    if quote.status in ("rejected", "cancelled"):
-        raise Conflict(f"{quote.number} is {quote.status}; it cannot become an order")
-    header = {c: getattr(quote, c) for c in m.Quote.__table__.c.keys()}
-    for c in ("id", "number", "status", "created_at", "quote_date", "valid_until"):
-        header.pop(c, None)
-    header["quote_id"] = quote.id
-    header["order_date"] = ctx.today
-    header["customer_ref"] = None
-    account = session.get(m.Account, quote.account_id)
-    header["language"] = account.language
-    lines = [{c: getattr(ln, c) for c in m.QuoteLine.__table__.c.keys() if c not in ("id", "quote_id")} for ln in lines_of(session, QUOTE, quote.id)]
-    ((order_id, _),) = insert(session, ctx, ORDER, [Prepared(header, lines, "created", False, None, account)])
-    session.add(m.StatusChange(doc_type="quote", doc_id=quote.id, old_status=quote.status, new_status="accepted"))
-    quote.status = "accepted"
-    session.add(quote)
-    session.flush()
-    return view(session, ORDER, session.get(m.SalesOrder, order_id), ctx.today)

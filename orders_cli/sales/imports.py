@@ -73,11 +73,12 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
     rec = obj.get("recurrence")
     if rec is not None and not isinstance(rec, dict):
         raise Invalid("recurrence: expected an object or null")
+    a_quote = kind is ORDER and "quote_date" in obj and "order_date" not in obj  # what `quote show --json` prints
     return DocInput(
         subject=obj.get("subject"),
         account=obj.get("account"),
         contact=obj.get("contact"),
-        quote=obj.get("quote"),
+        quote=None if a_quote else obj.get("quote"),  # a quote's JSON is not a link to it (quote convert order is)
         customer_ref=obj.get("customer_ref"),
         assigned_to=obj.get("assigned_to"),
         date=obj.get(kind.date_field),
@@ -87,7 +88,7 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
         billing=obj.get("billing_address"),
         shipping=obj.get("shipping_address"),
         lines=specs,
-        status=obj.get("status"),
+        status=None if a_quote else obj.get("status"),  # a quote's status (sent, accepted) is not an order's
         finalized=obj.get("finalized", False),
         recurrence=rec,
         allowances_charges=charges or None,
@@ -246,6 +247,24 @@ def _no_constant(name: str):
     raise _Refused(f"{name} is not a number")
 
 
+def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int]) -> None:
+    """An order fed back (``order show --json | order add --from-json -``) is a copy: it keeps
+    the ``quote`` link only when no order has it yet, so a quote never leads to two orders."""
+    import sqlalchemy as sa
+
+    from orders_cli.store import schema as m
+
+    quote_id = prepared.header.get("quote_id")
+    if quote_id is None:
+        return
+    taken = quote_id in linked or session.execute(
+        sa.select(m.SalesOrder.id).where(m.SalesOrder.quote_id == quote_id).limit(1)).first() is not None
+    if taken:
+        prepared.header["quote_id"] = None
+    else:
+        linked.add(quote_id)
+
+
 def import_json(session: Session, ctx: Context, stream, source: str, batch_size: int = 500, progress=None) -> ImportResult:
     """Create orders from JSON (one object, an array, or JSON lines), all in this transaction.
 
@@ -253,6 +272,7 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
     stays flat whatever the file's size. The first bad document refuses the whole import.
     """
     rv = Resolver(session, ctx.settings)
+    linked: set[int] = set()  # the quotes given an order by this import
     numbers: list[str] = []
     batch: list[Prepared] = []
     documents = iter_json_documents(stream, source)
@@ -266,6 +286,7 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
             raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
         try:
             prepared = prepare(rv, ctx, ORDER, input_from_json(obj))
+            _one_order_per_quote(session, prepared, linked)
             require_buyer_vat_id("order", ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in prepared.lines), prepared.account)
             if prepared.recurrence:
                 recurrence_from_json(0, prepared.recurrence)  # stored by insert(); checked now, for the line number

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from orders_cli import store
 from orders_cli.core import lifecycle, pricing, text
 from orders_cli.core.context import Context
-from orders_cli.core.errors import Invalid
+from orders_cli.core.errors import Conflict, Invalid
 from orders_cli.core.lines import parse_line
 from orders_cli.core.money import Money, money, non_negative, positive, text_of
 from orders_cli.parties.catalog import ADDRESS_FIELDS, address_of
@@ -31,7 +31,7 @@ from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
 from orders_cli.store import refs
 from orders_cli.store import schema as m
-from orders_cli.store.documents import ORDER, Kind, taxes_from_json, totals_columns
+from orders_cli.store.documents import ORDER, QUOTE, Kind, taxes_from_json, totals_columns
 
 
 @dataclass
@@ -75,6 +75,7 @@ class DocInput:
     # document allowances and charges: "REASON:AMOUNT|PCT[:TAX]" texts (with their kind) or the
     # objects of ``show --json``'s ``allowances_charges``; None: none given
     allowances_charges: list | None = None
+    valid_until: Any = None  # a quote's: YYYY-MM-DD, '' for none; None: the quote.validity_days setting
 
 
 # ---------------------------------------------------------------- totals
@@ -262,6 +263,8 @@ def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
         "currency": ctx.settings.get("currency"),
         "discount": discount_text(inp.discount),
     }
+    if kind is QUOTE:
+        header["valid_until"] = valid_until(ctx, header["quote_date"], inp.valid_until)
     if kind is ORDER:
         header["customer_ref"] = text.optional(inp.customer_ref, "customer reference", 200)
         header["quote_id"] = refs.document(rv.session, m.Quote, _ref_text(inp.quote, "quote"), "quote").id if inp.quote not in (None, "") else None
@@ -280,6 +283,26 @@ def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
     if not isinstance(inp.finalized, bool):
         raise Invalid("finalized: expected true or false")
     return Prepared(header, lines, status, bool(inp.finalized), inp.recurrence, account)
+
+
+def valid_until(ctx: Context, quote_date, given: Any = None):
+    """A quote's valid-until date: the one given ('' for none), else the quote date plus the
+    ``quote.validity_days`` setting (0: none); never before the quote date."""
+    from datetime import timedelta
+
+    if given is None:
+        days = int(ctx.settings.get("quote.validity_days") or 0)
+        try:
+            return quote_date + timedelta(days=days) if days else None
+        except OverflowError:  # 9999-12-31 + 30 days
+            raise Invalid(f"the quote date {quote_date.isoformat()} leaves no room for its {days} days of validity "
+                          "(quote.validity_days): give --valid-until") from None
+    if given == "":
+        return None
+    day = text.parse_date(given, "--valid-until")
+    if day < quote_date:
+        raise Invalid(f"--valid-until {day.isoformat()} is before the quote date {quote_date.isoformat()}")
+    return day
 
 
 def address_override(base: dict, override: dict | None, what: str) -> dict:
@@ -341,5 +364,10 @@ def create(session: Session, ctx: Context, kind: Kind, inp: DocInput) -> DocView
     """One order or quote from its input; returns its view."""
     rv = Resolver(session, ctx.settings)
     prepared = prepare(rv, ctx, kind, inp)
+    quote_id = prepared.header.get("quote_id")
+    if quote_id is not None:
+        taken = session.execute(sa.select(m.SalesOrder.number).where(m.SalesOrder.quote_id == quote_id).limit(1)).scalar()
+        if taken:
+            raise Conflict(f"{session.get(m.Quote, quote_id).number} already led to {taken}: one quote makes one order (leave --quote out)")
     ((doc_id, _),) = insert(session, ctx, kind, [prepared])
     return view(session, kind, session.get(kind.table, doc_id), ctx.today)

@@ -138,6 +138,7 @@ class DocHead:
     finalized: bool = OMIT  # orders only
     order_date: date = OMIT
     quote_date: date = OMIT
+    valid_until: date | None = OMIT  # quotes only (None: no date)
 
 
 @dataclass(kw_only=True)

@@ -116,6 +116,7 @@ def view(session: Session, kind: Kind, doc, today: date) -> DocView:
         out.open_balance = statements.open_balance(session, order_id=doc.id)
     else:
         out.quote_date = doc.quote_date
+        out.valid_until = doc.valid_until
         out.lines = [_line_view(ln) for ln in lines]
         orders = session.exec(select(m.SalesOrder.number).where(m.SalesOrder.quote_id == doc.id)).all()
         out.related = QuoteRelated([NumberRef(n) for n in orders])
@@ -178,6 +179,8 @@ def list_docs(
     cols = [t.c.id, t.c.number, t.c.subject, t.c.status, date_col, t.c.currency, t.c.total, t.c.subtotal, t.c.tax_total, a.c.id.label("account_id"), a.c.name.label("account_name")]
     if kind is ORDER:
         cols.append(t.c.finalized)
+    else:
+        cols.append(t.c.valid_until)
     q = sa.select(*cols).join(a, a.c.id == t.c.account_id)
     if account:
         q = q.where(t.c.account_id == refs.account(session, account).id)
@@ -209,6 +212,8 @@ def list_docs(
         )
         if kind is ORDER:
             item.finalized = bool(row.finalized)
+        else:
+            item.valid_until = row.valid_until
         setattr(item, kind.date_field, row._mapping[kind.date_field])
         yield item
 

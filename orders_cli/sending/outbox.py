@@ -1,4 +1,4 @@
-"""Use cases that mail documents: ``order send``, ``invoice send`` and ``recur run --send``.
+"""Use cases that mail documents: ``order send``, ``quote send``, ``invoice send`` and ``recur run --send``.
 
 Order of work for one mail: read the document (read transaction), check the SMTP
 settings, draw the PDF, build the message, send it, then record it in one write
@@ -52,6 +52,13 @@ def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
             row = sales.get(s, sales.ORDER, ref)
             doc = to_data(sales.view(s, sales.ORDER, row, today))
             ids = {"order_id": row.id, "invoice_id": None}
+        elif kind == "quote":
+            from orders_cli.sales import quotes
+
+            row = sales.get(s, quotes.QUOTE, ref)
+            quotes.check_sendable(row, today)
+            doc = to_data(sales.view(s, quotes.QUOTE, row, today))
+            ids = {"order_id": None, "invoice_id": None, "quote_id": row.id}
         elif kind == "credit":
             from orders_cli.invoicing import credit_views
 
@@ -71,8 +78,8 @@ def _load(kind: str, ref: str, today) -> tuple[dict, dict[str, Any]]:
 
 def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str], subject: str | None, message: str | None,
                   eml: Path | None = None, plain: bool = False) -> DocumentSent:
-    """Mail one order, invoice or credit note with its PDF (or write the message to ``eml``); a
-    credit note's mail is logged on its invoice."""
+    """Mail one order, quote, invoice or credit note with its PDF (or write the message to ``eml``); a
+    credit note's mail is logged on its invoice, a quote's in its history (and it becomes sent)."""
     from orders_cli.adapters import invoice_file, mail, pdf
 
     settings = ctx.settings
@@ -94,6 +101,12 @@ def send_document(ctx: Context, kind: str, ref: str, to: list[str], cc: list[str
     with mail.Mailer(cfg) as mailer:
         mailer.send(msg)
     with store.transaction() as s:
+        if ids.get("quote_id") is not None:  # a quote has no activities: the mail goes in its history
+            from orders_cli.sales import quotes
+
+            result.status = quotes.record_mail(s, ids["quote_id"], str(msg["Subject"]), ", ".join(mail.recipients(msg)), str(msg["Message-ID"]))
+            result.sent = True
+            return result
         result.activity = _record(s, ids["order_id"], ids["invoice_id"], msg)
         if ids["invoice_id"] is not None and not ids.get("credit"):
             result.status = _mark_sent(s, ids["invoice_id"])

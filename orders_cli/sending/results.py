@@ -9,7 +9,7 @@ from orders_cli.core.results import OMIT
 
 @dataclass
 class DocumentSent:
-    """``order send`` / ``invoice send``: the message, and either what was recorded (sent)
+    """``order send`` / ``quote send`` / ``invoice send``: the message, and either what was recorded (sent)
     or where it was written (``--eml``)."""
 
     kind: str
@@ -20,7 +20,7 @@ class DocumentSent:
     message_id: str
     attachment: str
     activity: int = OMIT  # sent: the ``email`` activity logged
-    status: str = OMIT  # sent invoice: its status afterwards
+    status: str = OMIT  # sent invoice or quote: its status afterwards
     sent: bool = False
     eml: str = OMIT  # --eml: the file written
 
