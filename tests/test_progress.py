@@ -148,3 +148,35 @@ def test_order_import_counts_on_a_terminal(isolated, tmp_path, monkeypatch):
     shown = ANSI.sub("", err)
     assert "importing orders" in shown and "3/?" in shown  # a stream: the total is not known ahead
     assert shown.rstrip().splitlines()[-1] == "imported 3 orders (SO-00001 to SO-00003)"
+
+
+def test_book_exports_count_their_lines_on_a_terminal(many, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    ok("recur", "run")
+    code, out, err = on_terminal("export", "journal", "--format", "csv", "--year", "2026", "-o", str(tmp_path / "j.csv"))
+    assert code == 0, err
+    written = (tmp_path / "j.csv").read_text(encoding="utf-8").count("\n")
+    shown = ANSI.sub("", err)
+    assert "writing lines" in shown and f" {written}/?" in shown
+    assert shown.rstrip().splitlines()[-1] == str(tmp_path / "j.csv")
+    piped = ok("export", "journal", "--format", "csv", "--year", "2026", "-o", str(tmp_path / "k.csv"))
+    assert piped.err == f"{tmp_path / 'k.csv'}\n"
+
+
+def test_csv_imports_count_lines_on_a_terminal(isolated, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    src = tmp_path / "catalog.csv"
+    src.write_text("sku,name,price\n" + "".join(f"SKU-{i},Thing {i},{i}.50\n" for i in range(250)), encoding="utf-8")
+    code, out, err = on_terminal("product", "import", str(src))
+    assert code == 0, err
+    shown = ANSI.sub("", err)
+    assert "reading lines" in shown and "251/251" in shown  # the header and 250 rows
+    assert shown.rstrip().splitlines()[-1] == f"imported 250 products from {src}"
+    people = tmp_path / "accounts.csv"
+    people.write_text("name\nAcme\nBeta\n", encoding="utf-8")
+    code, out, err = on_terminal("account", "import", str(people))
+    assert code == 0 and "3/3" in ANSI.sub("", err)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"sku,name,price\nA,\xff,1\n")
+    code, out, err = on_terminal("product", "import", str(bad))
+    assert code == 1 and ANSI.sub("", err).rstrip().splitlines()[-1] == f"error: {bad}: not UTF-8 text"

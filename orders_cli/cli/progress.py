@@ -80,3 +80,51 @@ def track(items: Iterable[T], description: str, total: int | None = None, show: 
         for done, item in enumerate(items, start=1):
             yield item
             update(done)
+
+
+class _Counted:
+    """A text handle whose lines are counted on a bar as they are read (csv reads it so)."""
+
+    def __init__(self, handle, update: Update) -> None:
+        self._handle, self._update, self.count = handle, update, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self.count += 1
+        if self.count % 100 == 0:
+            self._update(self.count)
+        return line
+
+    def __getattr__(self, name: str):
+        return getattr(self._handle, name)
+
+
+def _lines_of(handle) -> int | None:
+    """The lines of the regular file behind ``handle`` (counted in binary, 1 MiB at a time); None for a stream."""
+    import os
+
+    name = getattr(handle, "name", None)
+    try:
+        if not isinstance(name, str) or not os.path.isfile(name):
+            return None
+        with open(name, "rb") as raw:
+            data = b"".join(iter(lambda: raw.read(1 << 20), b""))
+        return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    except OSError:
+        return None
+
+
+@contextmanager
+def reading(handle, description: str, show: bool = True) -> Iterator:
+    """``handle`` with its lines counted on a bar (``reading lines 4300/12000 ...``) while the
+    block reads it; the handle itself when ``show`` is false."""
+    if not show:
+        yield handle
+        return
+    with bar(description, _lines_of(handle)) as update:
+        counted = _Counted(handle, update)
+        yield counted
+        update(counted.count)
