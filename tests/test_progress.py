@@ -67,6 +67,25 @@ def test_the_bar_counts_with_rate_and_time_left_at_80_columns():
     assert "7/?" in screen.getvalue()
 
 
+def test_a_new_phase_gets_a_bar_of_its_own():
+    """recur run --send: billing orders, then mailing invoices (0/? until the queue is read)."""
+    from rich.console import Console
+
+    from orders_cli.cli import progress
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=80, color_system="standard", _environ={})
+    with progress.bar("billing orders", 14, console=console) as update:
+        update(14)
+        update(0, None, "mailing invoices")
+        console.print("|")
+        update(3, 9, "mailing invoices")
+    frames = ANSI.sub("", screen.getvalue())
+    before, after = frames.split("|", 1)
+    assert before.rsplit("\r", 2)[-2].split() == ["mailing", "invoices", "━" * 30, "0/?"]  # the total not known yet, not 0/14
+    assert "3/9" in after and "billing orders" not in after
+
+
 def build_many() -> None:
     ok("tax", "add", "VAT20", "--rate", "20")
     ok("account", "add", "Acme")

@@ -46,24 +46,27 @@ def make(console=None, get_time: Optional[Callable[[], float]] = None, auto_refr
 
 
 @contextmanager
-def bar(description: str, total: int | None = None, show: bool = True) -> Iterator[Update]:
+def bar(description: str, total: int | None = None, show: bool = True, console=None) -> Iterator[Update]:
     """A counting bar while the block runs; yields ``update(done, total=None, description=None)``
-    (a no-op when ``show`` is false: the caller passes ``wanted(json_)``)."""
+    (a no-op when ``show`` is false: the caller passes ``wanted(json_)``). ``console``: stderr's."""
     if not show:
         yield lambda *args, **kwargs: None
         return
     from orders_cli.core.text import terminal
 
-    progress = make()
-    task = progress.add_task(terminal(description), total=total)
+    progress = make(console)
+    task = [progress.add_task(terminal(description), total=total), terminal(description)]
 
     def update(done: int, total: int | None = None, description: str | None = None) -> None:
+        """Count ``done`` (of ``total`` when given); a new ``description`` is a new phase: a bar
+        of its own (its total, rate and time left start again; None: not known yet)."""
+        if description is not None and terminal(description) != task[1]:
+            progress.update(task[0], visible=False)
+            task[:] = [progress.add_task(terminal(description), total=total), terminal(description)]
         fields = {"completed": done}
         if total is not None:
             fields["total"] = total
-        if description is not None:
-            fields["description"] = terminal(description)
-        progress.update(task, **fields)
+        progress.update(task[0], **fields)
 
     progress.start()
     try:
