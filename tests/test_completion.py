@@ -26,6 +26,7 @@ def cache_home(tmp_path_factory):
 def books(demo, cache_home):
     ok("account", "add", "Hôtel du Parc", "--email", "a@parc.example")
     ok("order", "convert", "invoice", "SO-00001")
+    ok("invoice", "credit", "INV-00001")
     return cache_home
 
 
@@ -70,6 +71,8 @@ def test_values_with_prefix_filtering_and_case_ignored(books):
     assert proposals("orders inv", books) == ["invoice"]
     assert "--status" in proposals("orders invoice list --st", books)
     assert proposals("orders invoice show --json ", books) == ["INV-00001"]  # a flag is no option value
+    assert proposals("orders payment add ", books) == ["CN-00001", "INV-00001"]  # an invoice or a credit note
+    assert proposals("orders credit show c", books) == ["CN-00001"]
 
 
 def test_the_database_of_the_command_line(books, tmp_path):

@@ -3,7 +3,7 @@ reduced to names, short helps and, for every option and argument, the kind of va
 
 - the values its type or help lists (a click ``Choice``; ``created | approved | delivered``;
   ``call|meeting|task`` as its metavar; "Status of new invoices: auto_created (default), created");
-- a kind the database answers (``store.quick.SOURCES``), from the parameter's name (``--account``,
+- a kind the database answers (``store.quick.SOURCES``; ``invoice+credit``: both), from the parameter's name (``--account``,
   ``--vendor``, ``--invoice``...), its metavar (``ORDER``, ``SKU``...), or, for a ``NAME`` or ``ID``
   argument of a group's command other than ``add``, the group's records (``tax show NAME``);
 - the setting keys for the ``KEY`` of ``config``.
@@ -71,6 +71,8 @@ def kind(group: str, command: str, param):
         return BY_METAVAR[metavar]
     if param.param_type_name == "argument" and metavar in ("NAME", "ID") and command != "add" and group in BY_GROUP:
         return BY_GROUP[group]
+    if (param.help or "").startswith("Invoice number or id; or a credit note"):  # payment add DOCUMENT
+        return "invoice+credit"
     return None
 
 

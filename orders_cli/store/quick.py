@@ -46,6 +46,8 @@ def matches(prefix: str, values) -> list[str]:
 def values(target: str, kind: str, prefix: str) -> list[str]:
     """The ``kind`` values (see ``SOURCES``) of the database ``target`` (``--db``) starting with
     ``prefix``; [] when there is nothing to read or anything goes wrong."""
+    if "+" in kind:  # several kinds (payment add: an invoice or a credit note)
+        return sorted({v for part in kind.split("+") for v in values(target, part, prefix)}, key=fold)
     if kind not in SOURCES or "\x00" in target or "\x00" in prefix:
         return []
     try:
