@@ -1,3 +1,3 @@
-from orders_cli.cli.app import main
+from orders_cli.cli.launch import main
 
 raise SystemExit(main())

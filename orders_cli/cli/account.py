@@ -98,10 +98,11 @@ def list_(fmt: str = "table") -> None:
 def _import(kind: str, file: Path, upsert: bool, json_: bool) -> None:
     from orders_cli import store
     from orders_cli.cli import output
+    from orders_cli.cli import progress as bars
     from orders_cli.cli.common import read_input
     from orders_cli.parties import party_csv
 
-    with read_input(file, csv=True) as (handle, source), store.transaction() as s:
+    with read_input(file, csv=True) as (raw, source), store.transaction() as s, bars.reading(raw, "reading lines", bars.wanted(json_)) as handle:
         result = getattr(party_csv, f"import_{kind}s")(s, handle, source, upsert=upsert)
     if json_:
         output.record(result, output.JSON)

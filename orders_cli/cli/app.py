@@ -7,6 +7,7 @@ command modules import only Typer and the standard library at the top.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Optional
 
@@ -153,6 +154,12 @@ def main(argv: list[str] | None = None) -> int:
 
     A command returns nothing (done) or an ``ExitStatus`` (``REFUSED`` after partial work,
     e.g. ``recur run`` with failed orders); refusals are raised as ``OrdersError``."""
+    if os.environ.get("_ORDERS_COMPLETE"):  # the shell asks: complete.py answers
+        from orders_cli.cli import complete, complete_tree
+
+        done = complete.answer(lambda: complete_tree.build(_command()))
+        if done is not None:
+            return done
     return int(_main(argv))
 
 

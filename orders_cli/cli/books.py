@@ -47,11 +47,17 @@ def _write(lines, output: str | None, default_name: str, encoding: str) -> None:
     if path.is_dir() or (output or "").endswith(("/", os.sep)):
         path = path / default_name
     tmp = path.with_name(f".{path.name}.tmp")
+    from orders_cli.cli import progress as bars
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding=encoding, newline="") as fh:
-            for line in lines:
+        with open(tmp, "w", encoding=encoding, newline="") as fh, bars.bar("writing lines", show=bars.wanted()) as update:
+            n = 0
+            for n, line in enumerate(lines, start=1):  # on a terminal: a bar counts the lines (the total is not known ahead)
                 fh.write(line)
+                if n % 1000 == 0:
+                    update(n)
+            update(n)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

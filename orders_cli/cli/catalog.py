@@ -326,10 +326,11 @@ def product_import(
     """
     from orders_cli import store
     from orders_cli.cli import output
+    from orders_cli.cli import progress as bars
     from orders_cli.cli.common import read_input
     from orders_cli.parties import catalog_csv
 
-    with read_input(file, csv=True) as (handle, source), store.transaction() as s:
+    with read_input(file, csv=True) as (raw, source), store.transaction() as s, bars.reading(raw, "reading lines", bars.wanted(json_)) as handle:
         result = catalog_csv.import_products(s, handle, source, upsert=upsert)
     if json_:
         output.record(result, output.JSON)

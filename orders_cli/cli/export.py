@@ -86,17 +86,9 @@ def _export(kind: str, ref: str | None, fmt: str, output: str | None, all_: bool
         path = out.write_file(target or Path(default_filename(docs[0])), data, default_name=default_filename(docs[0]))
         out.note(str(path))
         return
-    from orders_cli.adapters.env import stderr_is_tty
+    from orders_cli.cli import progress as bars
 
-    rendered: list[tuple[str, bytes]] = []
-    if stderr_is_tty() and docs:
-        from rich.progress import Progress
-
-        with Progress(console=out.console(stderr=True), transient=True) as bar:
-            for doc in bar.track(docs, description=f"writing {fmt.lower()} XML"):
-                rendered.append((default_filename(doc), render(kind, doc, settings)))
-    else:
-        rendered = [(default_filename(doc), render(kind, doc, settings)) for doc in docs]
+    rendered = [(default_filename(doc), render(kind, doc, settings)) for doc in bars.track(docs, f"writing {fmt.lower()} XML", show=bars.wanted())]
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as err:

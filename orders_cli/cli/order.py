@@ -160,23 +160,15 @@ def _add(quote: bool, subject, account, contact, quote_ref, customer_ref, assign
 
 
 def _import(source: str, json_: bool) -> None:
-    import sys
-
     from orders_cli import store
-    from orders_cli.adapters.env import stderr_is_tty
     from orders_cli.cli import output
+    from orders_cli.cli import progress as bars
     from orders_cli.cli.common import read_input
     from orders_cli.sales import imports
 
-    progress = None
-    if stderr_is_tty():
-        def progress(n: int) -> None:
-            print(f"\rimported {n} orders...", end="", file=sys.stderr, flush=True)
-    ctx = context()
-    with read_input(source) as (handle, name), store.transaction() as s:
-        result = imports.import_json(s, ctx, handle, name, progress=progress)
-    if progress:
-        print(file=sys.stderr)
+    ctx, shown = context(), bars.wanted(json_)  # on a terminal: a bar counts the orders read (the total is not known ahead)
+    with read_input(source) as (handle, name), store.transaction() as s, bars.bar("importing orders", show=shown) as update:
+        result = imports.import_json(s, ctx, handle, name, progress=update if shown else None)
     if json_:
         output.record(result, output.JSON)
     else:

@@ -117,18 +117,15 @@ def invoice_pdf(
         docs = [to_data(billing.show_invoice(s, n)) for n in reversed(numbers)]
     settings = config.current()
     from orders_cli.adapters import invoice_file
-    from orders_cli.adapters.env import stderr_is_tty
+    from orders_cli.cli import progress as bars
 
     if invoice_file.wants_facturx("invoice", settings, plain):
         for doc in docs:  # every invoice can be a valid Factur-X, or no file is written at all
             invoice_file.facturx_xml("invoice", doc, settings)
 
-    if stderr_is_tty() and docs:
-        from rich.progress import Progress
-
-        with Progress(console=out.console(stderr=True), transient=True) as bar:
-            for doc in bar.track(docs, description="writing PDFs"):
-                _write("invoice", doc, folder, settings, quiet=True, plain=plain)
+    if bars.wanted() and docs:  # a terminal: a bar counts the PDFs (43/210, rate, time left), then one line
+        for doc in bars.track(docs, "writing PDFs"):
+            _write("invoice", doc, folder, settings, quiet=True, plain=plain)
         out.note(f"{len(docs)} PDF{'s' if len(docs) != 1 else ''} written to {folder}")
     else:
         for doc in docs:

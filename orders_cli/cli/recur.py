@@ -103,27 +103,35 @@ def recur_off(order: Order, json_: Json = False) -> None:
     output.record(view, output.JSON if json_ else output.TABLE, lambda _: output.note(f"recurring invoicing of {order} is off"))
 
 
+PHASES = {"billing": "billing orders", "mailing": "mailing invoices"}
+SHORT = 5  # on a terminal, recur run shows the first and the last SHORT invoices it made (--verbose: all)
+
+
 @contextmanager
 def _progress_bar(show: bool) -> Iterator:
-    """A transient bar on stderr for the run's phases (billing, mailing); None when not shown."""
+    """A counting bar on stderr for the run's phases (billing orders, mailing invoices); None when not shown."""
     if not show:
         yield None
         return
-    from rich.progress import Progress
+    from orders_cli.cli import progress as bars
 
-    from orders_cli.cli import output
+    with bars.bar(PHASES["billing"]) as update:
+        def progress(phase: str, done: int, total: int | None) -> None:
+            update(done, total, PHASES.get(phase, phase))
 
-    bar = Progress(console=output.console(stderr=True), transient=True)
-    task = bar.add_task("billing", total=None)
-    bar.start()
-
-    def progress(phase: str, done: int, total: int | None) -> None:
-        bar.update(task, description=phase, completed=done, total=total)
-
-    try:
         yield progress
-    finally:
-        bar.stop()
+
+
+def short(invoices: list, verbose: bool) -> list:
+    """The rows of the run's table: all of them, or on a terminal without --verbose the first
+    and last ``SHORT`` with one row between that says how many are left out."""
+    from orders_cli.adapters.env import stdout_is_tty
+
+    if verbose or not stdout_is_tty() or len(invoices) <= 2 * SHORT + 1:
+        return invoices
+    left_out = len(invoices) - 2 * SHORT
+    gap = {"number": "...", "subject": f"{left_out} more"}
+    return [*invoices[:SHORT], gap, *invoices[-SHORT:]]
 
 
 @app.command("run")
@@ -136,6 +144,7 @@ def recur_run(
     send: Annotated[bool, typer.Option("--send", help="Mail each new invoice (PDF attached) to its account's e-mail; never twice")] = False,
     retry_uncertain: Annotated[bool, typer.Option("--retry-uncertain", help="With --send: mail again the invoices marked uncertain "
                                                   "(the connection died after the server got the message); check first that they did not arrive")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="On a terminal, list every invoice made (default: the first and last 5)")] = False,
     json_: Json = False,
 ) -> ExitStatus:
     """Bill every due period of every recurring order: what cron calls every day. Safe to repeat.
@@ -157,14 +166,18 @@ def recur_run(
     been delivered: it is marked uncertain, named on stderr (the run exits 1) and never
     mailed again by itself; once you checked it did not arrive, --retry-uncertain mails it.
 
+    On a terminal a bar counts the orders billed (43/210, rate, time left) and the
+    invoices mailed; the table lists the first and last 5 invoices made (--verbose: all),
+    then the summary. Piped or with --json: no bar, every invoice.
+
     Example: orders recur run --dry-run
 
     Example: orders recur run --send --retry-uncertain
 
     In a crontab: 15 6 * * *  orders recur run --send >> ~/orders-recur.log 2>&1
     """
-    from orders_cli.adapters.env import stderr_is_tty
     from orders_cli.cli import output
+    from orders_cli.cli import progress as bars
     from orders_cli.cli.common import context
     from orders_cli.sending import outbox
 
@@ -176,13 +189,13 @@ def recur_run(
     clock = today()  # the real today: a --date after it needs --allow-future
     if send and not dry_run:
         outbox.check_ready(ctx.settings)  # refuse before billing when mail cannot go out
-    with _progress_bar(stderr_is_tty() and not json_) as progress:
+    with _progress_bar(bars.wanted(json_)) as progress:
         result = outbox.recur_run(ctx, dry_run, max_periods, send, progress, retry_uncertain=retry_uncertain,
                                   allow_future=allow_future, clock=clock)
     if json_:
         output.record(result, output.JSON)
     elif result.invoices:
-        output.rows(result.invoices, output.TABLE, RUN_COLUMNS)
+        output.rows(short(result.invoices, verbose), output.TABLE, RUN_COLUMNS)
     _report_run(result, mailed=send and not dry_run)
     return ExitStatus.OK if result.complete else ExitStatus.REFUSED
 

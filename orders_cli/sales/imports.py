@@ -301,6 +301,8 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
                 progress(len(numbers))
             batch = []
     numbers.extend(n for _, n in insert(session, ctx, ORDER, batch))
+    if progress and batch:
+        progress(len(numbers))
     if not numbers:
         raise Invalid(f"{source}: no orders in the input")
     return ImportResult(imported=len(numbers), first=numbers[0], last=numbers[-1], numbers=numbers)

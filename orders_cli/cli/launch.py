@@ -1,0 +1,19 @@
+"""The ``orders`` program's entry point: a shell's completion request is answered from the
+cached completion table before Typer and the command modules are imported (complete.py);
+everything else, and a completion without a table yet, goes to app.main."""
+
+from __future__ import annotations
+
+import os
+
+
+def main() -> int:
+    if os.environ.get("_ORDERS_COMPLETE"):
+        from orders_cli.cli import complete
+
+        done = complete.fast()
+        if done is not None:
+            return done
+    from orders_cli.cli.app import main as run
+
+    return run()
