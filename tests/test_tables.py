@@ -283,3 +283,14 @@ def test_fit_keeps_tokens_whole_and_drops_in_order():
     assert tables.fit(headers, kinds, ranks, body, 40) == {0: 8, 1: 15, 3: 7}  # Final goes first
     assert tables.fit(headers, kinds, ranks, body, 30) == {0: 8, 3: 7}  # then the subject
     assert tables.fit(headers, kinds, ranks, body, 10) == {0: 8}  # the first column stays
+
+
+def test_an_empty_column_goes_before_any_text_is_cut():
+    from orders_cli.cli import tables
+
+    headers, kinds, ranks = ["Id", "Subject", "Due", "Note"], [tables.NUMBER, tables.TEXT, tables.TOKEN, tables.TEXT], [9, 4, 9, 4]
+    body = [["2", "Payment received for INV-00002", "", ""]]
+    assert tables.fit(headers, kinds, ranks, body, 80) == {0: 2, 1: 30, 2: 3, 3: 4}  # it fits: all stay
+    assert tables.fit(headers, kinds, ranks, body, 45) == {0: 2, 1: 30, 2: 3}  # Note goes, the subject stays whole
+    assert tables.fit(headers, kinds, ranks, body, 40) == {0: 2, 1: 30}
+    assert tables.fit(headers, kinds, ranks, body, 30) == {0: 2, 1: 21}  # then the text is cut

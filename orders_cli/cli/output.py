@@ -238,16 +238,26 @@ def rows(
             writer.writerow([safe(cell(dig(item, c[0]))) for c in columns])
             n += 1
     else:
-        from orders_cli.cli import tables
-
         materialized = list(items)
         n = len(materialized)
         if n:
-            tables.draw(columns, materialized, title=title)
+            table(columns, materialized, title=title)
         else:
             note(empty)
     out.flush()
     return n
+
+
+def table(columns: Sequence[Column], items: Sequence[dict], title: str | None = None, is_numeric: Callable[[str], bool] | None = None,
+          totals: Sequence[Sequence[str]] = ()) -> None:
+    """``items`` as a table for people that fits the width (the rule: cli/tables.py), each
+    value shown in words, a status in its colour on a terminal."""
+    from orders_cli.cli import tables
+
+    keys = [c[0] for c in columns]
+    body = [[shown(dig(item, k), k) for k in keys] for item in items]
+    styles = [[tables.style(k, dig(item, k)) for k in keys] for item in items]
+    tables.draw(console(), columns, body, styles, title=title, is_numeric=is_numeric or tables.numeric, totals=totals)
 
 
 def _title(title: str | None) -> str | None:

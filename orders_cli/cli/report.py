@@ -71,8 +71,6 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
             item["vendor"] = {"id": None, "name": "(no vendor)"}
         if "tax" in item and item["tax"] is None and "category" in item:
             item["tax"] = "(outside VAT)"
-    from orders_cli.cli import tables
-
     totals = []
     if total_keys and len(data) > 1:
         currencies = sorted({item.get("currency", "") for item in data})
@@ -88,7 +86,7 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
                 else:
                     cells.append("total" if n == 0 else "")
             totals.append(cells)
-    tables.draw(columns, data, title=title, is_numeric=_numeric, totals=totals)
+    output.table(columns, data, title=title, is_numeric=_numeric, totals=totals)
     if not data:
         output.note(empty)
 

@@ -8,8 +8,8 @@ Every column has a kind, told by its key (the last part of a dotted key: ``accou
 - **text**: names, subjects, descriptions, e-mails, notes (``TEXT_KEYS``). Shortened with an
   ellipsis when the table is too wide, down to ``TEXT_MIN`` characters (or its header's width).
 
-When the tokens and the shortened text still do not fit, columns are left out by their drop
-rank (``DROP_RANK``, lowest first; right to left within a rank); the first column (the
+An empty column is left out before any text is cut. When the tokens and the shortened text
+still do not fit, columns are left out by their drop rank (``DROP_RANK``, lowest first; right to left within a rank); the first column (the
 number, the SKU, the id) always stays. The README says the order.
 
 Statuses (``STATUS_KEYS``) get a colour (``STATUS_STYLES``) on a terminal; the console leaves
@@ -36,13 +36,14 @@ _NUMERIC_HINTS = ("total", "amount", "price", "rate", "quantity", "qty", "cost",
 # amounts and the payment state (KEPT), each from the right
 DROP_RANK = {
     **dict.fromkeys(("finalized", "removed", "credited", "paid", "currency", "cost", "kind", "tax_region", "phone", "reference", "method",
-                     "content_type", "size", "checksum", "enabled"), 1),
+                     "content_type", "size", "checksum", "enabled", "invoices_base", "invoices_vat", "credit_notes_base",
+                     "credit_notes_vat", "invoices", "credit_notes"), 1),
     **dict.fromkeys(("order", "invoice", "document", "vendor", "vendor.name", "taxes"), 2),
     **dict.fromkeys(("email", "due_date", "country"), 3),
-    **dict.fromkeys(("subject", "description", "reason", "note", "city"), 4),
+    **dict.fromkeys(("subject", "description", "reason", "note", "city", "exemption_reason"), 4),
     "status": 5,
     **dict.fromkeys(("date", "order_date", "quote_date", "invoice_date", "credit_date", "reminder_date"), 6),
-    **dict.fromkeys(("total", "balance", "amount", "payment_state"), 10),
+    **dict.fromkeys(("total", "balance", "amount", "net", "base", "vat", "payment_state"), 10),
 }
 LAST = 9
 
@@ -81,8 +82,8 @@ def _width(text: str) -> int:
 
 
 def fit(headers: Sequence[str], kinds: Sequence[str], ranks: Sequence[int], body: Sequence[Sequence[str]], width: int) -> dict[int, int]:
-    """{column index: width} of the columns kept: tokens whole, text shortened evenly (the
-    widest first) down to its floor, then columns left out by rank until the table fits
+    """{column index: width} of the columns kept: empty columns left out, tokens whole, text
+    shortened evenly (the widest first) down to its floor, then columns left out by rank until the table fits
     ``width`` (each column costs 3 more: padding and its rule; the table 1)."""
     n = len(headers)
     natural = [max([_width(headers[i])] + [_width(row[i]) for row in body]) for i in range(n)]
@@ -92,7 +93,12 @@ def fit(headers: Sequence[str], kinds: Sequence[str], ranks: Sequence[int], body
     def need(cols: list[int]) -> int:
         return sum(floor[i] for i in cols) + 3 * len(cols) + 1
 
-    for i in sorted(range(1, n), key=lambda i: (ranks[i], -i)):
+    empty = [not any(row[i] for row in body) for i in range(n)]
+    for i in [i for i in range(n - 1, 0, -1) if empty[i]]:  # an empty column goes before any text is cut
+        if sum(natural[i] for i in keep) + 3 * len(keep) + 1 <= width:
+            break
+        keep.remove(i)
+    for i in sorted(set(keep) - {0}, key=lambda i: (ranks[i], -i)):
         if need(keep) <= width:
             break
         keep.remove(i)
@@ -108,34 +114,31 @@ def fit(headers: Sequence[str], kinds: Sequence[str], ranks: Sequence[int], body
     return widths
 
 
-def draw(columns: Sequence[tuple[str, str]], items: Sequence[dict], title: str | None = None, is_numeric: Callable[[str], bool] = numeric,
-         totals: Sequence[Sequence[str]] = ()) -> None:
-    """Print ``items`` (plain data) as a table that fits the console: ``columns`` are (key,
-    header); ``totals``: rows of ready cells under a rule, in bold. The title is a line of its
-    own above it (no padding after it)."""
+def style(key: str, raw: Any) -> str:
+    """The colour of a status cell (its stored value: ``partially_paid``), else none."""
+    return STATUS_STYLES.get(raw, "") if _last(key) in STATUS_KEYS and isinstance(raw, str) else ""
+
+
+def draw(console: Any, columns: Sequence[tuple[str, str]], body: Sequence[Sequence[str]], styles: Sequence[Sequence[str]],
+         title: str | None = None, is_numeric: Callable[[str], bool] = numeric, totals: Sequence[Sequence[str]] = ()) -> None:
+    """Print the cells of ``body`` (shown text, one style each) under ``columns`` (key, header)
+    as a table that fits ``console``; ``totals``: rows of cells under a rule, in bold. The
+    title is a line of its own above it (no padding after it)."""
     from rich.table import Table
     from rich.text import Text
 
-    from orders_cli.cli import output
     from orders_cli.core.text import terminal
 
     keys = [c[0] for c in columns]
     headers = [terminal(c[1]) for c in columns]
     kinds = [kind(k, is_numeric) for k in keys]
-    ranks = [drop_rank(k) for k in keys]
-    body = [[output.shown(output.dig(item, k), k) for k in keys] for item in items]
     extra = [[terminal(str(c)) for c in row] for row in totals]
-    console = output.console()
-    widths = fit(headers, kinds, ranks, body + extra, console.width)
+    widths = fit(headers, kinds, [drop_rank(k) for k in keys], list(body) + extra, console.width)
     table = Table(header_style="bold")
     for i, width in widths.items():
         table.add_column(headers[i], justify="right" if kinds[i] == NUMBER else "left", width=width, no_wrap=True, overflow="ellipsis")
-    for item, row in zip(items, body):
-        cells = []
-        for i in widths:
-            raw = output.dig(item, keys[i]) if _last(keys[i]) in STATUS_KEYS else None
-            cells.append(Text(row[i], style=STATUS_STYLES.get(raw, "") if isinstance(raw, str) else ""))
-        table.add_row(*cells)
+    for row, row_styles in zip(body, styles):
+        table.add_row(*[Text(row[i], style=row_styles[i]) for i in widths])
     if extra:
         table.add_section()
         for row in extra:
