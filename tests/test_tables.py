@@ -294,3 +294,18 @@ def test_an_empty_column_goes_before_any_text_is_cut():
     assert tables.fit(headers, kinds, ranks, body, 45) == {0: 2, 1: 30, 2: 3}  # Note goes, the subject stays whole
     assert tables.fit(headers, kinds, ranks, body, 40) == {0: 2, 1: 30}
     assert tables.fit(headers, kinds, ranks, body, 30) == {0: 2, 1: 21}  # then the text is cut
+
+
+def test_timestamps_to_the_second_in_local_time(books, monkeypatch):
+    import time
+    from datetime import datetime, timedelta
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # +05:30 all year
+    time.tzset()
+    try:
+        at_utc = datetime.fromisoformat(ok("order", "history", "SO-00001", "--json").json()[0]["at"])
+        local = (at_utc + timedelta(hours=5, minutes=30)).strftime("%Y-%m-%d %H:%M:%S")
+        assert at(80, "order", "history", "SO-00001").splitlines()[3].startswith(f"│ {local} │ status │")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
