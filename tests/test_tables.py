@@ -50,6 +50,7 @@ def on_terminal(*args: str) -> str:
         assert main(list(args)) == 0
     return out.getvalue()
 
+
 ORDERS_80 = """\
 ┏━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━┓
 ┃ Number   ┃ Date       ┃ Account       ┃ Subject        ┃ Status    ┃   Total ┃

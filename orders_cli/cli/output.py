@@ -233,9 +233,9 @@ def rows(
     elif fmt in CSV_FORMATS:
         safe = spreadsheet_cell if fmt == CSV else str
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([safe(c[0]) for c in columns])
+        writer.writerow([safe(key) for key, _ in columns])
         for item in items:
-            writer.writerow([safe(cell(dig(item, c[0]))) for c in columns])
+            writer.writerow([safe(cell(dig(item, key))) for key, _ in columns])
             n += 1
     else:
         materialized = list(items)
