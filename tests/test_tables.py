@@ -310,3 +310,14 @@ def test_timestamps_to_the_second_in_local_time(books, monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_order_show_keeps_the_description_over_the_per_line_progress(books):
+    """The lines of a view follow the same rule: at 80 the delivered and invoiced quantities
+    (the progress line says them) go before the description is left out."""
+    lines = at(80, "order", "show", "SO-00003").splitlines()
+    start = lines.index("┃ # ┃ SKU        ┃ Description ┃ Qty ┃ Unit price ┃ Disc. ┃    Net ┃ Delivered ┃")
+    assert lines[start + 2:start + 4] == ["│ 1 │ MUG        │ Mug émaillé │  48 │       8.90 │       │ 427.20 │         0 │",
+                                          "│ 2 │ COFFEE-1KG │ Café en gr… │  10 │      24.50 │ 5%    │ 232.75 │         0 │"]
+    wide = at(120, "order", "show", "SO-00003")
+    assert "┃ # ┃ SKU        ┃ Description          ┃ Qty ┃ Unit price ┃ Disc. ┃    Net ┃ Delivered ┃ Invoiced ┃" in wide

@@ -37,7 +37,7 @@ _NUMERIC_HINTS = ("total", "amount", "price", "rate", "quantity", "qty", "cost",
 DROP_RANK = {
     **dict.fromkeys(("finalized", "removed", "credited", "paid", "currency", "cost", "kind", "tax_region", "phone", "reference", "method",
                      "content_type", "size", "checksum", "enabled", "invoices_base", "invoices_vat", "credit_notes_base",
-                     "credit_notes_vat", "invoices", "credit_notes"), 1),
+                     "credit_notes_vat", "invoices", "credit_notes", "delivered_quantity", "invoiced_quantity"), 1),
     **dict.fromkeys(("order", "invoice", "document", "vendor", "vendor.name", "taxes"), 2),
     **dict.fromkeys(("email", "due_date", "country"), 3),
     **dict.fromkeys(("subject", "description", "reason", "note", "city", "exemption_reason"), 4),
