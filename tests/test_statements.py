@@ -123,7 +123,7 @@ def test_csv_and_the_table(catalog):
     assert lines[0] == "date,type,number,description,method,debit,credit,balance"
     assert len(lines) == 8 and lines[-1].endswith(",240.00,,309.99")
     table = ok("account", "statement", "Café Müller").out
-    assert "309.99 EUR" in table and "credit_note" in table
+    assert "309.99 EUR" in table and "credit note" in table and "credit_note" not in table  # words for people (issue 18 item 6)
 
 
 def _pdf_text(path) -> str:

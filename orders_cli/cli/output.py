@@ -26,7 +26,7 @@ from orders_cli.core.text import terminal
 TABLE, JSON, JSONL, CSV, CSV_RAW = "table", "json", "jsonl", "csv", "csv-raw"
 CSV_FORMATS = (CSV, CSV_RAW)
 
-Column = tuple[str, str]  # (key in the record, header); key may be dotted: "account.name"
+Column = tuple[str, str]  # (key in the record, header); key may be dotted: "account.name" (cli/tables.py: how tables fit)
 
 
 def pick(json_: bool = False, jsonl: bool = False, csv_: bool = False, csv_raw: bool = False) -> str:
@@ -74,7 +74,7 @@ def console(stderr: bool = False):
     width = int(environ["COLUMNS"]) if environ.get("COLUMNS") else None
     return Console(
         stderr=stderr,
-        width=width if width else (None if tty else 120),
+        width=width if width else (None if tty else 80),  # a pipe: COLUMNS or 80
         no_color=bool(os.environ.get("NO_COLOR")) or not tty,
         markup=False,  # stored text is data: "[/]" or "[link=...]" in a name prints as typed
         emoji=False,
@@ -114,7 +114,7 @@ def shown(value: Any, key: str = "") -> str:
 _ADDRESS_KEYS = {"street", "city", "postal_code", "state", "country"}
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?")
 STATUS_WORDS = {"auto_created": "created automatically", "partially_paid": "partially paid", "direct_debit": "direct debit",
-                "over_90": "over 90 days"}
+                "over_90": "over 90 days", "credit_note": "credit note", "payment_removed": "payment removed"}
 
 
 def human(value: Any, key: str = "") -> str:
@@ -138,7 +138,7 @@ def human(value: Any, key: str = "") -> str:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M:%S")
         last = key.rsplit(".", 1)[-1]
-        if last in ("status", "payment_state", "state", "method", "new_status", "old_status") and value in STATUS_WORDS:
+        if last in ("status", "payment_state", "state", "method", "new_status", "old_status", "type", "kind") and value in STATUS_WORDS:
             return STATUS_WORDS[value]
     return cell(value)
 
@@ -238,29 +238,27 @@ def rows(
             writer.writerow([safe(cell(dig(item, key))) for key, _ in columns])
             n += 1
     else:
-        from rich.table import Table
-
-        table = Table(title=_title(title), title_justify="left", header_style="bold")
-        for key, header in columns:
-            table.add_column(terminal(header), justify="right" if _numeric(key) else "left", overflow="fold")
-        for item in items:
-            table.add_row(*[shown(dig(item, key), key) for key, _ in columns])
-            n += 1
+        materialized = list(items)
+        n = len(materialized)
         if n:
-            console().print(table)
+            table(columns, materialized, title=title)
         else:
             note(empty)
     out.flush()
     return n
 
 
+def table(columns: Sequence[Column], items: Sequence[dict], title: str | None = None, is_numeric: Callable[[str], bool] | None = None,
+          totals: Sequence[Sequence[str]] = ()) -> None:
+    """``items`` as a table for people that fits the width (the rule: cli/tables.py), each
+    value shown in words, a status in its colour on a terminal."""
+    from orders_cli.cli import tables
+
+    keys = [c[0] for c in columns]
+    body = [[shown(dig(item, k), k) for k in keys] for item in items]
+    styles = [[tables.style(k, dig(item, k)) for k in keys] for item in items]
+    tables.draw(console(), columns, body, styles, title=title, is_numeric=is_numeric or tables.numeric, totals=totals)
+
+
 def _title(title: str | None) -> str | None:
     return terminal(title) if title is not None else None
-
-
-_NUMERIC_HINTS = ("total", "amount", "price", "rate", "quantity", "qty", "cost", "net", "subtotal", "tax", "count", "percent", "billed", "id")
-
-
-def _numeric(key: str) -> bool:
-    last = key.rsplit(".", 1)[-1]
-    return any(last == h or last.endswith("_" + h) for h in _NUMERIC_HINTS)

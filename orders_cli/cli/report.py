@@ -71,18 +71,9 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
             item["vendor"] = {"id": None, "name": "(no vendor)"}
         if "tax" in item and item["tax"] is None and "category" in item:
             item["tax"] = "(outside VAT)"
-    from rich.table import Table
-
-    from orders_cli.core.text import terminal
-
-    table = Table(title=terminal(title), title_justify="left", header_style="bold", show_footer=False)
-    for key, header in columns:
-        table.add_column(terminal(header), justify="right" if _numeric(key) else "left", overflow="fold")
-    for item in data:
-        table.add_row(*[output.shown(output.dig(item, key), key) for key, _ in columns])
+    totals = []
     if total_keys and len(data) > 1:
         currencies = sorted({item.get("currency", "") for item in data})
-        table.add_section()
         for cur in currencies:
             sums = {k: sum((Decimal(str(output.dig(i, k) or 0)) for i in data if i.get("currency", "") == cur), Decimal(0)) for k in total_keys}
             cells = []
@@ -91,11 +82,11 @@ def _show(rows: list, fmt: str, columns: list, title: str, empty: str, total_key
                     value = sums[key]
                     cells.append(str(int(value)) if key in COUNTS else f"{value:.2f}")
                 elif key == "currency":
-                    cells.append(terminal(cur))
+                    cells.append(cur)
                 else:
                     cells.append("total" if n == 0 else "")
-            table.add_row(*cells, style="bold")
-    output.console().print(table)
+            totals.append(cells)
+    output.table(columns, data, title=title, is_numeric=_numeric, totals=totals)
     if not data:
         output.note(empty)
 

@@ -63,8 +63,11 @@ def _billed_periods(s: Session, until: date):
 
 def _months(span: Span, today: date, default_back: int = 11) -> list[str]:
     last = span.until or today
-    first = span.since or month_start(add_month(month_key(last), -default_back))
+    back = add_month(month_key(last), -default_back)
+    first = span.since or (month_start(back) if back >= "0001-02" else date(1, 2, 1))
     months = months_between(first, last)
+    if months and months[0] < "0001-02":  # each month is compared with the one before it
+        raise Invalid("report recurring compares each month with the one before: start the span in 0001-02 or later")
     if len(months) > MAX_MONTHS:
         raise Invalid(f"the span covers {len(months)} months; at most {MAX_MONTHS} (give --since/--until or --period)")
     return months
