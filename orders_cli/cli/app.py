@@ -70,6 +70,7 @@ def _mount() -> None:
         export,
         init,
         order,
+        order_verbs,
         payment,
         pdf,
         portal,
@@ -114,6 +115,7 @@ def _mount() -> None:
     documents.invoice_app.command("export")(export.invoice_export)
     credit.app.command("export")(export.credit_export)
     order.app.command("send")(send.order_send)
+    order.app.command("delete")(order_verbs.order_delete)
     documents.invoice_app.command("send")(send.invoice_send)
     credit.app.command("send")(send.credit_send)
     app.command("demo")(demo.demo)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Json, group, list_formats, show_record, show_rows
+from orders_cli.cli.common import Json, group, list_formats, search_option, show_record, show_rows
 
 tax_app = group("tax", "Tax rates, with optional rates per tax region.")
 vendor_app = group("vendor", "Suppliers: purchase orders go to them.")
@@ -207,19 +207,21 @@ def _product_csv_columns():
     return PRODUCT_CSV_OUT
 
 
-_list_command(
-    product_app,
-    "list_products",
-    PRODUCT_COLUMNS,
-    "no products yet",
+@product_app.command("list")
+@list_formats
+def product_list(search: search_option("the SKU, name, description or vendor") = None, fmt: str = "table") -> None:
     """List the catalog.
 
     --csv writes the columns product import reads (sku,name,kind,unit_price,cost,vendor,taxes,
     unit,description,base_quantity): export, edit, import --upsert.
 
-    Example: orders product list --csv > catalog.csv""",
-    csv_columns=_product_csv_columns,
-)
+    Example: orders product list --csv > catalog.csv ; orders product list --search cafe
+    """
+    from orders_cli.cli import output
+    from orders_cli.parties import catalog
+
+    chosen = _product_csv_columns() if fmt in output.CSV_FORMATS else PRODUCT_COLUMNS
+    show_rows(catalog.list_products, search, fmt=fmt, columns=chosen, empty="no products yet" if search is None else "no product matches --search")
 
 
 @product_app.command("show")

@@ -35,6 +35,7 @@ from orders_cli.parties.taxes import (  # noqa: F401
 )
 from orders_cli.store import refs
 from orders_cli.store import schema as m
+from orders_cli.store import search as searching
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
 
@@ -213,8 +214,12 @@ def account_view(session: Session, acc: m.Account, with_related: bool = False) -
     )
 
 
-def list_accounts(session: Session) -> Iterable[AccountResult]:
-    for acc in session.exec(select(m.Account).order_by(m.Account.name)):
+def list_accounts(session: Session, search: str | None = None) -> Iterable[AccountResult]:
+    """By name; ``search``: words in the name or e-mail address (``store.search``, in SQL)."""
+    query = select(m.Account)
+    if search is not None:
+        query = query.where(searching.clause(session, search, [m.Account.name, m.Account.email]))
+    for acc in session.exec(query.order_by(m.Account.name)):
         yield account_view(session, acc)
 
 
@@ -381,12 +386,16 @@ def product_view(session: Session, p: m.Product, vendor_name: str | None = None,
     )
 
 
-def list_products(session: Session) -> Iterable[ProductResult]:
+def list_products(session: Session, search: str | None = None) -> Iterable[ProductResult]:
     vendors = {v.id: v.name for v in session.exec(select(m.Vendor))}
     taxes: dict[int, list[str]] = {}
     for pt, t in session.exec(select(m.ProductTax, m.Tax).join(m.Tax, m.Tax.id == m.ProductTax.tax_id).order_by(m.Tax.name)):
         taxes.setdefault(pt.product_id, []).append(t.name)
-    for p in session.exec(select(m.Product).order_by(m.Product.sku)):
+    query = select(m.Product)
+    if search is not None:  # words in the SKU, name, description or vendor's name (store.search, in SQL)
+        vendor = (m.Vendor.__table__.c.id == m.Product.vendor_id, [m.Vendor.__table__.c.name])
+        query = query.where(searching.clause(session, search, [m.Product.sku, m.Product.name, m.Product.description], related=[vendor]))
+    for p in session.exec(query.order_by(m.Product.sku)):
         yield product_view(session, p, vendors.get(p.vendor_id) if p.vendor_id else None, taxes.get(p.id, []))
 
 
