@@ -122,12 +122,16 @@ def fold_chars(value: str) -> str:
     import unicodedata
 
     base = unicodedata.normalize("NFKD", str(value).casefold())
-    return "".join(c for c in base if not unicodedata.combining(c)).translate(_UNMARKED)
+    # casefolded again: a compatibility decomposition may give capitals (№ is No, ™ is TM)
+    return "".join(c for c in base if not unicodedata.combining(c)).casefold().translate(_UNMARKED)
 
 
 def folded(value: str) -> str:
     """``value`` as look-ups compare it: case and accents ignored (``Hôtel`` -> ``hotel``,
     ``Łódź`` -> ``lodz``), inner spaces collapsed."""
+    value = str(value)
+    if value.isascii():  # the common case, and the same result: nothing to decompose
+        return " ".join(value.lower().split())
     return " ".join(fold_chars(value).split())
 
 
