@@ -391,7 +391,7 @@ def test_history_lists_status_and_field_changes(catalog):
     ok("order", "edit", n, "--subject", "Renamed")
     ok("order", "line", "edit", n, "1", "--qty", "4")
     ok("order", "status", n, "approved")
-    ok("order", "status", n, "delivered")
+    ok("order", "status", n, "delivered", "--force")  # nothing delivered yet: issue 18 asks for --force in a script
     events = ok("order", "history", n, "--json").json()
     for e in events:
         assert set(e) >= {"at", "kind", "field", "old", "new"}
@@ -412,7 +412,7 @@ def test_history_lists_status_and_field_changes(catalog):
 def test_lifecycle(catalog):
     n = worked()["number"]
     assert ok("order", "status", n, "approved", "--json").json()["status"] == "approved"
-    assert ok("order", "status", n, "delivered", "--json").json()["status"] == "delivered"
+    assert ok("order", "status", n, "delivered", "--force", "--json").json()["status"] == "delivered"
     assert ok("order", "status", n, "cancelled", "--json").json()["status"] == "cancelled"
     for target in ("created", "approved", "delivered", "cancelled"):
         refused_unchanged("order", "status", n, target, "--json", error_code="invalid_transition")
@@ -424,7 +424,7 @@ def test_any_status_can_be_cancelled(catalog, start):
     n = worked()["number"]
     path = ["approved", "delivered"][: ["created", "approved", "delivered"].index(start)]
     for s in path:
-        ok("order", "status", n, s)
+        ok("order", "status", n, s, "--force")
     assert ok("order", "status", n, "cancelled", "--json").json()["status"] == "cancelled"
 
 

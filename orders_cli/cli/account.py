@@ -14,6 +14,7 @@ from orders_cli.cli.common import (
     address_options,
     group,
     list_formats,
+    search_option,
     show_record,
     show_rows,
 )
@@ -77,12 +78,12 @@ def add(
 
 @app.command("list")
 @list_formats
-def list_(fmt: str = "table") -> None:
+def list_(search: search_option("the name or e-mail address") = None, fmt: str = "table") -> None:
     """List customer accounts.
 
     --csv writes every field, in the columns account import reads.
 
-    Example: orders account list --csv > accounts.csv
+    Example: orders account list --csv > accounts.csv ; orders account list --search muller
     """
     from orders_cli.cli import output
     from orders_cli.parties import catalog
@@ -92,7 +93,7 @@ def list_(fmt: str = "table") -> None:
         from orders_cli.parties.party_csv import ACCOUNT_CSV_COLUMNS
 
         columns = [(c, c) for c in ACCOUNT_CSV_COLUMNS]
-    show_rows(catalog.list_accounts, fmt=fmt, columns=columns, empty="no accounts yet")
+    show_rows(catalog.list_accounts, search, fmt=fmt, columns=columns, empty="no accounts yet" if search is None else "no account matches --search")
 
 
 def _import(kind: str, file: Path, upsert: bool, json_: bool) -> None:

@@ -72,6 +72,7 @@ def _mount() -> None:
         export,
         init,
         order,
+        order_verbs,
         payment,
         pdf,
         portal,
@@ -118,6 +119,7 @@ def _mount() -> None:
     credit.app.command("export")(export.credit_export)
     order.app.command("send")(send.order_send)
     quote.app.command("send")(send.quote_send)
+    order.app.command("delete")(order_verbs.order_delete)
     documents.invoice_app.command("send")(send.invoice_send)
     credit.app.command("send")(send.credit_send)
     app.command("demo")(demo.demo)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Json, group, list_formats, show_record, show_rows
+from orders_cli.cli.common import Json, group, list_formats, search_option, show_record, show_rows
 
 tax_app = group("tax", "Tax rates, with optional rates per tax region.")
 vendor_app = group("vendor", "Suppliers: purchase orders go to them.")
@@ -234,6 +234,7 @@ def _product_csv_columns():
 @product_app.command("list")
 @list_formats
 def product_list(
+    search: search_option("the SKU, name, description or vendor") = None,
     all_: Annotated[bool, typer.Option("--all", help="Also the archived products (product archive)")] = False,
     archived: Annotated[bool, typer.Option("--archived", help="Only the archived products")] = False,
     fmt: str = "table",
@@ -243,7 +244,7 @@ def product_list(
     --csv writes the columns product import reads (sku,name,kind,unit_price,cost,vendor,taxes,
     unit,description,base_quantity): export, edit, import --upsert.
 
-    Example: orders product list --csv > catalog.csv
+    Example: orders product list --csv > catalog.csv ; orders product list --search cafe
     """
     from orders_cli.cli import output
     from orders_cli.core.errors import Invalid
@@ -252,8 +253,8 @@ def product_list(
     if all_ and archived:
         raise Invalid("choose --all or --archived, not both")
     columns = _product_csv_columns() if fmt in output.CSV_FORMATS else PRODUCT_COLUMNS + ([("archived", "Archived")] if all_ else [])
-    empty = "no archived products" if archived else "no products yet"
-    show_rows(catalog.list_products, "all" if all_ else "archived" if archived else "active", fmt=fmt, columns=columns, empty=empty)
+    empty = ("no product matches --search" if search is not None else "no archived products" if archived else "no products yet")
+    show_rows(catalog.list_products, "all" if all_ else "archived" if archived else "active", search, fmt=fmt, columns=columns, empty=empty)
 
 
 @product_app.command("show")

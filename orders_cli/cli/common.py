@@ -24,6 +24,12 @@ Limit = Annotated[Optional[int], typer.Option("--limit", min=1, callback=_clamp_
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
+def search_option(where: str):
+    """The ``--search TEXT`` option of a list (``store.search``): ``where`` names its fields."""
+    return Annotated[Optional[str], typer.Option(
+        "--search", metavar="TEXT", help=f"Only the rows with every word of TEXT in {where} (case and accents ignored)")]
+
+
 def group(name: str, help: str) -> typer.Typer:
     from orders_cli.cli.commands import Typer
 

@@ -51,15 +51,26 @@ def invoice(
     by subtotal; the last invoice takes what remains, so the invoices (less their credit notes)
     add up exactly to the order. Open deposits are deducted from the next ordinary invoices, a
     line per rate citing the deposit invoice. Invoices are numbered in date order: --date before
-    the latest invoice is refused, after today needs --allow-future.
+    the latest invoice is refused, after today needs --allow-future. On an order that bills
+    itself by recurrence a warning (stderr) says the invoice is separate from the recurring ones.
 
     Examples: orders order convert invoice SO-00001 --deposit 30% ; orders order convert invoice SO-00001 --line 1:2
     """
+    from orders_cli.cli import output
     from orders_cli.cli.documents import human_invoice
     from orders_cli.invoicing import invoices as billing
+    from orders_cli.sales import guards
 
-    _made(lambda s, ctx: billing.convert_to_invoice(s, ctx, order, line, percent, date, deposit, allow_future, delivery_date),
-          json_, human_invoice)
+    warning = []
+
+    def make(s, ctx):
+        doc = billing.convert_to_invoice(s, ctx, order, line, percent, date, deposit, allow_future, delivery_date)
+        warning.append(guards.recurrence_warning(s, order))
+        return doc
+
+    _made(make, json_, human_invoice)
+    if warning[0]:  # only once the invoice is made: a refusal stays one line
+        output.note(warning[0])
 
 
 @app.command("delivery")

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, Yes, group
+from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, Yes, group, search_option
 
 invoice_app = group("invoice", "Invoices: list, show, change status.")
 purchase_app = group("purchase", "Purchase orders to vendors.")
@@ -92,6 +92,7 @@ def invoice_list(
     unpaid: Annotated[bool, typer.Option("--unpaid", help="Only invoices with a balance left to pay (unpaid, partially paid, overdue)")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only invoices with a balance whose due date is before the --as-of date")] = False,
     as_of: AsOf = None,
+    search: search_option("the number, subject, customer reference, account, order number or a line's SKU or description") = None,
     limit: Limit = None,
     json_: Json = False,
     jsonl: Jsonl = False,
@@ -100,12 +101,12 @@ def invoice_list(
 ) -> None:
     """List invoices, newest first, each with what was paid, credited, its balance and payment state.
 
-    Example: orders invoice list --overdue --as-of 2026-12-31 --csv
+    Example: orders invoice list --overdue --as-of 2026-12-31 --csv ; orders invoice list --search "cafe muller"
     """
     from orders_cli.invoicing import invoices as billing
 
-    _list(lambda s: billing.list_invoices(s, order, status, since, until, account, limit, unpaid, overdue, as_of), json_, jsonl, csv_, csv_raw,
-          INVOICE_COLUMNS, "no invoices")
+    _list(lambda s: billing.list_invoices(s, order, status, since, until, account, limit, unpaid, overdue, as_of, search), json_, jsonl, csv_, csv_raw,
+          INVOICE_COLUMNS, "no invoices" if search is None else "no invoice matches --search")
 
 
 @invoice_app.command("show")

@@ -17,6 +17,7 @@ from orders_cli.cli.common import (
     address_options,
     context,
     group,
+    search_option,
 )
 
 app = group("order", "Customer orders: create, list, show, edit, finalize, convert.")
@@ -218,6 +219,7 @@ def order_list(
     recurring: Annotated[bool, typer.Option("--recurring", help="Only orders with recurring invoicing on")] = False,
     since: Annotated[Optional[str], typer.Option("--since", help="Order date on or after YYYY-MM-DD")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Order date on or before YYYY-MM-DD")] = None,
+    search: search_option("the number, subject, customer reference, account or a line's SKU or description") = None,
     limit: Limit = None,
     json_: Json = False,
     jsonl: Jsonl = False,
@@ -233,8 +235,8 @@ def order_list(
     from orders_cli.store.documents import ORDER
 
     fmt = output.pick(json_, jsonl, csv_, csv_raw)
-    _list(lambda s: views.list_docs(s, ORDER, account, status, recurring, since, until, limit), fmt, LIST_COLUMNS,
-          empty="no orders (create one: orders order add --help)")
+    _list(lambda s: views.list_docs(s, ORDER, account, status, recurring, since, until, limit, search), fmt, LIST_COLUMNS,
+          empty="no orders (create one: orders order add --help)" if search is None else "no order matches --search")
 
 
 @app.command("show")
@@ -356,15 +358,18 @@ mount_line_commands(line_app, "order")
 def order_status(
     order: OrderRef,
     status: Annotated[str, typer.Argument(help="created | approved | delivered | cancelled")],
+    force: Annotated[bool, typer.Option("--force", help="Mark it delivered even with goods not delivered yet (no question)")] = False,
     json_: Json = False,
 ) -> None:
     """Move an order along created -> approved -> delivered, or cancel it (final).
 
+    delivered with goods not yet delivered asks on a terminal; in a script it needs --force.
+
     Example: orders order status SO-00001 approved
     """
-    from orders_cli.sales import edits
+    from orders_cli.cli.order_verbs import set_status
 
-    _run(lambda s: edits.set_status(s, context(), order, status), json_, view=False, note=lambda doc: f"{doc.number} is now {doc.status}")
+    set_status(order, status, force, json_)
 
 
 @app.command("finalize")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, context, group
+from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, context, group, search_option
 from orders_cli.cli.order import (
     HISTORY_COLUMNS,
     Account,
@@ -90,6 +90,7 @@ def quote_add(
 def quote_list(
     account: Account = None,
     status: Annotated[Optional[str], typer.Option("--status", help=STATUSES)] = None,
+    search: search_option("the number, subject, account or a line's SKU or description") = None,
     limit: Limit = None,
     json_: Json = False,
     jsonl: Jsonl = False,
@@ -98,14 +99,15 @@ def quote_list(
 ) -> None:
     """List quotes, newest first.
 
-    Example: orders quote list --status created
+    Example: orders quote list --status created ; orders quote list --search cafe
     """
     from orders_cli.cli import output
     from orders_cli.sales import views
     from orders_cli.store.documents import QUOTE
 
     fmt = output.pick(json_, jsonl, csv_, csv_raw)
-    _list(lambda s: views.list_docs(s, QUOTE, account, status, limit=limit), fmt, COLUMNS, empty="no quotes")
+    _list(lambda s: views.list_docs(s, QUOTE, account, status, limit=limit, search=search), fmt, COLUMNS,
+          empty="no quotes" if search is None else "no quote matches --search")
 
 
 @app.command("show")

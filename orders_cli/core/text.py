@@ -111,13 +111,28 @@ def expand_user(path):
         return path
 
 
-def folded(value: str) -> str:
-    """``value`` as look-ups compare it: case and accents ignored (``Hôtel`` -> ``hotel``),
-    inner spaces collapsed."""
+# Letters whose mark Unicode does not decompose (a stroke, a ligature), read as people type
+# them on a keyboard without them: Łódź is lodz, Øre is ore, œuvre is oeuvre.
+_UNMARKED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƀ": "b", "ƶ": "z", "ı": "i", "æ": "ae", "œ": "oe"})
+
+
+def fold_chars(value: str) -> str:
+    """``value`` with case and accents folded, each character on its own (spaces as they are):
+    what ``folded`` compares, before it collapses the spaces."""
     import unicodedata
 
     base = unicodedata.normalize("NFKD", str(value).casefold())
-    return " ".join("".join(c for c in base if not unicodedata.combining(c)).split())
+    # casefolded again: a compatibility decomposition may give capitals (№ is No, ™ is TM)
+    return "".join(c for c in base if not unicodedata.combining(c)).casefold().translate(_UNMARKED)
+
+
+def folded(value: str) -> str:
+    """``value`` as look-ups compare it: case and accents ignored (``Hôtel`` -> ``hotel``,
+    ``Łódź`` -> ``lodz``), inner spaces collapsed."""
+    value = str(value)
+    if value.isascii():  # the common case, and the same result: nothing to decompose
+        return " ".join(value.lower().split())
+    return " ".join(fold_chars(value).split())
 
 
 def closest(ref: str, candidates, limit: int = 3) -> list[str]:

@@ -245,10 +245,12 @@ def show_invoice(session: Session, ref: str, as_of: Any = None) -> r.Invoice:
 
 def list_invoices(session: Session, order: str | None = None, status: str | None = None, since: str | None = None,
                   until: str | None = None, account: str | None = None, limit: int | None = None, unpaid: bool = False,
-                  overdue: bool = False, as_of: Any = None) -> Iterator[r.InvoiceRow]:
+                  overdue: bool = False, as_of: Any = None, search: str | None = None) -> Iterator[r.InvoiceRow]:
     """Newest first, each with its standing on ``as_of`` (default today), in one query (the
     sums of credit notes and payments joined set-wise). ``unpaid``: a balance > 0 (unpaid,
-    partially paid, overdue); ``overdue``: a balance > 0 and a due date before ``as_of``."""
+    partially paid, overdue); ``overdue``: a balance > 0 and a due date before ``as_of``;
+    ``search``: words in the number, subject, customer reference, account name, order number
+    or a line's SKU or description (``store.search``, in SQL)."""
     day = _as_of(as_of)
     t = m.Invoice.__table__
     o = m.SalesOrder.__table__
@@ -278,6 +280,12 @@ def list_invoices(session: Session, order: str | None = None, status: str | None
         q = q.where(t.c.invoice_date >= text.parse_date(since, "--since"))
     if until:
         q = q.where(t.c.invoice_date <= text.parse_date(until, "--until"))
+    if search is not None:
+        from orders_cli.store import search as searching
+
+        il = m.InvoiceLine.__table__
+        fields = [t.c.number, t.c.subject, t.c.customer_ref, a.c.name, o.c.number]
+        q = q.where(searching.clause(session, search, fields, [t.c.number, o.c.number], [(il.c.invoice_id == t.c.id, [il.c.sku, il.c.description])]))
     q = q.order_by(t.c.invoice_date.desc(), t.c.id.desc())
     if limit:
         q = q.limit(limit)

@@ -37,6 +37,7 @@ from orders_cli.parties.taxes import (  # noqa: F401
 from orders_cli.parties.vendors import add_vendor, list_vendors  # noqa: F401
 from orders_cli.store import refs
 from orders_cli.store import schema as m
+from orders_cli.store import search as searching
 
 ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
 
@@ -207,8 +208,12 @@ def account_view(session: Session, acc: m.Account, with_related: bool = False) -
     )
 
 
-def list_accounts(session: Session) -> Iterable[AccountResult]:
-    for acc in session.exec(select(m.Account).order_by(m.Account.name)):
+def list_accounts(session: Session, search: str | None = None) -> Iterable[AccountResult]:
+    """By name; ``search``: words in the name or e-mail address (``store.search``, in SQL)."""
+    query = select(m.Account)
+    if search is not None:
+        query = query.where(searching.clause(session, search, [m.Account.name, m.Account.email]))
+    for acc in session.exec(query.order_by(m.Account.name)):
         yield account_view(session, acc)
 
 
@@ -379,8 +384,9 @@ def product_view(session: Session, p: m.Product, vendor_name: str | None = None,
 ARCHIVED_CHOICES = ("active", "all", "archived")
 
 
-def list_products(session: Session, which: str = "active") -> Iterable[ProductResult]:
-    """The catalog by SKU: the products in use (``active``, the default), ``all``, or only the ``archived``."""
+def list_products(session: Session, which: str = "active", search: str | None = None) -> Iterable[ProductResult]:
+    """The catalog by SKU: the products in use (``active``, the default), ``all``, or only the
+    ``archived``; with ``search``, those whose SKU, name, description or vendor has its words."""
     vendors = {v.id: v.name for v in session.exec(select(m.Vendor))}
     taxes: dict[int, list[str]] = {}
     for pt, t in session.exec(select(m.ProductTax, m.Tax).join(m.Tax, m.Tax.id == m.ProductTax.tax_id).order_by(m.Tax.name)):
@@ -388,6 +394,9 @@ def list_products(session: Session, which: str = "active") -> Iterable[ProductRe
     query = select(m.Product)
     if which != "all":
         query = query.where(m.Product.archived == (which == "archived"))
+    if search is not None:  # words in the SKU, name, description or vendor's name (store.search, in SQL)
+        vendor = (m.Vendor.__table__.c.id == m.Product.vendor_id, [m.Vendor.__table__.c.name])
+        query = query.where(searching.clause(session, search, [m.Product.sku, m.Product.name, m.Product.description], related=[vendor]))
     for p in session.exec(query.order_by(m.Product.sku)):
         yield product_view(session, p, vendors.get(p.vendor_id) if p.vendor_id else None, taxes.get(p.id, []))
 

@@ -20,6 +20,7 @@ from orders_cli.parties.catalog import address_of
 from orders_cli.parties.edits import refuse_archived
 from orders_cli.parties.resolver import Resolver
 from orders_cli.parties.taxes import require_buyer_vat_id
+from orders_cli.sales import guards
 from orders_cli.sales.inputs import (
     LineInput,
     Prepared,
@@ -240,9 +241,12 @@ def remove_line(session: Session, ctx: Context, kind: Kind, ref: str, line_no: i
     return view(session, kind, doc, ctx.today)
 
 
-def set_status(session: Session, ctx: Context, ref: str, status: str) -> DocView:
+def set_status(session: Session, ctx: Context, ref: str, status: str, force: bool = False) -> DocView:
+    """A new status, kept in the history; ``delivered`` with goods undelivered needs ``force``."""
     doc = get(session, ORDER, ref)
     new = lifecycle.order_transition(doc.status, status)
+    if new == "delivered" and not force:
+        guards.check_delivered(session, doc)
     session.add(m.StatusChange(doc_type="order", doc_id=doc.id, old_status=doc.status, new_status=new))
     doc.status = new
     doc.updated_at = m.utcnow()

@@ -171,8 +171,11 @@ def list_docs(
     since: str | None = None,
     until: str | None = None,
     limit: int | None = None,
+    search: str | None = None,
 ) -> Iterator[ListRow]:
-    """Newest first; one streamed query with the account name joined (set-based, no per-row lookups)."""
+    """Newest first; one streamed query with the account name joined (set-based, no per-row lookups).
+    ``search``: words in the number, subject, customer reference, account name or a line's SKU
+    or description (``store.search``, in SQL)."""
     t = kind.table.__table__
     a = m.Account.__table__
     date_col = t.c[kind.date_field]
@@ -194,6 +197,12 @@ def list_docs(
     if recurring and kind is ORDER:
         r = m.Recurrence.__table__
         q = q.where(sa.exists().where(r.c.order_id == t.c.id, r.c.enabled == True))  # noqa: E712
+    if search is not None:
+        from orders_cli.store import search as searching
+
+        lt = kind.line_table.__table__
+        fields = [t.c.number, t.c.subject, a.c.name] + ([t.c.customer_ref] if kind is ORDER else [])
+        q = q.where(searching.clause(session, search, fields, [t.c.number], [(lt.c[kind.fk] == t.c.id, [lt.c.sku, lt.c.description])]))
     q = q.order_by(date_col.desc(), t.c.id.desc())
     if limit:
         q = q.limit(limit)
