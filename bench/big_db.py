@@ -34,6 +34,7 @@ ACCOUNTS = 100  # orders are spread over this many accounts (plus the catalog's 
 REPEAT = 5
 
 CATALOG = [
+    ("db", "init"),  # a missing database is refused by every other command (issue 18)
     ("tax", "add", "VAT20", "--rate", "20"),
     ("tax", "add", "VAT20", "--rate", "8.5", "--region", "overseas"),
     ("tax", "add", "VAT5.5", "--rate", "5.5"),

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 CATALOG = [
+    ("db", "init"),  # a missing database is refused by every other command (issue 18)
     ("tax", "add", "VAT20", "--rate", "20"),
     ("tax", "add", "VAT20", "--rate", "8.5", "--region", "overseas"),
     ("tax", "add", "VAT5.5", "--rate", "5.5"),
