@@ -321,3 +321,21 @@ def test_order_show_keeps_the_description_over_the_per_line_progress(books):
                                           "│ 2 │ COFFEE-1KG │ Café en gr… │  10 │      24.50 │ 5%    │ 232.75 │         0 │"]
     wide = at(120, "order", "show", "SO-00003")
     assert "┃ # ┃ SKU        ┃ Description          ┃ Qty ┃ Unit price ┃ Disc. ┃    Net ┃ Delivered ┃ Invoiced ┃" in wide
+
+
+def test_statuses_in_a_panel_are_coloured_on_a_terminal_only(books, monkeypatch):
+    """The key/value panel of a view colours its status as the tables do, the rest of the line
+    untouched; NO_COLOR and a pipe get the same panel without an escape."""
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = on_terminal("order", "show", "SO-00005")
+    status = next(line for line in shown.splitlines() if line.startswith("status"))
+    assert re.fullmatch(r"status +\x1b\[90mcancelled\x1b\[0m", status), repr(status)
+    quote = on_terminal("quote", "show", "QT-00001")
+    assert f"{ESC}32maccepted{ESC}0m" in quote
+    plain = ok("order", "show", "SO-00005").out
+    panel = plain.split("┏")[0]  # the header panel (the lines' table follows)
+    assert ESC not in plain and re.sub(r"\x1b\[[0-9;]*m", "", shown).split("┏")[0] == panel
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert on_terminal("order", "show", "SO-00005").split("┏")[0] == panel

@@ -182,13 +182,28 @@ def record(obj: Any, fmt: str, human: Callable[[dict], None] | None = None) -> N
 def kv(obj: dict, title: str | None = None) -> None:
     """A key/value panel: keys aligned, values after two spaces, no trailing padding; a
     multi-line value continues under itself."""
+    from orders_cli.cli import tables
+
     lines = [] if title is None else [_title(title)]
     keys = [terminal(k.replace("_", " ")) for k in obj]
     width = max((len(k) for k in keys), default=0)
+    coloured = []  # (line index, start, end, style) of the statuses (tables.style)
     for k, (key, value) in zip(keys, obj.items()):
         text = shown(value, key).split("\n")
+        if (hue := tables.style(key, value)) and text[0]:
+            coloured.append((len(lines), width + 2, width + 2 + len(text[0]), hue))
         lines.append((k.ljust(width) + "  " + text[0]).rstrip())
         lines += [(" " * (width + 2) + more).rstrip() for more in text[1:]]
+    if coloured and stdout_is_tty() and not os.environ.get("NO_COLOR"):
+        from rich.text import Text
+
+        out = console()
+        for i, start, end, hue in coloured:  # plain Text: the stored text is never read as markup
+            line = Text(lines[i])
+            line.stylize(hue, start, end)
+            with out.capture() as got:
+                out.print(line, end="")
+            lines[i] = got.get()
     write("\n".join(lines) + "\n")
 
 
