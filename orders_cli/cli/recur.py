@@ -22,7 +22,8 @@ usage_app = group("usage", "Usage records (consumption) billed on the next recur
 Order = Annotated[str, typer.Argument(help="Order number or id")]
 AsOf = Annotated[Optional[str], typer.Option("--date", help="As of this day (default today)")]
 TABLE_ROWS = 100  # `recur show` as a table: a far --date can make tens of thousands of periods due
-RUN_COLUMNS = [("number", "Invoice"), ("order", "Order"), ("subject", "Subject"), ("invoice_date", "Date"),
+# the order first: the first column always stays (cli/tables.py), and a dry run has no invoice numbers yet
+RUN_COLUMNS = [("order", "Order"), ("number", "Invoice"), ("subject", "Subject"), ("invoice_date", "Date"),
                ("period_start", "Period start"), ("period_end", "Period end"), ("totals.total", "Total")]
 DASHBOARD_COLUMNS = [("order", "Order"), ("account", "Account"), ("frequency", "Every"), ("enabled", "On"), ("start", "Start"),
                      ("end", "End"), ("next_date", "Next"), ("invoices", "Invoices"), ("billed", "Billed"), ("pending", "Pending"),
@@ -130,7 +131,7 @@ def short(invoices: list, verbose: bool) -> list:
     if verbose or not stdout_is_tty() or len(invoices) <= 2 * SHORT + 1:
         return invoices
     left_out = len(invoices) - 2 * SHORT
-    gap = {"number": "...", "subject": f"{left_out} more"}
+    gap = {"order": "...", "number": f"{left_out} more"}  # the subject may be left out at 80 columns
     return [*invoices[:SHORT], gap, *invoices[-SHORT:]]
 
 
