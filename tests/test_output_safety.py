@@ -127,8 +127,8 @@ def test_recur_run_with_a_closing_tag_in_the_subject_bills_and_reports(hostile):
     ok("recur", "set", hostile, "--frequency", "monthly", "--start", "2026-10-01", "--subject", "Maint [/] {MMM} :warning:")
     r = run("recur", "run")
     assert r.code == 0, r.err
-    assert r.out.splitlines()[3:5] == ["│ INV-00001 │ SO-00001 │ Maint [/] October :warning:  │ 2026-11-28 │ 2026-10-01   │ 2026-10-31 │ -0.50 │",
-                                       "│ INV-00002 │ SO-00001 │ Maint [/] November :warning: │ 2026-11-28 │ 2026-11-01   │ 2026-11-30 │ -0.50 │"]
+    assert r.out.splitlines()[3:5] == ["│ SO-00001 │ INV-00001 │ Maint [/] October :warning:  │ 2026-11-28 │ 2026-10-01   │ 2026-10-31 │ -0.50 │",
+                                       "│ SO-00001 │ INV-00002 │ Maint [/] November :warning: │ 2026-11-28 │ 2026-11-01   │ 2026-11-30 │ -0.50 │"]
     assert r.err.splitlines()[-1] == "recur run 2026-11-28: billed 2 invoices for 1 order, 0 periods skipped, 0 failed"
     assert [s for (s,) in sql("SELECT subject FROM invoice ORDER BY number")] == ["Maint [/] October :warning:", "Maint [/] November :warning:"]
 
