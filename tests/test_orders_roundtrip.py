@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
-from conftest import db_content, ok, refused
+from conftest import PG, db_content, ok, refused
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_orders import catalog, catalog_template, fast_cli  # noqa: F401  (fixtures)
@@ -103,7 +103,8 @@ def same_document(a: dict, b: dict) -> None:
     assert [{k: ln[k] for k in LINE_KEYS} for ln in a["lines"]] == [{k: ln[k] for k in LINE_KEYS} for ln in b["lines"]]
 
 
-@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# the arithmetic is the backend's only through what it stores: 30 examples on SQLite, 10 on PostgreSQL
+@settings(max_examples=10 if PG else 30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(order=order_args())
 def test_random_orders_add_up_and_round_trip(catalog, order):
     args, nets = order
