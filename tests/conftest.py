@@ -244,6 +244,10 @@ RENDERING = ("tests/test_einvoice_out.py", "tests/test_portal_browser.py", "test
 
 
 def pytest_collection_modifyitems(config, items):
+    # The slow tests (processes, crash and load runs, long properties) first: with
+    # `-n auto --dist worksteal` a worker then starts on them while the others take the short
+    # tests, and the run never ends waiting on one long test picked up last.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if not PG:
         return
     skip = pytest.mark.skip(reason="backend-independent (no database): run in the SQLite pass")
