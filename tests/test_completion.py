@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
 import pytest
-from conftest import ok
+from conftest import PG, ok
 
 HEAVY = ("typer", "click", "rich", "sqlalchemy", "sqlmodel", "alembic", "fpdf")
 
@@ -157,3 +158,24 @@ def test_the_kinds_come_from_the_command_tree():
     assert c["order"]["c"]["list"]["o"]["--json"] == "-"
     assert "company.name" in c["config"]["c"]["set"]["a"][0] and c["config"]["c"]["set"]["a"][1] is None
     assert c["activity"]["c"]["add"]["o"]["--type"] == ["call", "meeting", "task"]
+
+
+@pytest.mark.skipif(bool(PG), reason="the SQLite read of completion (PostgreSQL: ILIKE)")
+def test_codes_are_read_through_their_index_in_every_spelling(isolated):
+    """A code's prefix is walked as index ranges, one per upper/lower-case spelling (up to 16),
+    and by LIKE beyond: the same proposals, case ignored, at most LIMIT of them, the highest."""
+    from orders_cli.store import quick
+
+    db = os.environ["ORDERS_DB"]
+    ok("db", "init")
+    con = sqlite3.connect(db)
+    con.executemany("INSERT INTO product (sku, name, kind, unit, unit_price, description) VALUES (?, ?, 'product', 'unit', '1', '')",
+                    [(f"AbCdE-{i:03d}", f"p{i}") for i in range(300)] + [("ab-1", "x"), ("AB-2", "y"), ("aB-3", "z")])
+    con.commit()
+    con.close()
+    assert quick._spellings("ab-1") == ["ab-1", "Ab-1", "aB-1", "AB-1"]
+    assert quick._spellings("abcde") is None  # five letters: LIKE
+    assert quick.values(db, "sku", "Ab-") == ["ab-1", "AB-2", "aB-3"]
+    assert quick.values(db, "sku", "ABCDE-29") == [f"AbCdE-29{i}" for i in range(10)]  # LIKE, case ignored
+    assert quick.values(db, "sku", "abcd") == [f"AbCdE-{i:03d}" for i in range(100, 300)]  # index ranges: the highest 200
+    assert quick.values(db, "sku", "zz") == []

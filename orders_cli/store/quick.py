@@ -70,6 +70,41 @@ def _query(kind: str, prefix: str, placeholder: str, like: str) -> tuple[str, tu
     return f"SELECT {column} FROM {table} ORDER BY id DESC", ()
 
 
+MAX_CASE_LETTERS = 4  # up to 16 spellings of a code's prefix walked as index ranges; more: LIKE
+
+
+def _spellings(prefix: str) -> list[str] | None:
+    """Every upper/lower-case spelling of an ASCII ``prefix`` (``so-1``: SO-1, So-1, sO-1,
+    so-1), or None when it has too many letters to walk them all."""
+    letters = [i for i, c in enumerate(prefix) if c.isalpha()]
+    if len(letters) > MAX_CASE_LETTERS:
+        return None
+    out = []
+    for mask in range(1 << len(letters)):
+        chars = list(prefix.lower())
+        for bit, i in enumerate(letters):
+            if mask >> bit & 1:
+                chars[i] = chars[i].upper()
+        out.append("".join(chars))
+    return out
+
+
+def _sqlite_codes(con, kind: str, prefix: str) -> list[str] | None:
+    """A code's values through its unique index: one range per spelling of the prefix (SQLite
+    compares text byte-wise; LIKE would walk the whole table for a prefix few values have),
+    the highest in text order first (the newest of numbers of one width)."""
+    table, column, how = SOURCES[kind]
+    spellings = _spellings(prefix) if how == "code" and prefix.isascii() else None
+    if spellings is None:
+        return None
+    found: set[str] = set()
+    for start in spellings:
+        found.update(row[0] for row in con.execute(
+            f"SELECT {column} FROM {table} WHERE {column} >= ? AND {column} < ? ORDER BY {column} DESC LIMIT {LIMIT}",
+            (start, start + "\U0010ffff")))
+    return _pick([(v,) for v in sorted(found, reverse=True)], prefix)
+
+
 def _pick(rows, prefix: str) -> list[str]:
     found = matches(prefix, (row[0] for row in rows))[:LIMIT]
     return sorted(found, key=fold)
@@ -94,6 +129,9 @@ def _sqlite(target: str, kind: str, prefix: str) -> list[str]:
         return []
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
     try:
+        codes = _sqlite_codes(con, kind, prefix)
+        if codes is not None:
+            return codes
         sql, params = _query(kind, prefix, "?", "LIKE")  # SQLite's LIKE ignores ASCII case
         return _pick(con.execute(sql, params), prefix)
     finally:
