@@ -526,6 +526,21 @@ AGING_FLOOR = (
     "WHERE balance != 0 GROUP BY a.name ORDER BY a.name"
 ).replace(":asof", f"'{ASOF}'")
 
+# aging as of a past day: each invoice dated by then, less its credit notes and live payments
+# dated by then (the documents summed once per invoice), bucketed
+PAST = f"{YEAR}-06-30"
+AGING_PAST_FLOOR = (
+    "WITH bal AS MATERIALIZED (SELECT i.account_id, julianday(:asof) - julianday(i.due_date) AS late, "
+    "i.total - coalesce(c.t, 0) - coalesce(p.t, 0) AS balance FROM invoice i "
+    "LEFT JOIN (SELECT invoice_id, sum(total) AS t FROM credit_note WHERE credit_date <= :asof GROUP BY invoice_id) c ON c.invoice_id = i.id "
+    "LEFT JOIN (SELECT invoice_id, sum(amount) AS t FROM payment WHERE invoice_id IS NOT NULL AND payment_date <= :asof "
+    "AND id NOT IN (SELECT payment_id FROM payment_removal) GROUP BY invoice_id) p ON p.invoice_id = i.id WHERE i.invoice_date <= :asof) "
+    "SELECT a.name, sum(CASE WHEN late <= 0 THEN balance END), sum(CASE WHEN late BETWEEN 1 AND 30 THEN balance END), "
+    "sum(CASE WHEN late BETWEEN 31 AND 60 THEN balance END), sum(CASE WHEN late BETWEEN 61 AND 90 THEN balance END), "
+    "sum(CASE WHEN late > 90 THEN balance END), sum(balance) FROM bal JOIN account a ON a.id = bal.account_id "
+    "WHERE balance != 0 GROUP BY a.name ORDER BY a.name"
+).replace(":asof", f"'{PAST}'")
+
 RECURRING_FLOOR = (
     "SELECT strftime('%Y-%m', i.period_start), count(DISTINCT i.order_id), "
     "sum((i.total - i.tax_total) / CASE r.frequency WHEN 'quarterly' THEN 3 WHEN 'annual' THEN 12 ELSE 1 END) "
@@ -570,6 +585,7 @@ REPORTS = [
     ("vat --basis invoice", ["report", "vat", *P], VAT_FLOOR),
     ("vat --basis payment", ["report", "vat", "--basis", "payment", *P], VAT_PAYMENT_FLOOR),
     ("aging", ["report", "aging", "--as-of", ASOF, "--json"], AGING_FLOOR),
+    ("aging --as-of a past day", ["report", "aging", "--as-of", PAST, "--json"], AGING_PAST_FLOOR),
     ("recurring", ["report", "recurring", "--json"], RECURRING_FLOOR),
     ("forecast --months 12", ["report", "forecast", "--months", "12", "--json"], FORECAST_FLOOR),
 ]

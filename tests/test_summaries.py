@@ -168,6 +168,24 @@ def test_aging_and_vat_on_receipts_equal_the_documents_on_random_books(db_templa
     assert check["problems"] == [] and check["ok"], check
 
 
+@pytest.mark.parametrize("seed", [12, 13])
+def test_aging_of_one_account_on_past_days_equals_the_documents(db_template, seed):
+    """As of a past day most invoices have a later event (a payment, credit note or refund
+    dated after it): those dated by then are balanced from the documents, the others left out;
+    one account's rows are its documents' balances then, each day from the first invoice on."""
+    random_book_copy(db_template, seed)
+    docs = documents()
+    first = min(d for _, _, d, *_ in docs[0])
+    for as_of in (first - timedelta(days=1), first, *(first + timedelta(days=n) for n in range(7, (TODAY - first).days, 23)),
+                  TODAY - timedelta(days=1)):
+        hand = aging_by_hand(as_of, docs)
+        for account in ("North", "South", "East"):
+            rows = ok("report", "aging", "--as-of", as_of.isoformat(), "--account", account, "--json").json()
+            got = {r["account"]["name"]: [cents(r[k]) for k in ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90", "credit")]
+                   for r in rows}
+            assert got == {k: v for k, v in hand.items() if k == account}, (as_of, account)
+
+
 def test_the_vat_rows_are_the_breakdowns_and_cannot_change(db_template):
     random_book_copy(db_template, 11)
     for table, doc, key in (("invoice_tax", "invoice", "invoice_id"), ("credit_note_tax", "credit_note", "credit_note_id")):

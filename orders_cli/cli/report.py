@@ -268,7 +268,7 @@ def forecast(
     Example: orders report forecast --months 6 --chart
     """
     from orders_cli.adapters.env import today
-    from orders_cli.reporting import recurring as use_case
+    from orders_cli.reporting import forecast as use_case
 
     rows = _compute(use_case.forecast, today(), months)
     _check_chart(chart, rows)

@@ -9,8 +9,11 @@ make the ``credit`` column. One grouped query: a subquery of balances per invoic
 account and bucket with CASE over the bucket's due-date bounds (portable: dates compared,
 never subtracted in SQL). An invoice whose every credit note, payment and refund is dated
 on or before ``as_of`` (``invoice_balance.last_event``) has the balance ``invoice_balance``
-holds, and adds nothing once settled for good (``open_until``); only the few with an event
-after ``as_of`` are balanced from the documents.
+holds, and adds nothing once settled for good (``open_until``): those are read through the
+index of the open ones alone. Only the invoices dated by ``as_of`` with an event after it are
+balanced from the documents: found once (a CTE: as of a past day, a few of the invoices with a
+later event, most of the book being dated after that day), then their credit notes, payments
+and refunds dated by ``as_of`` summed through the per-invoice indexes.
 """
 
 from __future__ import annotations
@@ -48,15 +51,21 @@ def aging(s: Session, as_of: date, account: str | None = None) -> list[AgingRow]
     # every event of the invoice dated by as_of: its balance then is its balance now, which
     # invoice_balance holds (store/summaries.py); settled for good (open_until) adds nothing
     counted_bal = bal.c.invoice_id.not_in(void) if void else sa.true()
+    # (open_until is last_event once settled, else OPEN: with last_event <= as_of < open_until
+    # the invoice is open, so the index is read for the open ones only, whatever the day)
     settled = (sa.select(bal.c.account_id, bal.c.currency, bal.c.due_date,
                          (_c(bal.c.total) - _c(bal.c.credited) - _c(bal.c.paid)).label("balance"), _c(bal.c.refunded).label("refunded"))
-               .where(bal.c.open_until > as_of, bal.c.last_event <= as_of, counted_bal,
+               .where(bal.c.open_until == sm.OPEN, bal.c.open_until > as_of, bal.c.last_event <= as_of, counted_bal,
                       *([bal.c.account_id == account_id] if account_id is not None else [])))
     # the few with a credit note or payment dated after as_of: balanced from the documents,
     # each sum grouped once and joined (a correlated subquery per invoice would be evaluated
     # again for every bucket column once SQLite flattens the per-invoice query into the outer one)
-    later = sa.select(bal.c.invoice_id).where(bal.c.last_event > as_of)
-    any_later = s.execute(later.limit(1)).first() is not None  # none, as of today: one part only
+    any_later = s.execute(sa.select(bal.c.invoice_id).where(bal.c.last_event > as_of).limit(1)).first() is not None  # none, as of today: one part only
+    # only those dated by as_of (the invoices dated after it have no balance then): as of a past
+    # day the invoices with a later event are most of the book, those dated by then a few
+    # (found once: a CTE read by each sum below)
+    later = sa.select((sa.select(bal.c.invoice_id.label("id")).select_from(inv.join(bal, bal.c.invoice_id == inv.c.id))
+                       .where(inv.c.invoice_date <= as_of, bal.c.last_event > as_of, counted, *mine)).cte("later").c.id)
     credited = (sa.select(cn.c.invoice_id.label("id"), sa.func.sum(_c(cn.c.total), type_=I64).label("cents"))
                 .where(cn.c.credit_date <= as_of, cn.c.invoice_id.in_(later)).group_by(cn.c.invoice_id).subquery("credited"))
     paid = (sa.select(p.c.invoice_id.label("id"), sa.func.sum(_c(p.c.amount), type_=I64).label("cents"))

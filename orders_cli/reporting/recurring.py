@@ -1,5 +1,4 @@
-"""``orders report recurring`` (MRR, ARR and how they moved, month by month) and ``orders
-report forecast`` (what the recurring schedules will bill in the coming months).
+"""``orders report recurring``: MRR, ARR and how they moved, month by month.
 
 **MRR** is measured on what was billed, net of VAT, usage excluded: each recurring invoice's
 net minus its usage lines (lines of no order line) minus its credit notes' net, grouped in SQL
@@ -9,11 +8,7 @@ each of its three months. Month to month, per subscription: new (nothing the mon
 expansion / contraction (more / less), churned (nothing this month, something the month
 before); ``MRR = previous MRR + new + expansion - contraction - churned`` holds every month.
 
-**Forecast** runs the schedule rules of ``recur run`` forward (``core.schedule``): every
-enabled recurrence of an order not cancelled, its periods not yet billed nor skipped, end
-dates honoured, catch-up ``latest`` billing only the last overdue period; a period already due
-is billed by the next run, so it counts in the current month. Each period bills the order's
-totals (usage excluded: it is not known ahead).
+``orders report forecast`` (what the schedules will bill next) is ``reporting.forecast``.
 """
 
 from __future__ import annotations
@@ -29,9 +24,8 @@ from orders_cli.core import pricing, schedule
 from orders_cli.core.errors import Invalid
 from orders_cli.core.money import Money, from_cents
 from orders_cli.core.spans import Span, add_month, month_end, month_key, month_start, months_between
-from orders_cli.recurring.periods import Billed, done_all, is_open
 from orders_cli.reporting import scope
-from orders_cli.reporting.results import ForecastRow, RecurringRow
+from orders_cli.reporting.results import RecurringRow
 from orders_cli.store import receivables as rv
 from orders_cli.store import schema as m
 
@@ -119,74 +113,3 @@ def recurring(s: Session, span: Span, today: date) -> list[RecurringRow]:
             rows.append(RecurringRow(month, currency, Money(r(mrr)), Money(r(mrr * 12)), Money(r(new)), Money(r(expansion)),
                                      Money(r(contraction)), Money(r(churned)), active))
     return rows
-
-
-def forecast(s: Session, today: date, months: int = 12) -> list[ForecastRow]:
-    """The rows of ``report forecast``: this month and the ``months - 1`` after it."""
-    if not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
-        raise Invalid(f"--months {months}: expected 1 to {MAX_MONTHS}")
-    keys = [add_month(month_key(today), i) for i in range(months)]
-    horizon = month_end(*map(int, keys[-1].split("-")))
-    rec, so = m.Recurrence.__table__, m.SalesOrder.__table__
-    plans = s.execute(
-        sa.select(rec, so.c.currency, _c(so.c.total).label("gross"), _c(so.c.tax_total).label("vat"))
-        .select_from(rec.join(so, so.c.id == rec.c.order_id))
-        .where(rec.c.enabled == True, so.c.status != "cancelled")  # noqa: E712
-    ).all()
-    invoiced, skipped = done_all(s) if plans else ({}, {})
-    acc: dict = defaultdict(lambda: [0, ZERO, ZERO, ZERO])
-    for p in plans:
-        done = (invoiced.get(p.order_id, Billed()), skipped.get(p.order_id, set()))
-        for day in _billing_days(p, today, horizon, done):
-            row = acc[(month_key(day), p.currency)]
-            gross, vat = from_cents(p.gross or 0), from_cents(p.vat or 0)
-            row[0] += 1
-            row[1] += gross - vat
-            row[2] += vat
-            row[3] += gross
-    currencies = sorted({cur for _, cur in acc}) or []
-    return [ForecastRow(k, cur, *((v[0], Money(v[1]), Money(v[2]), Money(v[3])) if (v := acc.get((k, cur))) else (0, Money(ZERO), Money(ZERO), Money(ZERO))))
-            for cur in currencies for k in keys]
-
-
-def _billing_days(p, today: date, horizon: date, done) -> list[date]:
-    """The days the next runs bill the periods of recurrence ``p`` up to ``horizon``: a period
-    already due (not billed nor skipped) on the next run (today), a later one on its invoice date."""
-    first = _first_open_index(p, done)
-    due = [q for q in schedule.due_periods(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date,
-                                           from_index=first)
-           if is_open(q, *done)] if p.start <= today else []
-    if p.catch_up == "latest" and len(due) > 1:
-        due = [q for q in due[:-1] if q.start in done[0].released] + due[-1:]
-    days = [today for _ in due]
-    q = schedule.next_period(p.start, p.frequency, today, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date, from_index=first)
-    while q is not None and q.invoice_date <= horizon:
-        if is_open(q, *done):
-            days.append(q.invoice_date)
-        if q.end == date.max:
-            break
-        # the periods follow one another: the next is period k + 1, no search from a date
-        q = schedule.period(p.start, p.frequency, q.index + 1, end=p.end, last_day=p.last_day, invoice_date=p.invoice_date)
-    return days
-
-
-def _first_open_index(p, done) -> int:
-    """Where the walk over a schedule may start: after its latest billed period when the billed
-    spans cover every day from the schedule's start to that period's end without a gap (the
-    usual case: a schedule billed in order), else at 0, so a period never billed, or one
-    credited to be billed again, is still found by the walk."""
-    billed, skipped = done
-    if not billed.spans or skipped or billed.released:
-        return 0
-    spans = sorted(billed.spans)
-    if spans[0][0] > p.start:
-        return 0
-    reach = spans[0][1]
-    for start, end in spans[1:]:
-        if (start - reach).days > 1:
-            return 0  # a gap: walk it all
-        reach = max(reach, end)
-    after = schedule.next_period(p.start, p.frequency, spans[-1][0], end=None, last_day=p.last_day, invoice_date="start")
-    if after is None or after.start <= reach:
-        return 0
-    return after.index

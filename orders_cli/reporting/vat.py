@@ -116,7 +116,7 @@ def _outside(s: Session, span: Span, acc: dict, void: list[int]) -> None:
 
 def _paid(kind: str, span: Span):
     """Per document paid (or refunded) within the span: (id, cents paid before the span, cents
-    paid by its end), a grouped subquery."""
+    paid by its end), a grouped CTE."""
     p = rv.Payment.__table__
     fk = p.c.invoice_id if kind == "invoice" else p.c.credit_note_id
     amount = _c(p.c.amount)
@@ -124,7 +124,7 @@ def _paid(kind: str, span: Span):
     through = sa.case((p.c.payment_date <= span.until, amount), else_=0) if span.until is not None else amount
     in_span = sa.select(fk).where(fk.is_not(None), scope.live(p), *scope.within(p.c.payment_date, span))
     return (sa.select(fk.label("doc_id"), sa.func.sum(before, type_=I64).label("before"), sa.func.sum(through, type_=I64).label("through"))
-            .where(fk.in_(in_span), scope.live(p)).group_by(fk).subquery())
+            .where(fk.in_(in_span), scope.live(p)).group_by(fk).cte(f"paid_{kind}"))
 
 
 def _receipts(s: Session, span: Span, acc: dict, void: list[int]) -> None:
@@ -132,28 +132,34 @@ def _receipts(s: Session, span: Span, acc: dict, void: list[int]) -> None:
     paid in part (or across the span's bounds) are shared out here, in integer cents."""
     share = pricing.share_cents  # integer cents: exact at any size
     for slot, kind in ((0, "invoice"), (2, "credit")):
-        doc = m.Invoice.__table__ if kind == "invoice" else rv.CreditNote.__table__
+        # an invoice's total from the narrow invoice_balance (the same, kept by the triggers),
+        # not the wide invoice row: one look-up per invoice paid in the span
+        bal = sm.InvoiceBalance.__table__
+        doc, doc_id = (bal, bal.c.invoice_id) if kind == "invoice" else (rv.CreditNote.__table__, rv.CreditNote.__table__.c.id)
         t, _, cond = _taxes(kind, void)
         paid = _paid(kind, span)
         total = _c(doc.c.total)
         fk = t.c.invoice_id if kind == "invoice" else t.c.credit_note_id
-        joined = paid.join(doc, doc.c.id == paid.c.doc_id).join(t, fk == paid.c.doc_id)
+        joined = paid.join(doc, doc_id == paid.c.doc_id).join(t, fk == paid.c.doc_id)
         whole = sa.and_(paid.c.before <= 0, paid.c.through >= total)
         keys = (t.c.category, t.c.name, t.c.rate, t.c.currency)
-        q = (sa.select(*keys, sa.func.max(t.c.exemption_reason), sa.func.sum(_c(t.c.base), type_=I64), sa.func.sum(_c(t.c.amount), type_=I64))
-             .select_from(joined).where(cond, total > 0, whole).group_by(*keys))
-        for category, name, rate, currency, reason, base, amount in s.execute(q):
+        none = sa.null().label("total"), sa.null().label("before"), sa.null().label("through")
+        # one statement: the payments grouped once (a CTE read by both parts), the documents paid
+        # whole summed per rate, then the others row by row (total and paid amounts not null)
+        summed = (sa.select(*keys, sa.func.max(t.c.exemption_reason), sa.func.sum(_c(t.c.base), type_=I64), sa.func.sum(_c(t.c.amount), type_=I64), *none)
+                  .select_from(joined).where(cond, total > 0, whole).group_by(*keys))
+        shared = (sa.select(*keys, t.c.exemption_reason, _c(t.c.base), _c(t.c.amount), total, paid.c.before, paid.c.through)
+                  .select_from(joined).where(cond, total > 0, sa.not_(whole), paid.c.before < total))
+        for category, name, rate, currency, reason, base, amount, whole_cents, before, through in s.execute(sa.union_all(summed, shared)):
             row = _row(acc, (category or "S", name, rate, currency))
-            row[slot] += from_cents(base or 0)
-            row[slot + 1] += from_cents(amount or 0)
-            row[4] = row[4] or reason
-        q = (sa.select(*keys, t.c.exemption_reason, _c(t.c.base), _c(t.c.amount), total, paid.c.before, paid.c.through)
-             .select_from(joined).where(cond, total > 0, sa.not_(whole), paid.c.before < total))
-        for category, name, rate, currency, reason, base, amount, whole_cents, before, through in s.execute(q):
+            if whole_cents is None:
+                row[slot] += from_cents(base or 0)
+                row[slot + 1] += from_cents(amount or 0)
+                row[4] = row[4] or reason
+                continue
             before, through = min(before or 0, whole_cents), min(through or 0, whole_cents)
             if before == through:
                 continue
-            row = _row(acc, (category or "S", name, rate, currency))
             row[slot] += from_cents(share(base, through, whole_cents) - share(base, before, whole_cents))
             row[slot + 1] += from_cents(share(amount, through, whole_cents) - share(amount, before, whole_cents))
             row[4] = row[4] or reason
