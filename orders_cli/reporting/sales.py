@@ -125,21 +125,6 @@ def line_sums(s: Session, by: str, span: Span, account_id: int | None = None) ->
     return out
 
 
-def _descriptions(s: Session, skus: set, span: Span, account_id: int | None) -> dict:
-    """A name for each SKU not in the catalog (a deposit, a price reduction): a description its
-    lines carry, asked only for those SKUs."""
-    out: dict = {}
-    for kind in ("invoice", "credit"):
-        missing = skus - set(out)
-        if not missing:
-            break
-        lt, doc, day, cond, fk = _lines(kind)
-        q = (sa.select(lt.c.sku, sa.func.max(lt.c.description)).select_from(lt.join(doc, fk == doc.c.id))
-             .where(lt.c.sku.in_(missing), *_where(day, cond, doc, span, account_id)).group_by(lt.c.sku))
-        out.update({sku: d for sku, d in s.execute(q) if sku not in out})
-    return out
-
-
 def _margin(row: SalesRow, lines: dict | None) -> None:
     lines = lines or {"cost": Decimal(0), "costed_net": ZERO, "net": ZERO}
     cost = pricing.round_money(lines["cost"])
@@ -211,7 +196,7 @@ def _by_lines(s: Session, by: str, span: Span, account_id: int | None, margin: b
         p = m.Product.__table__
         skus = {k for k, _ in lines}
         catalog = dict(s.execute(sa.select(p.c.sku, p.c.name).where(p.c.sku.in_(skus))).all()) if skus else {}
-        label = {**_descriptions(s, skus - set(catalog), span, account_id), **catalog}
+        label = {**line_sales.descriptions(s, skus - set(catalog), span, account_id), **catalog}
         order = sorted(lines, key=lambda kc: (kc[0], kc[1]))
     else:
         v = m.Vendor.__table__
