@@ -48,7 +48,7 @@ def quantity_parts(dialect: str, q: str) -> tuple[str, str]:
     find = f"strpos({q}, '.')" if dialect == "postgresql" else f"instr({q}, '.')"
     units = f"CAST(CASE WHEN {find} = 0 THEN {q} ELSE substr({q}, 1, {find} - 1) END AS BIGINT)"
     digits = f"substr(substr({q}, {find} + 1) || '{'0' * SCALE}', 1, {SCALE})"
-    fraction = f"CASE WHEN {find} = 0 THEN 0 ELSE CASE WHEN {q} LIKE '-%' THEN -1 ELSE 1 END * CAST({digits} AS BIGINT) END"
+    fraction = f"CASE WHEN {find} = 0 THEN 0 ELSE CASE WHEN substr({q}, 1, 1) = '-' THEN -1 ELSE 1 END * CAST({digits} AS BIGINT) END"
     return units, fraction
 
 
