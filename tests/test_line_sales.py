@@ -190,6 +190,7 @@ def test_the_upgrade_fills_the_rows_of_a_book_and_the_report_is_the_same(db_temp
             con.execute(f"DROP TRIGGER {name}")
         for table in ("invoice_line_sales", "credit_note_line_sales"):
             con.execute(f"DROP TABLE {table}")
+        con.execute("DROP INDEX ix_invoice_sales")
         con.execute("UPDATE alembic_version SET version_num = '0006'")
         con.commit()
     finally:

@@ -222,7 +222,7 @@ def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_tem
             con.execute(f"DROP TRIGGER {name}")
         for table in ("invoice_tax", "credit_note_tax", "invoice_balance"):
             con.execute(f"DROP TABLE {table}")
-        for index in ("ix_invoice_status", "ix_invoice_recurring"):
+        for index in ("ix_invoice_status", "ix_invoice_recurring", "ix_invoice_sales"):
             con.execute(f"DROP INDEX {index}")
         con.execute("UPDATE alembic_version SET version_num = '0004'")
         con.commit()
