@@ -91,7 +91,7 @@ def test_invoice_show_after_a_refused_smuggle_is_unchanged(issued):
 
 @pytest.mark.skipif(not PG, reason="TRUNCATE skips row triggers on PostgreSQL only")
 @pytest.mark.parametrize("table", ["invoice_line CASCADE", "order_line CASCADE", "sequence", "status_history", "invoice CASCADE", "sales_order CASCADE",
-                                   "credit_note CASCADE", "credit_note_line", "payment CASCADE", "payment_removal", "reminder"])
+                                   "credit_note CASCADE", "credit_note_line CASCADE", "payment CASCADE", "payment_removal", "reminder"])
 def test_truncate_is_refused_on_postgresql(issued, table):
     refused_sql(f"TRUNCATE {table}")
 

@@ -221,12 +221,17 @@ def test_db_check_finds_a_balance_out_of_step(db_template):
 
 @pytest.mark.skipif(bool(PG), reason="the 0004 file is built with SQLite here; the PostgreSQL upgrade runs in test_migrations")
 def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_template, tmp_path):
-    """A book written at 0004 (no triggers of 0005 yet), upgraded (0005, 0006): the same rows as written live."""
+    """A book written at 0004 (no triggers of 0005 yet), upgraded (0005, 0006, 0007): the same rows as written live."""
     random_book_copy(db_template, 13)
     live_tax = sql("SELECT * FROM invoice_tax ORDER BY invoice_id, seq") + sql("SELECT * FROM credit_note_tax ORDER BY credit_note_id, seq")
     live_balance = sql("SELECT invoice_id, total, credited, paid, refunded FROM invoice_balance ORDER BY invoice_id")
+    live_lines = sql("SELECT * FROM invoice_line_sales ORDER BY line_id") + sql("SELECT * FROM credit_note_line_sales ORDER BY line_id")
     con = raw_connect()
-    try:  # back to 0004 by hand: what 0006 added, then the summaries emptied, their triggers gone
+    try:  # back to 0004 by hand: what 0007 and 0006 added, then the summaries emptied, their triggers gone
+        for name in ("invoice_line_summaries", "credit_note_line_summaries"):
+            con.execute(f"DROP TRIGGER {name}")
+        for table in ("invoice_line_sales", "credit_note_line_sales"):
+            con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE product DROP COLUMN archived")
         for column in ("country", "state", "postal_code", "city", "street"):
             con.execute(f"ALTER TABLE vendor DROP COLUMN {column}")
@@ -235,7 +240,7 @@ def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_tem
             con.execute(f"DROP TRIGGER {name}")
         for table in ("invoice_tax", "credit_note_tax", "invoice_balance"):
             con.execute(f"DROP TABLE {table}")
-        for index in ("ix_invoice_status", "ix_invoice_recurring"):
+        for index in ("ix_invoice_status", "ix_invoice_recurring", "ix_invoice_sales"):
             con.execute(f"DROP INDEX {index}")
         con.execute("UPDATE alembic_version SET version_num = '0004'")
         con.commit()
@@ -244,4 +249,6 @@ def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_tem
     ok("db", "upgrade")
     assert sql("SELECT * FROM invoice_tax ORDER BY invoice_id, seq") + sql("SELECT * FROM credit_note_tax ORDER BY credit_note_id, seq") == live_tax
     assert sql("SELECT invoice_id, total, credited, paid, refunded FROM invoice_balance ORDER BY invoice_id") == live_balance
+    assert sql("SELECT * FROM invoice_line_sales ORDER BY line_id") + sql("SELECT * FROM credit_note_line_sales ORDER BY line_id") == live_lines
+    assert live_lines
     assert ok("db", "check", "--json").json()["ok"]

@@ -6,7 +6,9 @@ vendor or with the margin, one grouped query per line table; Python only merges 
 groups. By product and vendor, the document-level part of the net (overall discounts,
 allowances, shipping, charges, adjustments: net minus the sum of the line nets) is its own
 row, so the rows always add up to the documents' net. Quantities and costs are exact: lines
-are grouped by (product, quantity text), so each group's quantity is ``quantity x count``.
+are grouped by (product, quantity text), so each group's quantity is ``quantity x count``; by
+product or vendor the lines are revision 0007's sales rows (``line_sales``), whose quantities
+SQL sums exactly as integers.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from orders_cli.core.errors import Invalid
 from orders_cli.core.money import Money, Quantity, from_cents
 from orders_cli.core.results import Ref
 from orders_cli.core.spans import Span, quarter_of_month
-from orders_cli.reporting import scope
+from orders_cli.reporting import line_sales, scope
 from orders_cli.reporting.results import SalesRow
 from orders_cli.store import receivables as rv
 from orders_cli.store import refs
@@ -90,7 +92,9 @@ def doc_sums(s: Session, by: str, span: Span, account_id: int | None = None) -> 
 
 def line_sums(s: Session, by: str, span: Span, account_id: int | None = None) -> dict:
     """{(key, currency): {"net", "quantity", "cost", "costed_net"}}, credit note lines taken
-    off; ``by`` month, account, product (key the SKU) or vendor (key the vendor id or None)."""
+    off; ``by`` month, account, product (key the SKU) or vendor (key the vendor id or None).
+    From the lines themselves; by product and vendor the report reads ``line_sales.line_sums``
+    (the same figures from revision 0007's narrow rows; tests/test_line_sales.py compares both)."""
     dialect = scope.dialect(s)
     p = m.Product.__table__
     costs = {pid: cost for pid, cost in s.execute(sa.select(p.c.id, p.c.cost).where(p.c.cost.is_not(None)))}
@@ -118,21 +122,6 @@ def line_sums(s: Session, by: str, span: Span, account_id: int | None = None) ->
             if pid in costs:
                 row["cost"] += sign * quantity * costs[pid]
                 row["costed_net"] += sign * amount
-    return out
-
-
-def _descriptions(s: Session, skus: set, span: Span, account_id: int | None) -> dict:
-    """A name for each SKU not in the catalog (a deposit, a price reduction): a description its
-    lines carry, asked only for those SKUs."""
-    out: dict = {}
-    for kind in ("invoice", "credit"):
-        missing = skus - set(out)
-        if not missing:
-            break
-        lt, doc, day, cond, fk = _lines(kind)
-        q = (sa.select(lt.c.sku, sa.func.max(lt.c.description)).select_from(lt.join(doc, fk == doc.c.id))
-             .where(lt.c.sku.in_(missing), *_where(day, cond, doc, span, account_id)).group_by(lt.c.sku))
-        out.update({sku: d for sku, d in s.execute(q) if sku not in out})
     return out
 
 
@@ -198,7 +187,7 @@ def _account_names(s: Session, ids: set) -> dict:
 
 
 def _by_lines(s: Session, by: str, span: Span, account_id: int | None, margin: bool) -> list[SalesRow]:
-    lines = line_sums(s, by, span, account_id)
+    lines = line_sales.line_sums(s, by, span, account_id)
     docs = doc_sums(s, None, span, account_id)
     line_net: dict = defaultdict(lambda: ZERO)
     for (_, currency), v in lines.items():
@@ -207,7 +196,7 @@ def _by_lines(s: Session, by: str, span: Span, account_id: int | None, margin: b
         p = m.Product.__table__
         skus = {k for k, _ in lines}
         catalog = dict(s.execute(sa.select(p.c.sku, p.c.name).where(p.c.sku.in_(skus))).all()) if skus else {}
-        label = {**_descriptions(s, skus - set(catalog), span, account_id), **catalog}
+        label = {**line_sales.descriptions(s, skus - set(catalog), span, account_id), **catalog}
         order = sorted(lines, key=lambda kc: (kc[0], kc[1]))
     else:
         v = m.Vendor.__table__

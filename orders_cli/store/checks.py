@@ -1,6 +1,6 @@
 """What ``db check`` finds beyond SQLite's own integrity check: numbering counters out of step
-with the numbers issued, and the reports' summaries (revision 0005) out of step with the
-documents."""
+with the numbers issued, and the reports' summaries (revisions 0005, 0007) out of step with
+the documents."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def counter_problems(conn: sa.Connection, rev: str, numbered: dict[str, str], ga
     return problems
 
 
-def summary_problems(conn: sa.Connection) -> list[str]:
+def summary_problems(conn: sa.Connection, rev: str = "0005") -> list[str]:
     """The reports' summaries (revision 0005) against the documents: every invoice's balance
-    sums, and the VAT rows of every document summing to its VAT."""
+    sums, and the VAT rows of every document summing to its VAT; from 0007 the sales lines."""
     live = "id NOT IN (SELECT payment_id FROM payment_removal)"
     off = conn.exec_driver_sql(
         "SELECT count(*) FROM invoice i LEFT JOIN invoice_balance b ON b.invoice_id = i.id WHERE b.invoice_id IS NULL "
@@ -48,4 +48,27 @@ def summary_problems(conn: sa.Connection) -> list[str]:
             f"WHERE t.{doc}_id = d.id), 0)").scalar()
         if bad:
             out.append(f"{doc}_tax: {bad} {doc.replace('_', ' ')}(s) whose VAT rows do not add up to their VAT (report vat)")
+    return out + (line_sales_problems(conn) if rev >= "0007" else [])
+
+
+def line_sales_problems(conn: sa.Connection) -> list[str]:
+    """Revision 0007: every line of every document has its sales row, equal to the line and its
+    document (date, currency, account, SKU, product, net, quantity), and no row is without a line."""
+    from orders_cli.store.summaries import quantity_parts
+
+    dialect = conn.dialect.name
+    differs = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"
+    units, fraction = quantity_parts(dialect, "l.quantity")
+    out = []
+    for doc, key, day in (("invoice", "invoice_id", "invoice_date"), ("credit_note", "credit_note_id", "credit_date")):
+        table = f"{doc}_line_sales"
+        off = conn.exec_driver_sql(
+            f"SELECT count(*) FROM {doc}_line l LEFT JOIN {doc} d ON d.id = l.{key} LEFT JOIN {table} s ON s.line_id = l.id "
+            f"WHERE s.line_id IS NULL OR s.{key} <> l.{key} OR s.{day} {differs} d.{day} OR s.currency {differs} d.currency "
+            f"OR s.account_id {differs} d.account_id OR s.sku <> l.sku OR s.product_id {differs} l.product_id OR s.net <> l.net "
+            f"OR s.units <> {units} OR s.fraction <> {fraction}").scalar()
+        off += conn.exec_driver_sql(f"SELECT count(*) FROM {table} s WHERE NOT EXISTS (SELECT 1 FROM {doc}_line l "
+                                    "WHERE l.id = s.line_id)").scalar()
+        if off:
+            out.append(f"{table}: {off} line(s) out of step with their documents (report sales by product and vendor)")
     return out

@@ -348,6 +348,8 @@ _FINALIZE = "the finalize lock"
 _SUMMARIES = {"invoice_summaries": "the VAT rows and balance of each invoice", "credit_note_summaries": "the VAT rows of each credit note",
               "payment_summaries": "the balances the payments move", "payment_removal_summaries": "the balances the payments move"}
 _TAX_ROWS = ("invoice_tax", "credit_note_tax")
+_LINES = {"invoice_line_summaries": "the sales lines of each invoice", "credit_note_line_summaries": "the sales lines of each credit note"}
+_LINE_ROWS = ("invoice_line_sales", "credit_note_line_sales")  # revision 0007
 # Every lock trigger by the revision that made it, per backend, and what it guards.
 LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
     "sqlite": {
@@ -371,6 +373,7 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
         "0004": {"invoice_lock_legal": "the identities and allowances of an invoice",
                  "sales_order_lock_legal": "the allowances of a finalized order"},
         "0005": {**_SUMMARIES, **{f"{t}_lock_{e}": "the VAT rows of the reports" for t in _TAX_ROWS for e in ("update", "delete")}},
+        "0007": {**_LINES, **{f"{t}_lock_{e}": "the sales lines of the reports" for t in _LINE_ROWS for e in ("update", "delete")}},
     },
     "postgresql": {
         "0001": {name: _FINALIZE for name in PG_LOCK_TRIGGERS},
@@ -390,6 +393,7 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
         "0004": {"invoice_lock_legal": "the identities and allowances of an invoice",
                  "sales_order_lock_legal": "the allowances of a finalized order"},
         "0005": {**_SUMMARIES, **{f"{t}_lock{e}": "the VAT rows of the reports" for t in _TAX_ROWS for e in ("", "_truncate")}},
+        "0007": {**_LINES, **{f"{t}_lock{e}": "the sales lines of the reports" for t in _LINE_ROWS for e in ("", "_truncate")}},
     },
 }
 # The table whose numbers each counter of ``sequence`` gives out.
@@ -437,7 +441,7 @@ def check(eng: sa.Engine) -> dict:
             problems += [f"disabled trigger {name} ({what})" for name, what in sorted(expected.items()) if name in disabled]
             problems += checks.counter_problems(conn, rev, NUMBERED, GAP_FREE)
             if rev >= "0005":
-                problems += checks.summary_problems(conn)
+                problems += checks.summary_problems(conn, rev)
         conn.rollback()
     return {"ok": not problems and rev == HEAD, "revision": rev, "head": HEAD, "problems": problems}
 

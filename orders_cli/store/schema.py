@@ -303,10 +303,10 @@ class Invoice(AddressMixin, TotalsMixin, table=True):
     __table_args__ = (
         # a period billed once per rebill_no (0; 1 after a credit note --rebill, ...): revision 0003
         sa.Index("uq_invoice_order_period", "order_id", "period_start", "rebill_no", unique=True),
-        sa.Index("ix_invoice_date", "invoice_date"),
+        sa.Index("ix_invoice_date", "invoice_date"),  # and revision 0007's covering index of a span's sums (report sales):
+        sa.Index("ix_invoice_sales", "invoice_date", "currency", "status", "total", "tax_total"),
         sa.Index("ix_invoice_status", "status"),  # revision 0005: the few cancelled ones the reports leave out
-        # revision 0005: the periods billed, read by recur run, recur list and report forecast, without the wide rows
-        sa.Index("ix_invoice_recurring", "recurring", "order_id", "period_start", "period_end"),
+        sa.Index("ix_invoice_recurring", "recurring", "order_id", "period_start", "period_end"),  # 0005: the periods billed, without the wide rows
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(sa_column=sa.Column(sa.String(40), nullable=False, unique=True))
