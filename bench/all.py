@@ -17,6 +17,7 @@ the first command may upgrade it, leaving a backup beside it).
     PYTHONPATH=. nice python bench/all.py --quick --json bench/results-quick.json
     PYTHONPATH=. nice python bench/all.py --json /tmp/all.json                # the full size
     PYTHONPATH=. nice python bench/all.py --only startup,completion --book /tmp/copy/r1000000.db
+    python bench/all.py --show bench/results-quick.json --markdown     # the table of a run, as in bench/README.md
 """
 
 from __future__ import annotations
@@ -165,15 +166,21 @@ def machine() -> dict:
 def fmt(v, unit: str = "") -> str:
     if v is None:
         return "-"
-    text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
+    text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
     return f"{text} {unit}".strip()
 
 
-def show(rows: list[dict]) -> None:
+def show(rows: list[dict], markdown: bool = False) -> None:
     head = ("row", "figure", "floor", "ratio", "goal", "result")
     cells = [(r["row"], fmt(r["figure"], r["unit"]), fmt(r["floor"], r["unit"] if r["floor"] is not None else ""),
               "-" if r["ratio"] is None else f"{r['ratio']:.2f}x", r["goal"] or "(printed)",
               {True: "pass", False: "FAIL", None: "-"}[r["pass"]]) for r in rows]
+    if markdown:
+        print("| what | figure | floor, same run | ratio | goal | result |\n|---|---|---|---|---|---|")
+        for r, c in zip(rows, cells):
+            floor = f"{c[2]} ({r['floor_what']})" if r["floor_what"] else c[2]
+            print(f"| `{r['row']}`: {r['what']} | {c[1]} | {floor} | {c[3]} | {c[4]} | {'**FAIL**' if c[5] == 'FAIL' else c[5]} |")
+        return
     widths = [max(len(str(c[i])) for c in [head, *cells]) for i in range(len(head))]
     for c in [head, tuple("-" * w for w in widths), *cells]:
         print("  ".join(str(x).ljust(w) for x, w in zip(c, widths)).rstrip())
@@ -192,7 +199,16 @@ def main() -> int:
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()), help="where the books are built and kept")
     parser.add_argument("--only", help="comma-separated groups: " + ",".join(GROUPS))
     parser.add_argument("--json", type=Path, help="write the table (and the machine, the sizes) as JSON here")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in bench/README.md)")
+    parser.add_argument("--show", type=Path, help="measure nothing: print the table of this JSON (written by --json)")
     opts = parser.parse_args()
+    if opts.show:
+        data = json.loads(opts.show.read_text())
+        show(data["rows"], opts.markdown)
+        m = data["machine"]
+        print(f"\n{m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB, Python {m['python']}, SQLite {m['sqlite']}, commit {m['commit']}; "
+              f"{data['started']}, load average {' '.join(data['loadavg_start'])} -> {' '.join(data['loadavg_end'])}; {data['seconds']} s")
+        return 0
     size = {k: getattr(opts, k) if getattr(opts, k) is not None else (QUICK if opts.quick else FULL)[k] for k in FULL}
     groups = set(opts.only.split(",")) if opts.only else set(GROUPS)
     if groups - set(GROUPS):
@@ -234,7 +250,7 @@ def main() -> int:
                         f"the same on the book of {size['small_orders']:,} orders (+1% recurring)", big / small,
                         None, None))
     load1 = Path("/proc/loadavg").read_text().split()[:3]
-    show(rows)
+    show(rows, opts.markdown)
     print(f"\nload average {' '.join(load0)} at the start, {' '.join(load1)} at the end; {time.time() - started:.0f} s in all")
     if opts.json:
         result = {"sizes": size, "quick": opts.quick, "book": db, "groups": sorted(groups), "machine": machine(),
