@@ -14,6 +14,8 @@ build figures stored beside it. Run it niced; it is long at full size:
     nice python bench/big_db.py                      # 1,000,000 orders (~10 min to build)
     nice python bench/big_db.py --orders 100000
     nice python bench/big_db.py --orders 100000 --rebuild
+
+``jsonl()`` returns the figures of 3. for bench/all.py, on any database with orders.
 """
 
 from __future__ import annotations
@@ -199,6 +201,18 @@ def median_run(cmd: list[str], env: dict | None = None, repeat: int = REPEAT) ->
     return statistics.median(times), max(peaks)
 
 
+def jsonl(db: Path, env: dict | None = None, repeat: int = 3) -> dict:
+    """``order list --jsonl`` of every order of ``db`` next to its floor: seconds, rows/s, peak MiB."""
+    con = sqlite3.connect(db)
+    (n,) = con.execute("SELECT count(*) FROM sales_order").fetchone()
+    con.close()
+    child_env = {**os.environ, **(env or {}), "ORDERS_DB": str(db)}
+    cli, cli_peak = median_run([sys.executable, "-m", "orders_cli", "order", "list", "--jsonl"], env=child_env, repeat=repeat)
+    floor, floor_peak = median_run([sys.executable, "-c", JSONL_FLOOR, str(db), ALL_SQL], repeat=repeat)
+    return {"rows": n, "seconds": cli, "per_s": n / cli, "peak_mib": cli_peak / 1024,
+            "floor_s": floor, "floor_per_s": n / floor, "floor_peak_mib": floor_peak / 1024}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000, help="orders in the database (default 1000000)")
@@ -246,12 +260,11 @@ def main() -> int:
         print(f"         the same command on the 5-order demo database: median {small * 1000:.0f} ms (start-up; the data adds {max(cli - small, 0) * 1000:.0f} ms)")
 
         if not opts.skip_jsonl:
-            n = stats["orders"]
-            cli, cli_peak = median_run([sys.executable, "-m", "orders_cli", "order", "list", "--jsonl"], env=child_env, repeat=3)
-            floor, floor_peak = median_run([sys.executable, "-c", JSONL_FLOOR, str(cache), ALL_SQL], repeat=3)
-            print(f"jsonl:   order list --jsonl of {n:,} orders  median {cli:.2f} s = {n / cli:,.0f} rows/s, peak {cli_peak / 1024:.0f} MiB")
-            print(f"         floor (python sqlite3 + json.dumps, same query and shape) {floor:.2f} s = {n / floor:,.0f} rows/s, peak {floor_peak / 1024:.0f} MiB")
-            print(f"         ratio {cli / floor:.1f}x")
+            j = jsonl(cache, env)
+            print(f"jsonl:   order list --jsonl of {j['rows']:,} orders  median {j['seconds']:.2f} s = {j['per_s']:,.0f} rows/s, peak {j['peak_mib']:.0f} MiB")
+            print(f"         floor (python sqlite3 + json.dumps, same query and shape) {j['floor_s']:.2f} s = {j['floor_per_s']:,.0f} rows/s, "
+                  f"peak {j['floor_peak_mib']:.0f} MiB")
+            print(f"         ratio {j['seconds'] / j['floor_s']:.1f}x")
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return 0

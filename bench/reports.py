@@ -14,6 +14,8 @@ peak RSS (``/usr/bin/time -f %M``): run at --quick and at full size to see memor
     nice python bench/reports.py                 # 1,000,000 orders (build once, cached)
     nice python bench/reports.py --quick         # 20,000 orders
     nice python bench/reports.py --orders 100000 --rebuild --json-out /tmp/r.json
+
+``book()`` builds or finds the book and ``measure()`` returns the table, for bench/all.py.
 """
 
 from __future__ import annotations
@@ -635,6 +637,96 @@ def floor_export(shell: str, db: Path, out: Path, repeat: int, fmt: str) -> dict
     return {"seconds": statistics.median(times), "rows": rows, "peak_kib": peak}
 
 
+def environment(home: Path) -> dict:
+    return {
+        "ORDERS_CONFIG": str(home / "config.toml"), "ORDERS_TODAY": ASOF, "NO_COLOR": "1", "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "xdg-data"), "XDG_CONFIG_HOME": str(home / "xdg-config"),
+    }
+
+
+def book(n: int, cache: Path | None = None, rebuild: bool = False) -> tuple[Path, dict]:
+    """The book of ``n`` orders, built once into ``cache`` (default $TMPDIR/orders-bench-reports-N.db)
+    and reused: (its path, its build figures)."""
+    cache = (cache or Path(tempfile.gettempdir()) / f"orders-bench-reports-{n}.db").resolve()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    if rebuild or not cache.exists():
+        print(f"building a book of {n:,} orders into {cache} ...", flush=True)
+        home = Path(tempfile.mkdtemp(prefix="orders-reports-home-"))
+        try:
+            return cache, build(n, cache, environment(home))
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+    print(f"reusing {cache}", flush=True)
+    return cache, json.loads(Path(f"{cache}.build.json").read_text())
+
+
+def measure(db: Path, repeat: int = 5, only: str | None = None, quiet: bool = False) -> dict:
+    """Every report and export on the book ``db`` next to its floor (medians of ``repeat``)."""
+    say = (lambda *a, **k: None) if quiet else print  # noqa: E731
+    home = Path(tempfile.mkdtemp(prefix="orders-reports-home-"))
+    con = sqlite3.connect(db)
+    (n,) = con.execute("SELECT count(*) FROM sales_order WHERE id NOT IN (SELECT order_id FROM recurrence)").fetchone()
+    con.close()
+    try:
+        child = {**os.environ, **environment(home), "ORDERS_DB": str(db)}
+        shell = shutil.which("sqlite3")
+        if not shell:
+            raise SystemExit("the floors need the sqlite3 shell (apt-get install sqlite3)")
+        table = []
+        start, _ = median([sys.executable, "-c", "import sqlmodel"], None, repeat)
+        say(f"start-up floor: python -c 'import sqlmodel' {start * 1000:.0f} ms (median of {repeat})")
+        small = None
+        if exists(child, "report", "sales"):  # the same report on the 5-order demo book: what of it is start-up
+            demo = {**child, "ORDERS_DB": str(home / "demo.db")}
+            subprocess.run([sys.executable, "-m", "orders_cli", "demo"], env=demo, check=True, capture_output=True)
+            small, _ = median([sys.executable, "-m", "orders_cli", *REPORTS[0][1]], demo, repeat)
+            say(f"start-up: orders {' '.join(REPORTS[0][1])} on the 5-order demo book {small * 1000:.0f} ms")
+        say(f"\n{'report (' + str(n) + ' orders, --period ' + str(YEAR) + ')':<44} {'time ms':>9} {'floor ms':>9} {'ratio':>7}  goal   result")
+        for name, args, sql in REPORTS:
+            if only and only not in name:
+                continue
+            if not exists(child, *args[:2]):
+                f, _ = median([shell, str(db), sql], None, repeat)
+                say(f"{name:<44} {'-':>9} {round(f * 1000):>9,}          (orders {' '.join(args[:2])} is not in this checkout)")
+                table.append({"report": name, "missing": True, "floor_ms": round(f * 1000), "floor_sql": sql})
+                continue
+            t, peak = median([sys.executable, "-m", "orders_cli", *args], child, repeat)
+            f, _ = median([shell, str(db), sql], None, repeat)
+            row = {"report": name, "command": "orders " + " ".join(args), "ms": round(t * 1000), "floor_ms": round(f * 1000),
+                   "ratio": round(t / f, 1), "goal_ms": GOAL * 1000, "pass": t < GOAL, "peak_mib": round(peak / 1024), "floor_sql": sql}
+            table.append(row)
+            say(f"{name:<44} {row['ms']:>9,} {row['floor_ms']:>9,} {row['ratio']:>6}x  < 2 s  {'pass' if row['pass'] else 'FAIL'}", flush=True)
+        outdir = Path(tempfile.mkdtemp(prefix="orders-reports-out-", dir=db.parent))
+        try:
+            for name, args, fmt in EXPORTS:
+                if only and only not in name:
+                    continue
+                fl = floor_export(shell, db, outdir / f"{fmt}.floor", max(1, min(repeat, 3)), fmt)
+                if not exists(child, *args[:2]):
+                    say(f"{name:<44} {'-':>9} {round(fl['seconds'] * 1000):>9,}          (orders {' '.join(args[:2])} is not in this "
+                        f"checkout; floor {fl['rows']:,} lines, peak {round(fl['peak_kib'] / 1024)} MiB)")
+                    table.append({"report": name, "missing": True, "floor_ms": round(fl["seconds"] * 1000), "floor_rows": fl["rows"]})
+                    continue
+                r = export_run(args, child, max(1, min(repeat, 3)), outdir / f"{fmt}.out")
+                row = {"report": name, "command": "orders " + " ".join(args) + " FILE", "ms": round(r["seconds"] * 1000),
+                       "floor_ms": round(fl["seconds"] * 1000), "ratio": round(r["seconds"] / fl["seconds"], 1),
+                       "rows": r["rows"], "rows_per_s": round(r["rows"] / r["seconds"]), "peak_mib": round(r["peak_kib"] / 1024),
+                       "mb": round(r["bytes"] / 1e6, 1), "floor_rows": fl["rows"], "floor_rows_per_s": round(fl["rows"] / fl["seconds"]),
+                       "floor_peak_mib": round(fl["peak_kib"] / 1024), "goal_ms": None, "pass": None}
+                table.append(row)
+                say(f"{name:<44} {row['ms']:>9,} {row['floor_ms']:>9,} {row['ratio']:>6}x  {row['rows']:,} lines, "
+                    f"{row['rows_per_s']:,} lines/s, peak {row['peak_mib']} MiB (floor {row['floor_rows']:,} lines, "
+                    f"{row['floor_rows_per_s']:,}/s, peak {row['floor_peak_mib']} MiB)", flush=True)
+        finally:
+            shutil.rmtree(outdir, ignore_errors=True)
+        return {"orders": n, "year": YEAR, "as_of": ASOF, "repeat": repeat, "startup_floor_ms": round(start * 1000),
+                "startup_report_ms": round(small * 1000) if small else None, "rows": table,
+                "loadavg": Path("/proc/loadavg").read_text().split()[:3], "measured": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "sqlite": sqlite3.sqlite_version, "python": sys.version.split()[0]}
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000, help="orders in the book (default 1000000)")
@@ -648,84 +740,16 @@ def main() -> int:
     n = 20_000 if opts.quick else opts.orders
     if n < 100:
         parser.error("--orders must be at least 100")
-    cache = (opts.cache or Path(tempfile.gettempdir()) / f"orders-bench-reports-{n}.db").resolve()
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="orders-reports-home-"))
-    env = {
-        "ORDERS_CONFIG": str(home / "config.toml"), "ORDERS_TODAY": ASOF, "NO_COLOR": "1", "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "xdg-data"), "XDG_CONFIG_HOME": str(home / "xdg-config"),
-    }
-    try:
-        if opts.rebuild or not cache.exists():
-            print(f"building a book of {n:,} orders into {cache} ...", flush=True)
-            stats = build(n, cache, env)
-        else:
-            stats = json.loads(Path(f"{cache}.build.json").read_text())
-            print(f"reusing {cache} (built {stats['built']})")
-        print("book:    " + ", ".join(f"{v:,} {k}" for k, v in stats["rows"].items()))
-        print(f"         built in {stats['seconds']} s ({stats['rows_per_s']:,} rows/s), {stats['mb']} MB; checks: {stats['checks']}")
-        child = {**os.environ, **env, "ORDERS_DB": str(cache)}
-        shell = shutil.which("sqlite3")
-        if not shell:
-            raise SystemExit("the floors need the sqlite3 shell (apt-get install sqlite3)")
-        table = []
-        start, _ = median([sys.executable, "-c", "import sqlmodel"], None, opts.repeat)
-        print(f"start-up floor: python -c 'import sqlmodel' {start * 1000:.0f} ms (median of {opts.repeat})")
-        small = None
-        if exists(child, "report", "sales"):  # the same report on the 5-order demo book: what of it is start-up
-            demo = {**child, "ORDERS_DB": str(home / "demo.db")}
-            subprocess.run([sys.executable, "-m", "orders_cli", "demo"], env=demo, check=True, capture_output=True)
-            small, _ = median([sys.executable, "-m", "orders_cli", *REPORTS[0][1]], demo, opts.repeat)
-            print(f"start-up: orders {' '.join(REPORTS[0][1])} on the 5-order demo book {small * 1000:.0f} ms")
-        print(f"\n{'report (' + str(n) + ' orders, --period ' + str(YEAR) + ')':<44} {'time ms':>9} {'floor ms':>9} {'ratio':>7}  goal   result")
-        for name, args, sql in REPORTS:
-            if opts.only and opts.only not in name:
-                continue
-            if not exists(child, *args[:2]):
-                f, _ = median([shell, str(cache), sql], None, opts.repeat)
-                print(f"{name:<44} {'-':>9} {round(f * 1000):>9,}          (orders {' '.join(args[:2])} is not in this checkout)")
-                table.append({"report": name, "missing": True, "floor_ms": round(f * 1000), "floor_sql": sql})
-                continue
-            t, peak = median([sys.executable, "-m", "orders_cli", *args], child, opts.repeat)
-            f, _ = median([shell, str(cache), sql], None, opts.repeat)
-            row = {"report": name, "command": "orders " + " ".join(args), "ms": round(t * 1000), "floor_ms": round(f * 1000),
-                   "ratio": round(t / f, 1), "goal_ms": GOAL * 1000, "pass": t < GOAL, "peak_mib": round(peak / 1024), "floor_sql": sql}
-            table.append(row)
-            print(f"{name:<44} {row['ms']:>9,} {row['floor_ms']:>9,} {row['ratio']:>6}x  < 2 s  {'pass' if row['pass'] else 'FAIL'}", flush=True)
-        outdir = Path(tempfile.mkdtemp(prefix="orders-reports-out-", dir=cache.parent))
-        try:
-            for name, args, fmt in EXPORTS:
-                if opts.only and opts.only not in name:
-                    continue
-                fl = floor_export(shell, cache, outdir / f"{fmt}.floor", max(1, min(opts.repeat, 3)), fmt)
-                if not exists(child, *args[:2]):
-                    print(f"{name:<44} {'-':>9} {round(fl['seconds'] * 1000):>9,}          (orders {' '.join(args[:2])} is not in this "
-                          f"checkout; floor {fl['rows']:,} lines, peak {round(fl['peak_kib'] / 1024)} MiB)")
-                    table.append({"report": name, "missing": True, "floor_ms": round(fl["seconds"] * 1000), "floor_rows": fl["rows"]})
-                    continue
-                r = export_run(args, child, max(1, min(opts.repeat, 3)), outdir / f"{fmt}.out")
-                row = {"report": name, "command": "orders " + " ".join(args) + " FILE", "ms": round(r["seconds"] * 1000),
-                       "floor_ms": round(fl["seconds"] * 1000), "ratio": round(r["seconds"] / fl["seconds"], 1),
-                       "rows": r["rows"], "rows_per_s": round(r["rows"] / r["seconds"]), "peak_mib": round(r["peak_kib"] / 1024),
-                       "mb": round(r["bytes"] / 1e6, 1), "floor_rows": fl["rows"], "floor_rows_per_s": round(fl["rows"] / fl["seconds"]),
-                       "floor_peak_mib": round(fl["peak_kib"] / 1024), "goal_ms": None, "pass": None}
-                table.append(row)
-                print(f"{name:<44} {row['ms']:>9,} {row['floor_ms']:>9,} {row['ratio']:>6}x  {row['rows']:,} lines, "
-                      f"{row['rows_per_s']:,} lines/s, peak {row['peak_mib']} MiB (floor {row['floor_rows']:,} lines, "
-                      f"{row['floor_rows_per_s']:,}/s, peak {row['floor_peak_mib']} MiB)", flush=True)
-        finally:
-            shutil.rmtree(outdir, ignore_errors=True)
-        result = {"orders": n, "year": YEAR, "as_of": ASOF, "repeat": opts.repeat, "startup_floor_ms": round(start * 1000),
-                  "startup_report_ms": round(small * 1000) if small else None,
-                  "build": stats, "rows": table, "loadavg": Path("/proc/loadavg").read_text().split()[:3],
-                  "measured": time.strftime("%Y-%m-%d %H:%M:%S"), "sqlite": sqlite3.sqlite_version, "python": sys.version.split()[0]}
-        if opts.json_out:
-            opts.json_out.write_text(json.dumps(result, indent=1))
-            print(f"\nwrote {opts.json_out}")
-        over = [r["report"] for r in table if r.get("pass") is False]
-        print(f"over the {GOAL:.0f} s goal: {', '.join(over) if over else 'none'}")
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    cache, stats = book(n, opts.cache, opts.rebuild)
+    print("book:    " + ", ".join(f"{v:,} {k}" for k, v in stats["rows"].items()))
+    print(f"         built in {stats['seconds']} s ({stats['rows_per_s']:,} rows/s), {stats['mb']} MB; checks: {stats['checks']}")
+    result = measure(cache, opts.repeat, opts.only)
+    result["build"] = stats
+    if opts.json_out:
+        opts.json_out.write_text(json.dumps(result, indent=1))
+        print(f"\nwrote {opts.json_out}")
+    over = [r["report"] for r in result["rows"] if r.get("pass") is False]
+    print(f"over the {GOAL:.0f} s goal: {', '.join(over) if over else 'none'}")
     return 0
 
 
