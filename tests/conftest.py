@@ -235,7 +235,7 @@ def pytest_sessionfinish(session, exitstatus):
 # Tests that never open a database (the pure rules of core/, the documentation and the import
 # contracts) prove the same thing on either backend: the SQLite pass runs them, the PostgreSQL
 # pass skips them instead of resetting its database around each of them.
-BACKEND_FREE = ("tests/core/", "tests/test_docs.py", "tests/test_architecture.py")
+BACKEND_FREE = ("tests/core/", "tests/test_docs.py", "tests/test_architecture.py", "tests/test_bench.py")  # bench: its own SQLite books
 # Tests of how a view is drawn (tables, help, bars, the e-invoice XML and its validators, a
 # browser): their database only hands over records that the other tests read and write on
 # both backends, so the PostgreSQL pass leaves them to the SQLite pass too.

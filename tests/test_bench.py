@@ -22,7 +22,7 @@ ROWS = {
     "remind_run", "import", "jsonl", "pdf_plain", "pdf_facturx", "export fec", "export journal hledger", "export_fec_rss",
     *(f"report {r}" for r in ("sales --by month", "sales --by quarter", "sales --by account", "sales --by product",
                               "sales --by product --margin", "sales --by vendor --margin", "vat --basis invoice",
-                              "vat --basis payment", "aging", "recurring", "forecast --months 12")),
+                              "vat --basis payment", "aging", "aging --as-of a past day", "recurring", "forecast --months 12")),
 }
 GOALS = {"help", "order_show", "order_list", "invoice_show", "complete_order", "complete_account", "recur_run", "import", "jsonl",
          "pdf_plain", "pdf_facturx"}
