@@ -45,7 +45,15 @@ def _default(obj: Any) -> Any:
     return to_data(obj)
 
 
+_COMPACT: json.JSONEncoder | None = None  # one encoder for every compact line (json.dumps with options builds one per call)
+
+
 def dumps(obj: Any, indent: int | None = None) -> str:
+    global _COMPACT
+    if indent is None:
+        if _COMPACT is None:
+            _COMPACT = json.JSONEncoder(ensure_ascii=False, default=_default)
+        return _COMPACT.encode(obj)
     return json.dumps(obj, ensure_ascii=False, default=_default, indent=indent)
 
 

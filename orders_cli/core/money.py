@@ -107,6 +107,14 @@ def from_cents(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
 
 
+def cents_text(cents: int) -> str:
+    """Integer cents as ``fmt_money(from_cents(cents))`` writes them ("12.50", "-0.05"), by integer
+    arithmetic: exact, without a Decimal (the lists stream a million of these)."""
+    if cents < 0:
+        return "-%d.%02d" % divmod(-cents, 100)
+    return "%d.%02d" % divmod(cents, 100)
+
+
 def plain(d: Decimal) -> str:
     """The exact decimal as text, without exponent and without needless zeros.
 

@@ -12,14 +12,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli.core import lifecycle, pricing, text
-from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core.money import Money, Price, Quantity, cents_text
 from orders_cli.invoicing import statements
 from orders_cli.parties.catalog import address_of
 from orders_cli.sales.results import (
     DocView,
     HistoryEvent,
     LineView,
-    ListRow,
     NumberRef,
     OrderRelated,
     PartyRef,
@@ -162,28 +161,19 @@ def related_view(session: Session, doc: m.SalesOrder) -> OrderRelated:
     )
 
 
-def list_docs(
-    session: Session,
-    kind: Kind,
-    account: str | None = None,
-    status: str | None = None,
-    recurring: bool = False,
-    since: str | None = None,
-    until: str | None = None,
-    limit: int | None = None,
-    search: str | None = None,
-) -> Iterator[ListRow]:
-    """Newest first; one streamed query with the account name joined (set-based, no per-row lookups).
-    ``search``: words in the number, subject, customer reference, account name or a line's SKU
-    or description (``store.search``, in SQL)."""
+def _list_query(session: Session, kind: Kind, account, status, recurring, since, until, limit, search) -> sa.Select:
+    """The list's one query, newest first, with the account name joined; amounts come as integer
+    cents, dates and flags as the driver gives them (no per-row type processing)."""
     t = kind.table.__table__
     a = m.Account.__table__
     date_col = t.c[kind.date_field]
-    cols = [t.c.id, t.c.number, t.c.subject, t.c.status, date_col, t.c.currency, t.c.total, t.c.subtotal, t.c.tax_total, a.c.id.label("account_id"), a.c.name.label("account_name")]
+    cents = [sa.type_coerce(t.c[name], sa.BigInteger).label(name) for name in ("total", "subtotal", "tax_total")]
+    cols = [t.c.id, t.c.number, t.c.subject, t.c.status, sa.type_coerce(date_col, sa.String).label("doc_date"), t.c.currency, *cents,
+            a.c.id.label("account_id"), a.c.name.label("account_name")]
     if kind is ORDER:
-        cols.append(t.c.finalized)
+        cols.append(sa.type_coerce(t.c.finalized, sa.Integer).label("finalized"))
     else:
-        cols.append(t.c.valid_until)
+        cols.append(sa.type_coerce(t.c.valid_until, sa.String).label("valid_until"))
     q = sa.select(*cols).join(a, a.c.id == t.c.account_id)
     if account:
         q = q.where(t.c.account_id == refs.account(session, account).id)
@@ -206,24 +196,49 @@ def list_docs(
     q = q.order_by(date_col.desc(), t.c.id.desc())
     if limit:
         q = q.limit(limit)
+    return q
+
+
+def _day(value) -> str | None:
+    """A date column as the driver gives it (SQLite: the stored text; PostgreSQL: a date) as YYYY-MM-DD."""
+    return value if value is None or isinstance(value, str) else value.isoformat()
+
+
+def list_docs(
+    session: Session,
+    kind: Kind,
+    account: str | None = None,
+    status: str | None = None,
+    recurring: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+    search: str | None = None,
+) -> Iterator[dict]:
+    """Newest first; one streamed query with the account name joined (set-based, no per-row lookups).
+    ``search``: words in the number, subject, customer reference, account name or a line's SKU
+    or description (``store.search``, in SQL).
+
+    Each row is yielded as CLI.md's plain data of a ``ListRow`` (the keys in its field order,
+    amounts as exact text from the integer cents, dates as YYYY-MM-DD): the list streams at the
+    pace of the database, without a Decimal or a dataclass per row (tests/test_list_plain.py checks
+    it against ``to_data`` of the typed row)."""
+    q = _list_query(session, kind, account, status, recurring, since, until, limit, search)
     result = session.connection().execution_options(stream_results=True, yield_per=1000).execute(q)
-    for row in result:
-        item = ListRow(
-            id=row.id,
-            number=row.number,
-            subject=row.subject,
-            status=row.status,
-            account=PartyRef(row.account_id, row.account_name),
-            currency=row.currency,
-            subtotal=Money(row.subtotal),
-            tax=Money(row.tax_total),
-            total=Money(row.total),
-        )
-        if kind is ORDER:
-            item.finalized = bool(row.finalized)
+    order, date_key = kind is ORDER, kind.date_field
+    for (id_, number, subject, status_, day, currency, total, subtotal, tax, account_id, account_name, last) in result:
+        item = {"id": id_, "number": number, "subject": subject, "status": status_}
+        if order:
+            item["finalized"] = bool(last)
+            item[date_key] = _day(day)
         else:
-            item.valid_until = row.valid_until
-        setattr(item, kind.date_field, row._mapping[kind.date_field])
+            item[date_key] = _day(day)
+            item["valid_until"] = _day(last)
+        item["account"] = {"id": account_id, "name": account_name}
+        item["currency"] = currency
+        item["subtotal"] = cents_text(subtotal)
+        item["tax"] = cents_text(tax)
+        item["total"] = cents_text(total)
         yield item
 
 
