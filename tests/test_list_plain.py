@@ -1,6 +1,7 @@
-"""``order list`` / ``quote list`` stream plain rows (sales/views.list_docs: integer cents to text,
-no Decimal and no dataclass per row): each row must be exactly ``to_data`` of the typed
-``ListRow`` built from the same records, and the cents text exactly ``fmt_money(from_cents(c))``."""
+"""``order list`` / ``quote list`` stream light rows (sales/views.list_docs: ``ListLine``, integer
+cents, no Decimal and no dataclass per row), rendered by cli/list_rows: each rendered row must be
+exactly ``to_data`` of the typed ``ListRow`` built from the same records, and the cents text
+exactly ``fmt_money(from_cents(c))``."""
 
 from __future__ import annotations
 
@@ -45,13 +46,14 @@ def _typed(s, kind) -> list[dict]:
 
 def test_list_rows_are_the_typed_rows_data(demo):
     from orders_cli import store
+    from orders_cli.cli.list_rows import plain as render
     from orders_cli.sales import views
     from orders_cli.store.documents import ORDER, QUOTE
 
     ok("order", "edit", "SO-00004", "--adjustment", "-999.99")  # a negative total among them
     with store.transaction(write=False) as s:
         for kind in (ORDER, QUOTE):
-            plain = list(views.list_docs(s, kind))
+            plain = [render(r) for r in views.list_docs(s, kind)]
             typed = _typed(s, kind)
             assert plain == typed, kind.name
             assert [json.dumps(p, ensure_ascii=False) for p in plain] == [json.dumps(t, ensure_ascii=False) for t in typed]

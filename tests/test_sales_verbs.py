@@ -327,7 +327,7 @@ def test_the_search_runs_in_sql(demo):
             rows = list(views.list_docs(s, ORDER, search="lodz"))
         finally:
             sa.event.remove(engine, "before_cursor_execute", capture)
-    assert [r["number"] for r in rows] == ["SO-00003"]
+    assert [r.number for r in rows] == ["SO-00003"]
     query = [q for q in seen if "sales_order" in q and "LIKE" in q.upper()]
     assert query and ("orders_fold(" in query[-1] if not PG else "translate(" in query[-1])
 

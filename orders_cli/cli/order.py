@@ -230,12 +230,12 @@ def order_list(
 
     Example: orders order list --account "Café Müller" --status approved --limit 20
     """
-    from orders_cli.cli import output
+    from orders_cli.cli import list_rows, output
     from orders_cli.sales import views
     from orders_cli.store.documents import ORDER
 
     fmt = output.pick(json_, jsonl, csv_, csv_raw)
-    _list(lambda s: views.list_docs(s, ORDER, account, status, recurring, since, until, limit, search), fmt, LIST_COLUMNS,
+    _list(lambda s: list_rows.rendered(views.list_docs(s, ORDER, account, status, recurring, since, until, limit, search)), fmt, LIST_COLUMNS,
           empty="no orders (create one: orders order add --help)" if search is None else "no order matches --search")
 
 

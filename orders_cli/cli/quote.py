@@ -101,12 +101,12 @@ def quote_list(
 
     Example: orders quote list --status created ; orders quote list --search cafe
     """
-    from orders_cli.cli import output
+    from orders_cli.cli import list_rows, output
     from orders_cli.sales import views
     from orders_cli.store.documents import QUOTE
 
     fmt = output.pick(json_, jsonl, csv_, csv_raw)
-    _list(lambda s: views.list_docs(s, QUOTE, account, status, limit=limit, search=search), fmt, COLUMNS,
+    _list(lambda s: list_rows.rendered(views.list_docs(s, QUOTE, account, status, limit=limit, search=search)), fmt, COLUMNS,
           empty="no quotes" if search is None else "no quote matches --search")
 
 

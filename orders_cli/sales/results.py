@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.core.pricing import TaxRate, Totals
@@ -174,6 +174,27 @@ class ListRow(DocHead):
     subtotal: Money
     tax: Money
     total: Money
+
+
+class ListLine(NamedTuple):
+    """One row of ``order list`` / ``quote list`` as the list streams it: a ``ListRow``'s fields
+    with the amounts in exact integer cents and the dates as YYYY-MM-DD text, without a Decimal
+    or a dataclass per row (``cli.list_rows.plain`` renders it as ``to_data`` of the ``ListRow``)."""
+
+    id: int
+    number: str
+    subject: str
+    status: str
+    date_field: str  # order_date | quote_date
+    date: str | None
+    finalized: bool | None  # orders only
+    valid_until: str | None  # quotes only
+    account_id: int
+    account_name: str
+    currency: str
+    subtotal_cents: int
+    tax_cents: int
+    total_cents: int
 
 
 @dataclass

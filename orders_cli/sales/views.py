@@ -12,13 +12,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from orders_cli.core import lifecycle, pricing, text
-from orders_cli.core.money import Money, Price, Quantity, cents_text
+from orders_cli.core.money import Money, Price, Quantity
 from orders_cli.invoicing import statements
 from orders_cli.parties.catalog import address_of
 from orders_cli.sales.results import (
     DocView,
     HistoryEvent,
     LineView,
+    ListLine,
     NumberRef,
     OrderRelated,
     PartyRef,
@@ -214,32 +215,20 @@ def list_docs(
     until: str | None = None,
     limit: int | None = None,
     search: str | None = None,
-) -> Iterator[dict]:
+) -> Iterator[ListLine]:
     """Newest first; one streamed query with the account name joined (set-based, no per-row lookups).
     ``search``: words in the number, subject, customer reference, account name or a line's SKU
     or description (``store.search``, in SQL).
 
-    Each row is yielded as CLI.md's plain data of a ``ListRow`` (the keys in its field order,
-    amounts as exact text from the integer cents, dates as YYYY-MM-DD): the list streams at the
-    pace of the database, without a Decimal or a dataclass per row (tests/test_list_plain.py checks
-    it against ``to_data`` of the typed row)."""
+    Each row is a ``ListLine``: the amounts as integer cents, the dates as YYYY-MM-DD, so the list
+    streams at the pace of the database, without a Decimal or a dataclass per row
+    (tests/test_list_plain.py checks its rendering against ``to_data`` of the typed ``ListRow``)."""
     q = _list_query(session, kind, account, status, recurring, since, until, limit, search)
     result = session.connection().execution_options(stream_results=True, yield_per=1000).execute(q)
     order, date_key = kind is ORDER, kind.date_field
     for (id_, number, subject, status_, day, currency, total, subtotal, tax, account_id, account_name, last) in result:
-        item = {"id": id_, "number": number, "subject": subject, "status": status_}
-        if order:
-            item["finalized"] = bool(last)
-            item[date_key] = _day(day)
-        else:
-            item[date_key] = _day(day)
-            item["valid_until"] = _day(last)
-        item["account"] = {"id": account_id, "name": account_name}
-        item["currency"] = currency
-        item["subtotal"] = cents_text(subtotal)
-        item["tax"] = cents_text(tax)
-        item["total"] = cents_text(total)
-        yield item
+        yield ListLine(id_, number, subject, status_, date_key, _day(day), bool(last) if order else None, None if order else _day(last),
+                       account_id, account_name, currency, subtotal, tax, total)
 
 
 def history(session: Session, kind: Kind, ref: str) -> list[HistoryEvent]:
