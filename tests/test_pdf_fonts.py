@@ -122,3 +122,23 @@ def test_invoice_pdf_all_by_workers_writes_what_one_by_one_writes(demo, tmp_path
     for name in names:
         assert mask((tmp_path / "pool" / name).read_bytes()) == mask((tmp_path / "one" / name).read_bytes())
     assert pooled_err.replace("/pool/", "/one/") == serial_err  # the same lines, in the same order
+
+
+def test_fonts_cut_for_a_batch_give_the_same_bytes_in_any_script(demo, monkeypatch):
+    from orders_cli.adapters import pdf, pdf_fonts
+    from orders_cli.adapters import settings as config
+
+    settings, xml = config.current(), sample_xml()
+    far = far_invoice()
+    armenian = {**far, "account": {**far["account"], "name": "Երևանի Առևտրային Ընկերություն"}}  # outside SCRIPTS: the whole font
+    # and characters whose glyphs are also parts of others' (ᵃ ꙍ Ⱶ: in the cut font as parts, kept with their code points)
+    docs = [far, armenian, {**far, "subject": "Maintenance № 7 ™ ₹ € ‰ ½ Ω ŉ ǅ ȸ ʤ ˇ ̈ Ӝ ẞ ἄ ᵃ ꙍ Ⱶ"}]
+    monkeypatch.setattr(pdf_fonts, "PRESUBSET", False)
+    whole = [pdf.render("invoice", doc, settings, xml) for doc in docs]
+    monkeypatch.setattr(pdf_fonts, "PRESUBSET", True)
+    pdf_fonts._SUBSETS.clear()
+    pdf_fonts.prepare_batch()
+    assert sorted(pdf_fonts._SCRIPT_FONTS) == ["", "B"]
+    assert all(1000 < len(names) < 3000 for _, names in pdf_fonts._SCRIPT_FONTS.values())  # 1,993 of 6,253
+    assert [pdf.render("invoice", doc, settings, xml) for doc in docs] == whole
+    assert "Երևանի" in text_of(whole[1]).split()

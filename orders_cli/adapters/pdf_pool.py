@@ -18,6 +18,7 @@ import os
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence
 
+BATCH_FONTS = 32  # from this many documents on, the fonts are cut to the usual scripts first (pdf_fonts.prepare_batch)
 MIN_PER_WORKER = 8  # below this many documents a worker costs more (fork, font subsets) than it saves
 _BATCH: Optional[tuple] = None  # (kind, docs, settings, plain, xmls): what the forked workers inherit
 
@@ -59,12 +60,14 @@ def rendered(kind: str, docs: Sequence[dict], settings, plain: bool = False, xml
     jobs = workers_for(len(docs)) if jobs is None else jobs
     _BATCH = (kind, docs, settings, plain, xmls)
     try:
+        from orders_cli.adapters import pdf_fonts
+
+        if len(docs) >= BATCH_FONTS:
+            pdf_fonts.prepare_batch()  # cut to the usual scripts once here (and inherited by every worker)
         if jobs < 2 or len(docs) < 2:
             yield (_render(i) for i in range(len(docs)))
             return
         import multiprocessing
-
-        from orders_cli.adapters import pdf_fonts
 
         pdf_fonts.warm()  # parsed once here, inherited by every worker
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
