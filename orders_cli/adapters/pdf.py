@@ -6,7 +6,7 @@
 
 Start-up rule: fpdf2 (and fontTools) are imported only inside the functions that
 draw, never at module top. The shipped DejaVu fonts are parsed once per process and
-reused by every document of a batch (parsing the TTF costs ~80 ms a document).
+reused by every document of a batch, and subset once per glyph set (pdf_fonts.py).
 Labels, colours, logo placement, column sets and the footer text come from
 ``templates/labels.toml`` and ``templates/layout.toml`` (see templating.py); the
 ``templates.dir`` setting names a folder whose copies override them key by key.
@@ -18,13 +18,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from orders_cli.adapters.pdf_fonts import _FONT_CACHE, FONT_DIR, FONT_FAMILY, FONT_FILES, PACKAGE_DIR  # noqa: F401  (re-exported)
+from orders_cli.adapters.pdf_fonts import add_fonts as _add_fonts  # noqa: F401  (statement_pdf.py)
 from orders_cli.core.text import expand_user
 
 KINDS = ("order", "quote", "invoice", "purchase", "delivery", "credit")
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # orders_cli/ (fonts/)
-FONT_DIR = PACKAGE_DIR / "fonts"
-FONT_FAMILY = "dejavu"
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 MARGIN = 15.0
 WIDTH = 180.0  # A4 (210 mm) minus both margins
@@ -43,75 +41,6 @@ def _setting(settings, key: str) -> Any:
     from orders_cli.adapters import templating
 
     return templating._setting(settings, key)
-
-
-# ---------------------------------------------------------------- fonts, loaded once per process
-
-
-_FONT_CACHE: dict[str, tuple[Any, bytes]] = {}
-
-
-def _add_fonts(pdf) -> None:
-    """Register the DejaVu fonts on ``pdf``, parsing each TTF only once per process.
-
-    fpdf2 subsets a font's fontTools object in place when it writes the file, so each
-    document gets its own light copy: the parsed metrics (cmap, widths, glyph ids,
-    descriptor) are shared, the fontTools object is re-opened lazily from cached bytes
-    and the subset map is fresh. If fpdf2's internals ever differ, fall back to add_font.
-    """
-    for style, filename in FONT_FILES.items():
-        path = FONT_DIR / filename
-        try:
-            pdf.fonts[FONT_FAMILY + style] = _font_copy(pdf, style, path)
-        except Exception:  # pragma: no cover - depends on fpdf2's internals
-            pdf.fonts.pop(FONT_FAMILY + style, None)
-            pdf.add_font(FONT_FAMILY, style, str(path))
-
-
-# Tables fpdf2 drops from every embedded subset anyway (plus kerning and hinting, which a
-# PDF viewer does not need from a subset). Removing them once per process, before each
-# document's subsetting, spares fontTools walking the big layout tables every time:
-# the glyph order, metrics and outlines are untouched, so the parsed template stays valid.
-_LEAN_DROP = ("FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta", "kern", "fpgm", "prep", "cvt ", "gasp", "LTSH", "VDMX")
-
-
-def _lean_font_bytes(path: Path) -> bytes:
-    from io import BytesIO
-
-    from fontTools import ttLib
-
-    font = ttLib.TTFont(str(path), recalcTimestamp=False)
-    for tag in _LEAN_DROP:
-        if tag in font:
-            del font[tag]
-    out = BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
-def _font_copy(pdf, style: str, path: Path):
-    from io import BytesIO
-
-    from fontTools import ttLib
-    from fpdf import FPDF
-    from fpdf.fonts import SubsetMap, TTFFont
-
-    fontkey = FONT_FAMILY + style
-    if style not in _FONT_CACHE:
-        template = TTFFont(FPDF(), path, fontkey, style)
-        _FONT_CACHE[style] = (template, _lean_font_bytes(path))
-    template, data = _FONT_CACHE[style]
-    font = object.__new__(TTFFont)
-    for name in TTFFont.__slots__:
-        if hasattr(template, name):
-            setattr(font, name, getattr(template, name))
-    font.i = len(pdf.fonts) + 1
-    font.ttfont = ttLib.TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
-    font._hbfont = None
-    font.biggest_size_pt = 0
-    font.missing_glyphs = []
-    font.subset = SubsetMap(font)
-    return font
 
 
 # ---------------------------------------------------------------- the page
@@ -353,7 +282,7 @@ def render(kind: str, doc: dict, settings, facturx_xml: bytes | None = None) -> 
 
     L = labels_for(doc.get("language"), settings)
     look = templating.layout(settings, WIDTH)
-    from orders_cli.adapters import facturx_pdf
+    from orders_cli.adapters import facturx_pdf, pdf_fonts
 
     pdf = _pdf_class()(orientation="P", unit="mm", format="A4", **facturx_pdf.compliance(kind, facturx_xml))
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -486,7 +415,7 @@ def render(kind: str, doc: dict, settings, facturx_xml: bytes | None = None) -> 
         pdf.multi_cell(WIDTH, 3.8, templating.fill(L["late_payment"], mention), new_x="LMARGIN", new_y="NEXT")
     if facturx_xml is not None:
         facturx_pdf.finish(pdf, kind, doc, facturx_xml)
-    return bytes(pdf.output())
+    return pdf_fonts.output(pdf)
 
 
 def default_filename(doc: dict) -> str:

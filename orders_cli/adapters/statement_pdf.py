@@ -139,7 +139,9 @@ def render(statement: dict, today: date, settings) -> bytes:
     doc.cell(85, 5.5, L["statement_closing"], align="R")
     doc.cell(35, 5.5, f"{statement.get('closing_balance', '')} {statement.get('currency') or ''}".strip(), align="R",
              new_x="LMARGIN", new_y="NEXT")
-    return bytes(doc.output())
+    from orders_cli.adapters import pdf_fonts
+
+    return pdf_fonts.output(doc)
 
 
 def default_filename(statement: dict, today: date) -> str:

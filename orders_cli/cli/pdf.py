@@ -16,12 +16,14 @@ Output = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE"
 Plain = Annotated[bool, typer.Option("--plain", help="A plain PDF, not a Factur-X e-invoice (default: the invoice.format setting)")]
 
 
-def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool = False, plain: bool = False) -> Path:
+def _write(kind: str, doc: dict, output: Optional[Path], settings, quiet: bool = False, plain: bool = False,
+           data: Optional[bytes] = None) -> Path:
     from orders_cli.adapters import invoice_file, pdf
     from orders_cli.cli import output as out
 
     target = out.checked_path(output or pdf.default_filename(doc))  # refuse a bad name before drawing
-    data = invoice_file.render(kind, doc, settings, plain)  # a Factur-X that cannot be valid is refused here, before any file
+    if data is None:  # (--all draws them beforehand, pdf_pool.py)
+        data = invoice_file.render(kind, doc, settings, plain)  # a Factur-X that cannot be valid is refused here, before any file
     path = out.write_file(target, data, default_name=pdf.default_filename(doc))
     if not quiet:
         out.note(str(path))
@@ -116,20 +118,22 @@ def invoice_pdf(
         numbers = [row.number for row in billing.list_invoices(s, since=since)]
         docs = [to_data(billing.show_invoice(s, n)) for n in reversed(numbers)]
     settings = config.current()
-    from orders_cli.adapters import invoice_file
+    from orders_cli.adapters import invoice_file, pdf_pool
     from orders_cli.cli import progress as bars
 
+    xmls = None
     if invoice_file.wants_facturx("invoice", settings, plain):
-        for doc in docs:  # every invoice can be a valid Factur-X, or no file is written at all
-            invoice_file.facturx_xml("invoice", doc, settings)
+        # every invoice can be a valid Factur-X, or no file is written at all
+        xmls = [invoice_file.facturx_xml("invoice", doc, settings) for doc in docs]
 
-    if bars.wanted() and docs:  # a terminal: a bar counts the PDFs (43/210, rate, time left), then one line
-        for doc in bars.track(docs, "writing PDFs"):
-            _write("invoice", doc, folder, settings, quiet=True, plain=plain)
-        out.note(f"{len(docs)} PDF{'s' if len(docs) != 1 else ''} written to {folder}")
-    else:
-        for doc in docs:
-            _write("invoice", doc, folder, settings, plain=plain)
+    with pdf_pool.rendered("invoice", docs, settings, plain, xmls) as pdfs:  # drawn by one worker per CPU, in order
+        if bars.wanted() and docs:  # a terminal: a bar counts the PDFs (43/210, rate, time left), then one line
+            for doc, data in bars.track(zip(docs, pdfs), "writing PDFs", total=len(docs)):
+                _write("invoice", doc, folder, settings, quiet=True, plain=plain, data=data)
+            out.note(f"{len(docs)} PDF{'s' if len(docs) != 1 else ''} written to {folder}")
+        else:
+            for doc, data in zip(docs, pdfs):
+                _write("invoice", doc, folder, settings, plain=plain, data=data)
     if not docs:
         out.note("no invoices")
     else:
