@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import PG, clone_db, ok, raw_connect, run, sql
+from conftest import PG, clone_db, ok, raw_connect, run, sql, undo_receipts
 
 from orders_cli.core.pricing import share_cents
 
@@ -219,15 +219,77 @@ def test_db_check_finds_a_balance_out_of_step(db_template):
     assert any("invoice_balance: 1 invoice(s) out of step" in p for p in result.json()["problems"])
 
 
+def receipts_of(number: str) -> tuple:
+    """(first_paid, last_paid, settled_on) of an invoice and the (seq, first_paid, settled_on) of its receipt rows, as text."""
+    (dates,) = sql("SELECT b.first_paid, b.last_paid, b.settled_on FROM invoice_balance b JOIN invoice i ON i.id = b.invoice_id "
+                   "WHERE i.number = ?", number)
+    rows = sql("SELECT r.seq, r.first_paid, r.settled_on FROM invoice_receipt_tax r JOIN invoice i ON i.id = r.invoice_id "
+               "WHERE i.number = ? ORDER BY r.seq", number)
+    text = lambda v: None if v is None else str(v)  # noqa: E731  (a date on PostgreSQL, text on SQLite)
+    return tuple(map(text, dates)), [(seq, text(a), text(b)) for seq, a, b in rows]
+
+
+def test_payment_dates_follow_back_dated_payments_and_removals(isolated):
+    """Revision 0008: settled_on is the first day the live payments dated by then reach the total;
+    a back-dated payment moves it earlier, a removal unsettles it, an overpayment settles no
+    earlier; the receipt rows are the VAT rows exactly while the invoice is settled, and report
+    vat --basis payment counts an invoice paid whole in a span as its VAT rows, one paid in part
+    as its share (the same figures the documents give)."""
+    setup_catalog()
+    so = ok("order", "add", "--subject", "Two rates", "--account", "North", "--line", "MUG:10", "--line", "COFFEE:4", "--json").json()["number"]
+    inv = ok("order", "convert", "invoice", so, "--date", "2026-09-01", "--json").json()
+    number, total = inv["number"], D(inv["totals"]["total"])
+    assert receipts_of(number) == ((None, None, None), [])
+    first = ok("payment", "add", number, "--amount", str(total - 10), "--date", "2026-10-20", "--json").json()
+    assert receipts_of(number) == (("2026-10-20", "2026-10-20", None), [])
+    ok("payment", "add", number, "--amount", "10.00", "--date", "2026-11-05")
+    settled = [(0, "2026-10-20", "2026-11-05"), (1, "2026-10-20", "2026-11-05")]
+    assert receipts_of(number) == (("2026-10-20", "2026-11-05", "2026-11-05"), settled)
+    ok("payment", "add", number, "--amount", "10.00", "--date", "2026-10-01", "--allow-overpayment")  # back-dated: total reached 10-20
+    assert receipts_of(number) == (("2026-10-01", "2026-11-05", "2026-10-20"), [(0, "2026-10-01", "2026-10-20"), (1, "2026-10-01", "2026-10-20")])
+    ok("payment", "add", number, "--amount", "5.00", "--date", "2026-09-15", "--allow-overpayment")
+    assert receipts_of(number)[0] == ("2026-09-15", "2026-11-05", "2026-10-20")  # more paid, not settled sooner
+    ok("payment", "remove", str(first["id"]), "--yes")  # 25.00 left of the total: not settled any more
+    assert receipts_of(number) == (("2026-09-15", "2026-11-05", None), [])
+    docs = documents()
+    for since, until in ((date(2026, 9, 1), date(2026, 9, 30)), (date(2026, 10, 1), date(2026, 11, 30)), (date(2026, 11, 1), TODAY)):
+        rows = ok("report", "vat", "--basis", "payment", "--since", since.isoformat(), "--until", until.isoformat(), "--json").json()
+        got = {(r["category"], r["tax"], r["rate"]): [cents(r[k]) for k in ("invoices_base", "invoices_vat", "credit_notes_base", "credit_notes_vat")]
+               for r in rows}
+        hand = vat_on_receipts_by_hand(since, until, docs)
+        assert got == {(c, n, str(D(r))): v for (c, n, r), v in hand.items()} and hand, (since, until)
+    assert ok("db", "check", "--json").json()["ok"]
+
+
+def test_db_check_finds_payment_dates_and_receipt_rows_out_of_step(db_template):
+    random_book_copy(db_template, 14)
+    assert ok("db", "check", "--json").json()["ok"]
+    assert sql("SELECT count(*) FROM invoice_receipt_tax")[0][0] > 0
+    con = raw_connect()
+    try:
+        con.execute("UPDATE invoice_balance SET settled_on = first_paid WHERE settled_on IS NULL AND first_paid IS NOT NULL "
+                    "AND invoice_id = (SELECT min(invoice_id) FROM invoice_balance WHERE settled_on IS NULL AND first_paid IS NOT NULL)")
+        con.execute("DELETE FROM invoice_receipt_tax WHERE invoice_id = (SELECT min(invoice_id) FROM invoice_receipt_tax)")
+        con.commit()
+    finally:
+        con.close()
+    problems = run("db", "check", "--json").json()["problems"]
+    assert any("invoice_balance: 1 invoice(s) whose payment dates are out of step" in p for p in problems), problems
+    assert any(p.startswith("invoice_receipt_tax: ") and "row(s) out of step" in p for p in problems), problems
+
+
 @pytest.mark.skipif(bool(PG), reason="the 0004 file is built with SQLite here; the PostgreSQL upgrade runs in test_migrations")
 def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_template, tmp_path):
-    """A book written at 0004 (no triggers of 0005 yet), upgraded (0005, 0006, 0007): the same rows as written live."""
+    """A book written at 0004 (no triggers of 0005 yet), upgraded (0005 to 0008): the same rows as written live."""
     random_book_copy(db_template, 13)
     live_tax = sql("SELECT * FROM invoice_tax ORDER BY invoice_id, seq") + sql("SELECT * FROM credit_note_tax ORDER BY credit_note_id, seq")
     live_balance = sql("SELECT invoice_id, total, credited, paid, refunded FROM invoice_balance ORDER BY invoice_id")
     live_lines = sql("SELECT * FROM invoice_line_sales ORDER BY line_id") + sql("SELECT * FROM credit_note_line_sales ORDER BY line_id")
+    live_dates = sql("SELECT invoice_id, first_paid, last_paid, settled_on FROM invoice_balance ORDER BY invoice_id")
+    live_receipts = sql("SELECT * FROM invoice_receipt_tax ORDER BY invoice_id, seq")
     con = raw_connect()
-    try:  # back to 0004 by hand: what 0007 and 0006 added, then the summaries emptied, their triggers gone
+    try:  # back to 0004 by hand: what 0008, 0007 and 0006 added, then the summaries emptied, their triggers gone
+        undo_receipts(con)
         for name in ("invoice_line_summaries", "credit_note_line_summaries"):
             con.execute(f"DROP TRIGGER {name}")
         for table in ("invoice_line_sales", "credit_note_line_sales"):
@@ -251,4 +313,7 @@ def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_tem
     assert sql("SELECT invoice_id, total, credited, paid, refunded FROM invoice_balance ORDER BY invoice_id") == live_balance
     assert sql("SELECT * FROM invoice_line_sales ORDER BY line_id") + sql("SELECT * FROM credit_note_line_sales ORDER BY line_id") == live_lines
     assert live_lines
+    assert sql("SELECT invoice_id, first_paid, last_paid, settled_on FROM invoice_balance ORDER BY invoice_id") == live_dates
+    assert sql("SELECT * FROM invoice_receipt_tax ORDER BY invoice_id, seq") == live_receipts
+    assert any(d[3] for d in live_dates) and any(d[1] and not d[3] for d in live_dates) and live_receipts  # settled and not
     assert ok("db", "check", "--json").json()["ok"]

@@ -11,9 +11,11 @@ intra-community bases are rows of their own category (listed after the standard 
   payments received (refunds paid take it back), at their dates. Each invoice's breakdown is
   shared out over what was paid cumulatively: the share of the payments of the span is
   share(paid by its end) - share(paid before its start), each rounded once, so an invoice paid
-  in full in several payments counts exactly its VAT (an overpayment counts no more). A
-  document paid whole within the span (the common case) counts its VAT rows as they are, summed
-  in SQL; only the others are shared out row by row.
+  in full in several payments counts exactly its VAT (an overpayment counts no more). An
+  invoice paid whole within the span (the common case: first paid on or after its start,
+  settled by its end) counts its VAT rows as they are, summed in SQL over revision 0008's
+  receipt rows (``invoice_receipt_tax``) without reading a payment; only the others are shared
+  out row by row.
 """
 
 from __future__ import annotations
@@ -128,38 +130,75 @@ def _paid(kind: str, span: Span):
 
 
 def _receipts(s: Session, span: Span, acc: dict, void: list[int]) -> None:
-    """A document paid whole within the span counts its VAT rows as they are, in SQL; the few
-    paid in part (or across the span's bounds) are shared out here, in integer cents."""
+    """Invoices: those paid whole within the span (revision 0008's receipt rows) summed in SQL,
+    the others with a payment in it shared out here (``_invoices_in_part``); credit notes (their
+    refunds, few) from their payments."""
     share = pricing.share_cents  # integer cents: exact at any size
-    for slot, kind in ((0, "invoice"), (2, "credit")):
-        # an invoice's total from the narrow invoice_balance (the same, kept by the triggers),
-        # not the wide invoice row: one look-up per invoice paid in the span
-        bal = sm.InvoiceBalance.__table__
-        doc, doc_id = (bal, bal.c.invoice_id) if kind == "invoice" else (rv.CreditNote.__table__, rv.CreditNote.__table__.c.id)
-        t, _, cond = _taxes(kind, void)
-        paid = _paid(kind, span)
-        total = _c(doc.c.total)
-        fk = t.c.invoice_id if kind == "invoice" else t.c.credit_note_id
-        joined = paid.join(doc, doc_id == paid.c.doc_id).join(t, fk == paid.c.doc_id)
-        whole = sa.and_(paid.c.before <= 0, paid.c.through >= total)
-        keys = (t.c.category, t.c.name, t.c.rate, t.c.currency)
-        none = sa.null().label("total"), sa.null().label("before"), sa.null().label("through")
-        # one statement: the payments grouped once (a CTE read by both parts), the documents paid
-        # whole summed per rate, then the others row by row (total and paid amounts not null)
-        summed = (sa.select(*keys, sa.func.max(t.c.exemption_reason), sa.func.sum(_c(t.c.base), type_=I64), sa.func.sum(_c(t.c.amount), type_=I64), *none)
-                  .select_from(joined).where(cond, total > 0, whole).group_by(*keys))
-        shared = (sa.select(*keys, t.c.exemption_reason, _c(t.c.base), _c(t.c.amount), total, paid.c.before, paid.c.through)
-                  .select_from(joined).where(cond, total > 0, sa.not_(whole), paid.c.before < total))
-        for category, name, rate, currency, reason, base, amount, whole_cents, before, through in s.execute(sa.union_all(summed, shared)):
-            row = _row(acc, (category or "S", name, rate, currency))
-            if whole_cents is None:
-                row[slot] += from_cents(base or 0)
-                row[slot + 1] += from_cents(amount or 0)
-                row[4] = row[4] or reason
-                continue
-            before, through = min(before or 0, whole_cents), min(through or 0, whole_cents)
-            if before == through:
-                continue
-            row[slot] += from_cents(share(base, through, whole_cents) - share(base, before, whole_cents))
-            row[slot + 1] += from_cents(share(amount, through, whole_cents) - share(amount, before, whole_cents))
-            row[4] = row[4] or reason
+    r = sm.InvoiceReceiptTax.__table__
+    keys = (r.c.category, r.c.name, r.c.rate, r.c.currency)
+    whole = [r.c.invoice_id.not_in(void) if void else sa.true(), *scope.within(r.c.settled_on, span)]
+    if span.since is not None:
+        whole.append(r.c.first_paid >= span.since)
+    q = sa.select(*keys, sa.func.max(r.c.exemption_reason), sa.func.sum(_c(r.c.base), type_=I64), sa.func.sum(_c(r.c.amount), type_=I64))
+    for category, name, rate, currency, reason, base, amount in s.execute(q.where(*whole).group_by(*keys)):
+        row = _row(acc, (category or "S", name, rate, currency))
+        row[0] += from_cents(base or 0)
+        row[1] += from_cents(amount or 0)
+        row[4] = row[4] or reason
+    for category, name, rate, currency, reason, base, amount, total, before, through in s.execute(_invoices_in_part(span, void)):
+        _share(_row(acc, (category or "S", name, rate, currency)), 0, reason, base, amount, total, before, through, share)
+    _credit_receipts(s, span, acc, share)
+
+
+def _share(row: list, slot: int, reason, base: int, amount: int, total: int, before, through, share) -> None:
+    """What a document's VAT row counts of the payments between ``before`` and ``through``
+    (cumulative cents paid before the span and by its end, each capped at the total)."""
+    before, through = min(before or 0, total), min(through or 0, total)
+    if before == through:
+        return
+    row[slot] += from_cents(share(base, through, total) - share(base, before, total))
+    row[slot + 1] += from_cents(share(amount, through, total) - share(amount, before, total))
+    row[4] = row[4] or reason
+
+
+def _invoices_in_part(span: Span, void: list[int]) -> sa.Select:
+    """The VAT rows of the invoices that may have a payment in the span but were not paid whole
+    within it (first paid before it, settled after it or not at all), with their total and the
+    cents paid before the span and by its end: from ``invoice_balance`` when every payment of the
+    invoice is on one side of a bound, else summed from its payments."""
+    b, t, p = sm.InvoiceBalance.__table__, sm.InvoiceTax.__table__, rv.Payment.__table__
+    since, until = span.since, span.until
+
+    def paid(cond):
+        return (sa.select(sa.func.coalesce(sa.func.sum(_c(p.c.amount), type_=I64), 0))
+                .where(p.c.invoice_id == b.c.invoice_id, cond, scope.live(p)).scalar_subquery())
+
+    before = sa.literal(0, I64) if since is None else sa.case((b.c.first_paid >= since, 0), else_=paid(p.c.payment_date < since))
+    through = _c(b.c.paid) if until is None else sa.case((b.c.last_paid <= until, _c(b.c.paid)), else_=paid(p.c.payment_date <= until))
+    whole = [b.c.settled_on.is_not(None), *scope.within(b.c.settled_on, span)] + ([b.c.first_paid >= since] if since is not None else [])
+    cond = [_c(b.c.total) > 0, b.c.first_paid.is_not(None), sa.not_(sa.and_(*whole))]
+    if until is not None:
+        cond.append(b.c.first_paid <= until)
+    if since is not None:  # settled before the span: its payments then count nothing more
+        cond += [b.c.last_paid >= since, sa.or_(b.c.settled_on.is_(None), b.c.settled_on >= since)]
+    if void:
+        cond.append(b.c.invoice_id.not_in(void))
+    part = sa.select(b.c.invoice_id, _c(b.c.total).label("total"), before.label("before"), through.label("through")).where(*cond).subquery("part")
+    return (sa.select(t.c.category, t.c.name, t.c.rate, t.c.currency, t.c.exemption_reason, _c(t.c.base), _c(t.c.amount), part.c.total,
+                      part.c.before, part.c.through)
+            .select_from(part.join(t, t.c.invoice_id == part.c.invoice_id)))
+
+
+def _credit_receipts(s: Session, span: Span, acc: dict, share) -> None:
+    """The refunds paid for credit notes: each credit note's breakdown shared out over what was
+    refunded (the same rule as the invoices'; a credit note refunded whole counts its VAT rows)."""
+    cn = rv.CreditNote.__table__
+    t = sm.CreditNoteTax.__table__
+    paid = _paid("credit", span)
+    total = _c(cn.c.total)
+    joined = paid.join(cn, cn.c.id == paid.c.doc_id).join(t, t.c.credit_note_id == paid.c.doc_id)
+    q = (sa.select(t.c.category, t.c.name, t.c.rate, t.c.currency, t.c.exemption_reason, _c(t.c.base), _c(t.c.amount), total,
+                   paid.c.before, paid.c.through)
+         .select_from(joined).where(total > 0, paid.c.before < total))
+    for category, name, rate, currency, reason, base, amount, whole_cents, before, through in s.execute(q):
+        _share(_row(acc, (category or "S", name, rate, currency)), 2, reason, base, amount, whole_cents, before, through, share)

@@ -1,6 +1,6 @@
 """What ``db check`` finds beyond SQLite's own integrity check: numbering counters out of step
 with the numbers issued, and the reports' summaries (revisions 0005, 0007) out of step with
-the documents."""
+the documents (and, from 0008, with the payments)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def summary_problems(conn: sa.Connection, rev: str = "0005") -> list[str]:
             f"WHERE t.{doc}_id = d.id), 0)").scalar()
         if bad:
             out.append(f"{doc}_tax: {bad} {doc.replace('_', ' ')}(s) whose VAT rows do not add up to their VAT (report vat)")
-    return out + (line_sales_problems(conn) if rev >= "0007" else [])
+    return out + (line_sales_problems(conn) if rev >= "0007" else []) + (receipt_problems(conn) if rev >= "0008" else [])
 
 
 def line_sales_problems(conn: sa.Connection) -> list[str]:
@@ -71,4 +71,22 @@ def line_sales_problems(conn: sa.Connection) -> list[str]:
                                     "WHERE l.id = s.line_id)").scalar()
         if off:
             out.append(f"{table}: {off} line(s) out of step with their documents (report sales by product and vendor)")
+    return out
+
+
+def receipt_problems(conn: sa.Connection) -> list[str]:
+    """Revision 0008: every invoice's payment dates (first, last, settled) as its live payments
+    give them, and its receipt rows exactly its VAT rows when it is settled, none otherwise."""
+    from orders_cli.store.summaries import RECEIPT_COLUMNS, receipt_dates
+
+    differs = "IS DISTINCT FROM" if conn.dialect.name == "postgresql" else "IS NOT"
+    wrong = " OR ".join(f"b.{col} {differs} {expr}" for col, expr in receipt_dates("b.invoice_id", "b").items())
+    off = conn.exec_driver_sql(f"SELECT count(*) FROM invoice_balance b WHERE {wrong}").scalar()
+    out = [f"invoice_balance: {off} invoice(s) whose payment dates are out of step with their payments (report vat --basis payment)"] if off else []
+    columns = "t.invoice_id, t.seq, b.first_paid, b.settled_on, t.currency, t.category, t.name, t.rate, t.exemption_reason, t.base, t.amount"
+    want = f"SELECT {columns} FROM invoice_tax t JOIN invoice_balance b ON b.invoice_id = t.invoice_id WHERE b.settled_on IS NOT NULL"
+    have = f"SELECT {RECEIPT_COLUMNS} FROM invoice_receipt_tax"
+    bad = conn.exec_driver_sql(f"SELECT count(*) FROM (SELECT * FROM ({want} EXCEPT {have}) x UNION ALL SELECT * FROM ({have} EXCEPT {want}) y) d").scalar()
+    if bad:
+        out.append(f"invoice_receipt_tax: {bad} row(s) out of step with the invoices' VAT rows and payments (report vat --basis payment)")
     return out

@@ -340,8 +340,7 @@ def transaction(write: bool = True) -> Iterator[Session]:
         session.close()
 
 
-_RECEIVABLES = {"credit_note": "an issued credit note", "credit_note_line": "an issued credit note", "payment": "the payments",
-                "payment_removal": "the payments"}
+_RECEIVABLES = {**dict.fromkeys(("credit_note", "credit_note_line"), "an issued credit note"), **dict.fromkeys(("payment", "payment_removal"), "the payments")}
 PG_LOCK_TRIGGERS = ("sales_order_lock", "order_line_lock", "invoice_lock", "invoice_line_lock")
 _FINALIZE = "the finalize lock"
 # revision 0005: the triggers that keep the reports' summaries (store/summaries.py)
@@ -350,6 +349,7 @@ _SUMMARIES = {"invoice_summaries": "the VAT rows and balance of each invoice", "
 _TAX_ROWS = ("invoice_tax", "credit_note_tax")
 _LINES = {"invoice_line_summaries": "the sales lines of each invoice", "credit_note_line_summaries": "the sales lines of each credit note"}
 _LINE_ROWS = ("invoice_line_sales", "credit_note_line_sales")  # revision 0007
+_RECEIPTS = dict.fromkeys(("payment_receipts", "payment_removal_receipts"), "the payment dates and receipt VAT rows")  # revision 0008
 # Every lock trigger by the revision that made it, per backend, and what it guards.
 LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
     "sqlite": {
@@ -374,6 +374,7 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
                  "sales_order_lock_legal": "the allowances of a finalized order"},
         "0005": {**_SUMMARIES, **{f"{t}_lock_{e}": "the VAT rows of the reports" for t in _TAX_ROWS for e in ("update", "delete")}},
         "0007": {**_LINES, **{f"{t}_lock_{e}": "the sales lines of the reports" for t in _LINE_ROWS for e in ("update", "delete")}},
+        "0008": _RECEIPTS,
     },
     "postgresql": {
         "0001": {name: _FINALIZE for name in PG_LOCK_TRIGGERS},
@@ -394,6 +395,7 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
                  "sales_order_lock_legal": "the allowances of a finalized order"},
         "0005": {**_SUMMARIES, **{f"{t}_lock{e}": "the VAT rows of the reports" for t in _TAX_ROWS for e in ("", "_truncate")}},
         "0007": {**_LINES, **{f"{t}_lock{e}": "the sales lines of the reports" for t in _LINE_ROWS for e in ("", "_truncate")}},
+        "0008": _RECEIPTS,
     },
 }
 # The table whose numbers each counter of ``sequence`` gives out.

@@ -25,6 +25,17 @@ Revision 0007 adds one more, written AFTER INSERT of each invoice or credit note
   ``report sales --by product | vendor`` groups these rows through a covering index in the order
   it groups instead of sorting every line by its quantity text. Never changed or deleted (lock
   triggers); ``db check`` compares every row with its line.
+Revision 0008 adds what ``report vat --basis payment`` reads, moved AFTER INSERT of a payment of
+an invoice and of a payment removal (each recomputes the one invoice from its live payments):
+
+- on ``invoice_balance``, ``first_paid`` and ``last_paid`` (its earliest and latest live payment)
+  and ``settled_on``, the first day its live payments dated by then reach its total (none while
+  they do not, nor for a total of 0 or less);
+- ``invoice_receipt_tax``: the VAT rows of every invoice with a ``settled_on``, with its
+  ``first_paid`` and ``settled_on``. An invoice paid whole within a span is one first paid on or
+  after the span's start and settled by its end: the report sums its rows through a covering
+  index in the order it groups, without reading a payment. ``db check`` compares both with the
+  payments.
 """
 
 from __future__ import annotations
@@ -77,9 +88,27 @@ class CreditNoteTax(_TaxEntry, table=True):
     credit_date: date
 
 
+RECEIPT_COLUMNS = "invoice_id, seq, first_paid, settled_on, currency, category, name, rate, exemption_reason, base, amount"
+
+
+def receipt_dates(inv: str, balance: str = "invoice_balance") -> dict[str, str]:
+    """Revision 0008: the SQL of the three payment dates of invoice ``inv`` (an SQL expression)
+    from its live payments, per column of ``invoice_balance`` (aliased ``balance``)."""
+    live = lambda a: f"NOT EXISTS (SELECT 1 FROM payment_removal r WHERE r.payment_id = {a}.id)"  # noqa: E731
+    mine = f"p.invoice_id = {inv} AND {live('p')}"
+    reached = (f"(SELECT sum(q.amount) FROM payment q WHERE q.invoice_id = {inv} AND {live('q')} "
+               f"AND q.payment_date <= p.payment_date) >= {balance}.total")
+    return {
+        "first_paid": f"(SELECT min(p.payment_date) FROM payment p WHERE {mine})",
+        "last_paid": f"(SELECT max(p.payment_date) FROM payment p WHERE {mine})",
+        "settled_on": f"CASE WHEN {balance}.total > 0 THEN (SELECT min(p.payment_date) FROM payment p WHERE {mine} AND {reached}) END",
+    }
+
+
 class InvoiceBalance(SQLModel, table=True):
     __tablename__ = "invoice_balance"
-    __table_args__ = (sa.Index("ix_invoice_balance_open", "open_until"),)
+    __table_args__ = (sa.Index("ix_invoice_balance_open", "open_until"),
+                      sa.Index("ix_invoice_balance_receipts", "settled_on", "first_paid", "last_paid", "total", "paid", "invoice_id"))
     invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
     account_id: int  # the invoice's (locked once issued), so aging reads this table alone
     currency: str = Field(max_length=3)
@@ -90,6 +119,28 @@ class InvoiceBalance(SQLModel, table=True):
     refunded: Decimal = Money()
     last_event: date
     open_until: date
+    first_paid: Optional[date] = None  # revision 0008: its earliest and latest live payment
+    last_paid: Optional[date] = None
+    settled_on: Optional[date] = None  # the first day its live payments dated by then reach its total (> 0)
+
+
+class InvoiceReceiptTax(SQLModel, table=True):
+    """Revision 0008: the VAT rows of every invoice with a ``settled_on``, with its dates."""
+
+    __tablename__ = "invoice_receipt_tax"
+    __table_args__ = (sa.Index("ix_invoice_receipt_tax_sums", "category", "name", "rate", "currency", "settled_on", "first_paid", "base",
+                               "amount", "exemption_reason"),)
+    invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
+    seq: int = Field(primary_key=True)
+    first_paid: date
+    settled_on: date
+    currency: str = Field(max_length=3)
+    category: str = Field(max_length=3)
+    name: str
+    rate: str
+    exemption_reason: Optional[str] = None
+    base: Decimal = Money()
+    amount: Decimal = Money()
 
 
 def _sums_index(table: str, day: str, key: str) -> sa.Index:

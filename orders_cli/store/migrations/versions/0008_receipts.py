@@ -1,0 +1,110 @@
+"""receipts: when each invoice was paid, and the VAT rows of the invoices paid whole
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-04 22:00:00
+
+What ``report vat --basis payment`` (VAT on receipts) reads instead of grouping every payment of
+a span by its invoice (``store/summaries.py`` says what each holds):
+
+- three dates on ``invoice_balance``: ``first_paid`` and ``last_paid``, the dates of its
+  earliest and latest live payment, and ``settled_on``, the first day on which its live
+  payments dated by then reach its total (none while they do not, nor for a total of 0 or less);
+  with an index in that order;
+- ``invoice_receipt_tax``: the VAT rows (``invoice_tax``) of every invoice with a
+  ``settled_on``, with its ``first_paid`` and ``settled_on``, and a covering index in the order
+  the report groups. An invoice paid whole within a span (first paid on or after its start,
+  settled by its end) counts its VAT rows as they are: one walk of that index.
+
+Filled from the payments already there (set-wise), then kept by two triggers, AFTER INSERT of a
+payment of an invoice and of a payment removal (the only ways what was paid moves: payments and
+removals are locked once written). Each recomputes the three dates of the one invoice from its
+live payments and writes its receipt rows again, so a back-dated payment or a removal moves them
+as it moves the paid amount.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from orders_cli.store.summaries import RECEIPT_COLUMNS, receipt_dates
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+TRIGGERS = {"payment": "payment_receipts", "payment_removal": "payment_removal_receipts"}
+BALANCE_INDEX = ["settled_on", "first_paid", "last_paid", "total", "paid", "invoice_id"]
+SUMS_INDEX = ["category", "name", "rate", "currency", "settled_on", "first_paid", "base", "amount", "exemption_reason"]
+
+
+def dates(inv: str) -> str:
+    """SET clause of the three dates of invoice ``inv`` (an SQL expression) from its live payments."""
+    return ", ".join(f"{col} = {expr}" for col, expr in receipt_dates(inv).items())
+
+
+def receipt_rows(where: str) -> str:
+    """INSERT of the receipt rows of the settled invoices that ``where`` keeps (on ``t``, ``b``)."""
+    return (f"INSERT INTO invoice_receipt_tax ({RECEIPT_COLUMNS}) SELECT t.invoice_id, t.seq, b.first_paid, b.settled_on, t.currency, "
+            "t.category, t.name, t.rate, t.exemption_reason, t.base, t.amount FROM invoice_tax t "
+            f"JOIN invoice_balance b ON b.invoice_id = t.invoice_id WHERE b.settled_on IS NOT NULL AND {where}")
+
+
+def _bodies() -> dict[str, list[str]]:
+    removed = "(SELECT invoice_id FROM payment WHERE id = NEW.payment_id)"  # None for a refund: nothing moves
+    out = {}
+    for table, inv in (("payment", "NEW.invoice_id"), ("payment_removal", removed)):
+        out[table] = [f"UPDATE invoice_balance SET {dates(inv)} WHERE invoice_id = {inv}",
+                      f"DELETE FROM invoice_receipt_tax WHERE invoice_id = {inv}",
+                      receipt_rows(f"t.invoice_id = {inv}")]
+    return out
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for column in ("first_paid", "last_paid", "settled_on"):
+        op.add_column("invoice_balance", sa.Column(column, sa.Date(), nullable=True))
+    op.create_table(
+        "invoice_receipt_tax",
+        sa.Column("invoice_id", sa.Integer(), sa.ForeignKey("invoice.id"), primary_key=True),
+        sa.Column("seq", sa.Integer(), primary_key=True),
+        sa.Column("first_paid", sa.Date(), nullable=False),
+        sa.Column("settled_on", sa.Date(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("category", sa.String(length=3), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+        sa.Column("rate", sa.String(), nullable=False),
+        sa.Column("exemption_reason", sa.String(), nullable=True),
+        sa.Column("base", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+    )
+    # the invoices with a payment: their dates, set-wise; then the receipt rows of those settled
+    op.execute(f"UPDATE invoice_balance SET {dates('invoice_balance.invoice_id')} "
+               "WHERE invoice_id IN (SELECT invoice_id FROM payment WHERE invoice_id IS NOT NULL)")
+    op.execute(receipt_rows("1 = 1"))
+    # after the fill: one sorted build of each index instead of a b-tree insert per row
+    op.create_index("ix_invoice_balance_receipts", "invoice_balance", BALANCE_INDEX)
+    op.create_index("ix_invoice_receipt_tax_sums", "invoice_receipt_tax", SUMS_INDEX)
+    for table, statements in _bodies().items():
+        name = TRIGGERS[table]
+        if dialect == "postgresql":
+            when = " WHEN (NEW.invoice_id IS NOT NULL)" if table == "payment" else ""
+            op.execute(f"CREATE FUNCTION orders_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {'; '.join(statements)}; "
+                       "RETURN NULL; END $$")
+            op.execute(f'CREATE TRIGGER {name} AFTER INSERT ON "{table}" FOR EACH ROW{when} EXECUTE FUNCTION orders_{name}()')
+        else:
+            when = " WHEN NEW.invoice_id IS NOT NULL" if table == "payment" else ""
+            op.execute(f"CREATE TRIGGER {name} AFTER INSERT ON {table}{when} BEGIN {'; '.join(statements)}; END")
+
+
+def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for table, name in TRIGGERS.items():
+        if dialect == "postgresql":
+            op.execute(f'DROP TRIGGER IF EXISTS {name} ON "{table}"')
+            op.execute(f"DROP FUNCTION IF EXISTS orders_{name}()")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table("invoice_receipt_tax")
+    op.drop_index("ix_invoice_balance_receipts", table_name="invoice_balance")
+    for column in ("settled_on", "last_paid", "first_paid"):
+        op.drop_column("invoice_balance", column)
