@@ -145,20 +145,31 @@ def _receipts(s: Session, span: Span, acc: dict, void: list[int]) -> None:
         row[0] += from_cents(base or 0)
         row[1] += from_cents(amount or 0)
         row[4] = row[4] or reason
-    for category, name, rate, currency, reason, base, amount, total, before, through in s.execute(_invoices_in_part(span, void)):
-        _share(_row(acc, (category or "S", name, rate, currency)), 0, reason, base, amount, total, before, through, share)
+    _shares(acc, 0, s.execute(_invoices_in_part(span, void)), share)
     _credit_receipts(s, span, acc, share)
 
 
-def _share(row: list, slot: int, reason, base: int, amount: int, total: int, before, through, share) -> None:
-    """What a document's VAT row counts of the payments between ``before`` and ``through``
-    (cumulative cents paid before the span and by its end, each capped at the total)."""
-    before, through = min(before or 0, total), min(through or 0, total)
-    if before == through:
-        return
-    row[slot] += from_cents(share(base, through, total) - share(base, before, total))
-    row[slot + 1] += from_cents(share(amount, through, total) - share(amount, before, total))
-    row[4] = row[4] or reason
+def _shares(acc: dict, slot: int, rows, share) -> None:
+    """What each document's VAT row counts of the payments between ``before`` and ``through``
+    (cumulative cents paid before the span and by its end, each capped at the total), summed
+    in integer cents per rate, then added to ``acc``."""
+    sums: dict = {}
+    for category, name, rate, currency, reason, base, amount, total, before, through in rows:
+        before, through = min(before or 0, total), min(through or 0, total)
+        if before == through:
+            continue
+        key = (category or "S", name, rate, currency)
+        got = sums.get(key)
+        if got is None:
+            got = sums[key] = [0, 0, reason]
+        got[0] += share(base, through, total) - share(base, before, total)
+        got[1] += share(amount, through, total) - share(amount, before, total)
+        got[2] = got[2] or reason
+    for key, (base, amount, reason) in sums.items():
+        row = _row(acc, key)
+        row[slot] += from_cents(base)
+        row[slot + 1] += from_cents(amount)
+        row[4] = row[4] or reason
 
 
 def _invoices_in_part(span: Span, void: list[int]) -> sa.Select:
@@ -200,5 +211,4 @@ def _credit_receipts(s: Session, span: Span, acc: dict, share) -> None:
     q = (sa.select(t.c.category, t.c.name, t.c.rate, t.c.currency, t.c.exemption_reason, _c(t.c.base), _c(t.c.amount), total,
                    paid.c.before, paid.c.through)
          .select_from(joined).where(total > 0, paid.c.before < total))
-    for category, name, rate, currency, reason, base, amount, whole_cents, before, through in s.execute(q):
-        _share(_row(acc, (category or "S", name, rate, currency)), 2, reason, base, amount, whole_cents, before, through, share)
+    _shares(acc, 2, s.execute(q), share)
