@@ -186,9 +186,9 @@ def _main(argv: list[str] | None) -> int:
     target.may_create(False)
     ENV.json_errors = "--json" in args or "--jsonl" in args
     ENV.traceback = "--traceback" in args
-    from orders_cli.adapters import settings as config
-
-    config._CACHE.clear()
+    loaded = sys.modules.get("orders_cli.adapters.settings")  # a run in this process before (tests): read afresh
+    if loaded is not None:  # not imported for --help, which reads no setting (start-up, issue 19)
+        loaded._CACHE.clear()
     status = ExitStatus.REFUSED
     try:
         status = _run(args)
