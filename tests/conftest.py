@@ -423,11 +423,13 @@ def raw_connect(target: str | Path | None = None) -> Raw:
 
 def undo_receipts(con: Raw) -> None:
     """Back from revision 0008 to 0007 by hand, on SQLite (its triggers, table, index and the
-    three payment dates of invoice_balance), for the tests that upgrade an older book."""
+    three payment dates of invoice_balance, the usage lines' index; ix_invoice_recurring stays
+    wide), for the tests that upgrade an older book."""
     for name in ("payment_receipts", "payment_removal_receipts"):
         con.execute(f"DROP TRIGGER {name}")
     con.execute("DROP TABLE invoice_receipt_tax")
     con.execute("DROP INDEX ix_invoice_balance_receipts")
+    con.execute("DROP INDEX ix_invoice_line_usage")
     for column in ("settled_on", "last_paid", "first_paid"):
         con.execute(f"ALTER TABLE invoice_balance DROP COLUMN {column}")
 

@@ -317,3 +317,36 @@ def test_the_upgrade_fills_the_summaries_from_the_documents_already_there(db_tem
     assert sql("SELECT * FROM invoice_receipt_tax ORDER BY invoice_id, seq") == live_receipts
     assert any(d[3] for d in live_dates) and any(d[1] and not d[3] for d in live_dates) and live_receipts  # settled and not
     assert ok("db", "check", "--json").json()["ok"]
+
+
+@pytest.mark.skipif(bool(PG), reason="SQLite's query plan (EXPLAIN QUERY PLAN); PostgreSQL's planner chooses by its statistics")
+def test_the_reports_read_revision_0008_indexes(db_template):
+    """report recurring reads the recurring periods' covering index and the usage lines' partial
+    index (no wide invoice row, no line of an invoice without usage); VAT on receipts sums the
+    receipt rows through their covering index."""
+    from datetime import date as day_
+
+    from sqlalchemy.dialects import sqlite
+
+    from orders_cli.core.spans import Span
+    from orders_cli.reporting import recurring, vat
+
+    random_book_copy(db_template, 11)
+
+    class Capture:  # the statements a report would run, compiled for SQLite
+        def __init__(self):
+            self.sql = []
+
+        def execute(self, statement):
+            self.sql.append(str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})))
+            return []
+
+    def plan(statement_of) -> str:
+        cap = Capture()
+        statement_of(cap)
+        return " | ".join(row[-1] for q in cap.sql for row in sql("EXPLAIN QUERY PLAN " + q))
+
+    periods = plan(lambda s: recurring._billed_periods(s, day_(2026, 11, 30), day_(2025, 11, 1)))
+    assert "COVERING INDEX ix_invoice_recurring" in periods and "INDEX ix_invoice_line_usage" in periods, periods
+    receipts = plan(lambda s: vat._receipts(s, Span(day_(2026, 9, 1), day_(2026, 9, 30)), {}, []))
+    assert "COVERING INDEX ix_invoice_receipt_tax_sums" in receipts, receipts

@@ -38,9 +38,11 @@ def _c(col):
     return sa.type_coerce(col, I64)
 
 
-def _billed_periods(s: Session, until: date):
+def _billed_periods(s: Session, until: date, since: date):
     """(order id, currency, frequency, period start, period end, net cents) of every counted
-    recurring invoice starting by ``until``, usage and credit notes taken off, per period."""
+    recurring invoice starting by ``until`` and ending on or after ``since``, usage and credit
+    notes taken off, per period (through revision 0008's indexes: the covering index of the
+    recurring periods and the partial index of the usage lines)."""
     inv, il, cn, rec = m.Invoice.__table__, m.InvoiceLine.__table__, rv.CreditNote.__table__, m.Recurrence.__table__
     usage = (sa.select(sa.func.coalesce(sa.func.sum(_c(il.c.net), type_=I64), 0))
              .where(il.c.invoice_id == inv.c.id, il.c.order_line_id.is_(None), il.c.deposit_invoice_id.is_(None)).scalar_subquery())
@@ -49,7 +51,8 @@ def _billed_periods(s: Session, until: date):
     net = sa.func.sum(_c(inv.c.total) - _c(inv.c.tax_total) - usage - credited, type_=I64)
     q = (sa.select(inv.c.order_id, inv.c.currency, rec.c.frequency, inv.c.period_start, inv.c.period_end, net)
          .select_from(inv.join(rec, rec.c.order_id == inv.c.order_id))
-         .where(inv.c.recurring == True, scope.counted(inv), inv.c.period_start <= until)  # noqa: E712
+         .where(inv.c.recurring == True, scope.counted(inv), inv.c.period_start <= until,  # noqa: E712
+                sa.func.coalesce(inv.c.period_end, inv.c.period_start) >= since)
          .group_by(inv.c.order_id, inv.c.currency, rec.c.frequency, inv.c.period_start, inv.c.period_end)
          .order_by(inv.c.order_id, inv.c.period_start))
     return s.execute(q)
@@ -79,37 +82,43 @@ def recurring(s: Session, span: Span, today: date) -> list[RecurringRow]:
     first_day, last_day = month_start(before), month_end(*map(int, months[-1].split("-")))
     # per (order, currency): the monthly equivalent in each month of the window
     levels: dict = defaultdict(lambda: [ZERO] * len(window))
-    for order_id, currency, frequency, start, end, cents in _billed_periods(s, last_day):
+    per_year: dict = {}
+    for order_id, currency, frequency, start, end, cents in _billed_periods(s, last_day, first_day):
         end = end or start
-        if end < first_day:
-            continue
-        monthly = from_cents(cents or 0) * schedule.periods_per_year(frequency) / 12
+        times = per_year.get(frequency)
+        if times is None:
+            times = per_year[frequency] = schedule.periods_per_year(frequency)
+        monthly = from_cents(cents or 0) * times / 12
         lo = index.get(month_key(max(start, first_day)), 0)
         hi = index.get(month_key(min(end, last_day)), len(window) - 1)
-        series = levels[(order_id, currency)]
-        for i in range(lo, hi + 1):
-            series[i] = monthly  # the last period overlapping the month wins (rows come by period start)
-    rows = []
-    currencies = sorted({cur for _, cur in levels})
-    for currency in currencies:
-        for i, month in enumerate(months, start=1):
-            mrr = new = expansion = contraction = churned = Decimal(0)
-            active = 0
-            for (_, cur), series in levels.items():
-                if cur != currency:
-                    continue
-                prev, now = series[i - 1], series[i]
-                mrr += now
-                active += now > 0
+        levels[(order_id, currency)][lo:hi + 1] = [monthly] * (hi + 1 - lo)  # the last period overlapping a month wins (by start)
+    # per currency and month: MRR, new, expansion, contraction, churned, active; each month's
+    # sums taken over the subscriptions in the same order, a month without either skipped
+    sums: dict = {}
+    for (_, currency), series in levels.items():
+        acc = sums.get(currency)
+        if acc is None:
+            acc = sums[currency] = [[Decimal(0)] * 5 + [0] for _ in months]
+        prev = series[0]
+        for i in range(1, len(window)):
+            now = series[i]
+            if now or prev:
+                a = acc[i - 1]
+                a[0] += now
+                a[5] += now > 0
                 if prev <= 0 < now:
-                    new += now
+                    a[1] += now
                 elif now <= 0 < prev:
-                    churned += prev
+                    a[4] += prev
                 elif now > prev:
-                    expansion += now - prev
+                    a[2] += now - prev
                 elif now < prev:
-                    contraction += prev - now
-            r = pricing.round_money
+                    a[3] += prev - now
+            prev = now
+    rows = []
+    r = pricing.round_money
+    for currency in sorted(sums):
+        for month, (mrr, new, expansion, contraction, churned, active) in zip(months, sums[currency]):
             rows.append(RecurringRow(month, currency, Money(r(mrr)), Money(r(mrr * 12)), Money(r(new)), Money(r(expansion)),
                                      Money(r(contraction)), Money(r(churned)), active))
     return rows

@@ -47,7 +47,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from orders_cli.store.schema import Money
+from orders_cli.store.schema import InvoiceLine, Money
 
 OPEN = date(9999, 12, 31)
 SCALE = 10  # the places of ``fraction`` (core.money.MAX_PLACES)
@@ -88,6 +88,7 @@ class CreditNoteTax(_TaxEntry, table=True):
     credit_date: date
 
 
+USAGE_LINES = "order_line_id IS NULL AND deposit_invoice_id IS NULL"  # an invoice's usage lines (revision 0008's partial index)
 RECEIPT_COLUMNS = "invoice_id, seq, first_paid, settled_on, currency, category, name, rate, exemption_reason, base, amount"
 
 
@@ -172,3 +173,8 @@ class CreditNoteLineSales(_LineSales, table=True):
     line_id: int = Field(foreign_key="credit_note_line.id", primary_key=True)
     credit_note_id: int = Field(foreign_key="credit_note.id")
     credit_date: date
+
+
+# revision 0008: the usage lines of the invoices, what report recurring takes off each period's net
+sa.Index("ix_invoice_line_usage", InvoiceLine.__table__.c.invoice_id, InvoiceLine.__table__.c.net,
+         sqlite_where=sa.text(USAGE_LINES), postgresql_where=sa.text(USAGE_LINES))

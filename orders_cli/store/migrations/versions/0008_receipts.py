@@ -16,7 +16,13 @@ a span by its invoice (``store/summaries.py`` says what each holds):
   the report groups. An invoice paid whole within a span (first paid on or after its start,
   settled by its end) counts its VAT rows as they are: one walk of that index.
 
-Filled from the payments already there (set-wise), then kept by two triggers, AFTER INSERT of a
+And two indexes for ``report recurring``, which sums every recurring invoice's net less its usage
+lines and credit notes per billed period: ``ix_invoice_recurring`` (0005) made covering
+(currency, status, total and VAT after the periods: no wide invoice row read), and
+``ix_invoice_line_usage``, a partial index of the usage lines alone (no order line, no
+deposit), so finding an invoice's usage reads no line of an invoice without any.
+
+The receipts are filled from the payments already there (set-wise), then kept by two triggers, AFTER INSERT of a
 payment of an invoice and of a payment removal (the only ways what was paid moves: payments and
 removals are locked once written). Each recomputes the three dates of the one invoice from its
 live payments and writes its receipt rows again, so a back-dated payment or a removal moves them
@@ -25,7 +31,8 @@ as it moves the paid amount.
 import sqlalchemy as sa
 from alembic import op
 
-from orders_cli.store.summaries import RECEIPT_COLUMNS, receipt_dates
+from orders_cli.store.schema import RECURRING_INDEX
+from orders_cli.store.summaries import RECEIPT_COLUMNS, USAGE_LINES, receipt_dates
 
 revision = '0008'
 down_revision = '0007'
@@ -84,6 +91,10 @@ def upgrade() -> None:
     # after the fill: one sorted build of each index instead of a b-tree insert per row
     op.create_index("ix_invoice_balance_receipts", "invoice_balance", BALANCE_INDEX)
     op.create_index("ix_invoice_receipt_tax_sums", "invoice_receipt_tax", SUMS_INDEX)
+    op.drop_index("ix_invoice_recurring", table_name="invoice")
+    op.create_index("ix_invoice_recurring", "invoice", list(RECURRING_INDEX))
+    op.create_index("ix_invoice_line_usage", "invoice_line", ["invoice_id", "net"], sqlite_where=sa.text(USAGE_LINES),
+                    postgresql_where=sa.text(USAGE_LINES))
     for table, statements in _bodies().items():
         name = TRIGGERS[table]
         if dialect == "postgresql":
@@ -106,5 +117,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_table("invoice_receipt_tax")
     op.drop_index("ix_invoice_balance_receipts", table_name="invoice_balance")
+    op.drop_index("ix_invoice_line_usage", table_name="invoice_line")
+    op.drop_index("ix_invoice_recurring", table_name="invoice")
+    op.create_index("ix_invoice_recurring", "invoice", ["recurring", "order_id", "period_start", "period_end"])
     for column in ("settled_on", "last_paid", "first_paid"):
         op.drop_column("invoice_balance", column)
