@@ -60,9 +60,9 @@ def net_billed(order: str) -> dict:
     by_invoice = {i["number"]: i for i in invs}
     standing = []
     for c in notes:
-        if c["mode"] == "amount":
-            own = [n["totals"] for n in notes if n["invoice"] == c["invoice"]]
-            if add_up(own) != totals_of(by_invoice[c["invoice"]]["totals"]):
+        if c["mode"] == "amount":  # given back only when a credit note of quantities completed the invoice after it
+            own = [n for n in notes if n["invoice"] == c["invoice"]]
+            if add_up([n["totals"] for n in own]) != totals_of(by_invoice[c["invoice"]]["totals"]) or max(own, key=lambda n: n["number"])["mode"] == "amount":
                 standing.append(c)
     notes = [c for c in notes if c not in standing]
     if not notes:

@@ -32,8 +32,10 @@ def earlier_totals(session: Session, order_id: int) -> list[pricing.Totals]:
 
     A price reduction (a credit note of mode ``amount``) lowers what the order is worth for
     good: it does not come back on the invoice that later completes the order, so it stays out
-    of these sums, unless its invoice was since credited in full (the whole credit note then
-    gave the reduction back, and all of it counts)."""
+    of these sums, unless its invoice was since credited in full by a credit note that gives
+    quantities back (that last credit note gave the reduction back, and all of it counts). A
+    reduction that itself takes the invoice to nothing gives no quantity back: it stands, like
+    any other (the order's lines, invoiced, add up with the invoice's nets)."""
     ids = _counted_invoices(order_id)
     inv = m.Invoice.__table__
     invoices = {r.id: documents.totals_from_row(r) for r in session.execute(sa.select(inv).where(inv.c.id.in_(ids)).order_by(inv.c.id))}
@@ -43,7 +45,7 @@ def earlier_totals(session: Session, order_id: int) -> list[pricing.Totals]:
         notes.setdefault(row.invoice_id, []).append((row.mode, documents.totals_from_row(row)))
     out = list(invoices.values())
     for inv_id, credited in notes.items():
-        done = _nothing_left(pricing.remainder_totals(invoices[inv_id], [t for _, t in credited]))
+        done = credited[-1][0] != "amount" and _nothing_left(pricing.remainder_totals(invoices[inv_id], [t for _, t in credited]))
         out += [shares.negated(t) for mode, t in credited if done or mode != "amount"]
     return out
 
