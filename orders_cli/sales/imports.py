@@ -5,6 +5,7 @@ object, an array, or JSON lines), streamed in chunks, and inserts them in batche
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterator
 
 from sqlmodel import Session
@@ -31,9 +32,12 @@ LINE_JSON_KEYS = {
 }
 
 
-def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
-    """A DocInput from what ``show --json`` prints (unknown keys refused, named)."""
-    _refuse_inexact(obj)
+def input_from_json(obj: Any, kind: Kind = ORDER, exact: bool = False) -> DocInput:
+    """A DocInput from what ``show --json`` prints (unknown keys refused, named). ``exact``: the
+    parser saw no float, huge integer, duplicate key or surrogate in it (``_documents``), so the
+    walk of ``_refuse_inexact`` would find nothing."""
+    if not exact:
+        _refuse_inexact(obj)
     if not isinstance(obj, dict):
         raise Invalid(f"expected a JSON object, got {type(obj).__name__}")
     unknown = sorted(set(obj) - ORDER_JSON_KEYS)
@@ -98,7 +102,40 @@ def input_from_json(obj: Any, kind: Kind = ORDER) -> DocInput:
 def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
     """Yield (line number, value) from one object, an array of objects, or JSON lines,
     reading the stream in chunks (a 100,000-order file is never held whole)."""
-    decoder = json.JSONDecoder(parse_float=_no_float, parse_int=_int, parse_constant=_no_constant, object_pairs_hook=_object)
+    for line, value, _ in _documents(stream, source):
+        yield line, value
+
+
+# What a document's text holds when its value may hold a lone surrogate: a raw one, or the
+# escape of one (``\ud800``; an escaped backslash before "ud800" only costs the full check).
+_MAYBE_SURROGATE = re.compile("[\ud800-\udfff]|\\\\u[dD][89abcdefABCDEF]")
+
+
+def _documents(stream, source: str) -> Iterator[tuple[int, Any, bool]]:
+    """``iter_json_documents`` with, per document, whether it is exact: no float, integer of
+    over 40 digits, duplicate key or lone surrogate anywhere in it (what ``_refuse_inexact``
+    refuses), so input_from_json can skip walking it."""
+    marks = [0]  # how many marked values the parser made: a float, a huge integer, a duplicate
+
+    def no_float(text_value: str):
+        marks[0] += 1
+        return _JsonFloat(text_value)  # float-ok: kept only to be refused
+
+    def an_int(text_value: str):
+        value = _int(text_value)
+        if type(value) is not int:
+            marks[0] += 1
+        return value
+
+    def an_object(pairs: list[tuple[str, Any]]) -> dict:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        marks[0] += 1
+        return _object(pairs)
+
+    decoder = json.JSONDecoder(parse_float=no_float, parse_int=an_int, parse_constant=_no_constant, object_pairs_hook=an_object)
+    maybe_surrogate = _MAYBE_SURROGATE.search
     buf = ""
     pos = 0
     line = 1
@@ -153,6 +190,7 @@ def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
                 pos += 1
                 skip_ws()
         start_line = line
+        before = marks[0]
         while True:
             try:
                 value, end = decoder.raw_decode(buf, pos)
@@ -171,10 +209,11 @@ def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
                 raise Invalid(f"{source}: line {bad_line}: invalid JSON: {err.msg}") from None
             except _Refused as err:
                 raise Invalid(f"{source}: line {start_line}: {err}") from None
+        exact = marks[0] == before and maybe_surrogate(buf, pos, end) is None
         line += buf.count("\n", pos, end)
         pos = end
         first = False
-        yield start_line, value
+        yield start_line, value, exact
 
 
 class _Refused(ValueError):
@@ -275,17 +314,17 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
     linked: set[int] = set()  # the quotes given an order by this import
     numbers: list[str] = []
     batch: list[Prepared] = []
-    documents = iter_json_documents(stream, source)
+    documents = _documents(stream, source)
     line = 1
     while True:
         try:
-            line, obj = next(documents)
+            line, obj, exact = next(documents)
         except StopIteration:
             break
         except RecursionError:
             raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
         try:
-            prepared = prepare(rv, ctx, ORDER, input_from_json(obj))
+            prepared = prepare(rv, ctx, ORDER, input_from_json(obj, exact=exact))
             _one_order_per_quote(session, prepared, linked)
             require_buyer_vat_id("order", ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in prepared.lines), prepared.account)
             if prepared.recurrence:

@@ -1,0 +1,116 @@
+"""Set-wise inserts for a bulk write (``order add --from-json``): rows of Python values (the
+``Decimal`` of a ``Cents`` or ``DecimalText`` column, a ``date``) become the values stored by
+each column's own type, and go to the driver in one ``executemany`` with no per-row work left
+to SQLAlchemy. The same rows as ``session.execute(insert(table), rows)``, on SQLite and on
+PostgreSQL: each column's bind processor is SQLAlchemy's own for the dialect, its Python-side
+default the column's, and the ids of a block are the ones the database would give, taken
+inside this transaction (``allocate_ids``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from orders_cli.store import schema as m
+
+MEMO_MAX = 50_000  # distinct values remembered per column (amounts, quantities, dates repeat)
+
+
+class _Writer:
+    """The compiled INSERT of one table for one set of columns, with its value converters."""
+
+    def __init__(self, table: sa.Table, keys: tuple[str, ...], dialect) -> None:
+        cols = [table.c[k] for k in keys]
+        compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(keys))
+        self.sql = compiled.string
+        self.positional = dialect.positional
+        names = list(compiled.positiontup) if dialect.positional else [c.key for c in cols]
+        order = {c.key: i for i, c in enumerate(cols)}
+        missing = [n for n in names if n not in order]
+        if missing:  # pragma: no cover - every bound name is one of the columns given
+            raise RuntimeError(f"unexpected bound parameters {missing}")
+        self.names = names
+        self.index = [order[n] for n in names]
+        self.convert: list[Callable[[Any], Any] | None] = [self._converter(table.c[n], dialect) for n in names]
+
+    @staticmethod
+    def _converter(col: sa.Column, dialect) -> Callable[[Any], Any] | None:
+        process = col.type._cached_bind_processor(dialect)
+        if process is None:
+            return None
+        if not isinstance(col.type, (m.Cents, m.DecimalText, sa.Date, sa.DateTime)):
+            return process
+        memo: dict[Any, Any] = {}  # a value's stored form depends on the value alone
+
+        def convert(value: Any) -> Any:
+            try:
+                return memo[value]
+            except KeyError:
+                stored = memo[value] = process(value)
+                if len(memo) > MEMO_MAX:
+                    memo.clear()
+                return stored
+
+        return convert
+
+    def params(self, rows: list[tuple]) -> list:
+        """Rows given in the order of ``keys`` as the driver's parameters."""
+        index, convert = self.index, self.convert
+        pairs = list(zip(index, convert))
+        out = [tuple(row[i] if f is None else f(row[i]) for i, f in pairs) for row in rows]
+        if self.positional:
+            return out
+        names = self.names
+        return [dict(zip(names, values)) for values in out]
+
+
+_WRITERS: dict[tuple, _Writer] = {}
+
+
+def writer(session: Session, table: sa.Table, keys: tuple[str, ...]) -> _Writer:
+    dialect = session.get_bind().dialect
+    key = (table.name, keys, dialect.name)
+    w = _WRITERS.get(key)
+    if w is None:
+        w = _WRITERS[key] = _Writer(table, keys, dialect)
+    return w
+
+
+def defaults(table: sa.Table, keys) -> dict[str, Any]:
+    """The Python-side scalar defaults of the columns ``keys`` leaves out (what SQLAlchemy
+    would bind for them); a callable default is refused (a caller gives those columns)."""
+    out = {}
+    for col in table.c:
+        if col.key in keys or col.default is None:
+            continue
+        if not col.default.is_scalar:
+            raise ValueError(f"{table.name}.{col.key}: a callable default; give the column")
+        out[col.key] = col.default.arg
+    return out
+
+
+def insert_rows(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT ``rows`` (tuples in the order of ``keys``) into ``table`` in one executemany."""
+    if not rows:
+        return
+    w = writer(session, table, keys)
+    session.connection().exec_driver_sql(w.sql, w.params(rows))
+
+
+def allocate_ids(session: Session, table: sa.Table, count: int) -> list[int]:
+    """The ids the next ``count`` rows of ``table`` would get, taken now: PostgreSQL draws
+    them from the column's sequence (they are used even if the transaction rolls back, as
+    an INSERT would use them); SQLite gives the next after the largest (no AUTOINCREMENT), and
+    this transaction holds the write lock, so nobody else takes them."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": count},
+        ).all()
+        return sorted(r[0] for r in rows)
+    top = conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+    return list(range(top + 1, top + 1 + count))
