@@ -40,9 +40,8 @@ def input_from_json(obj: Any, kind: Kind = ORDER, exact: bool = False) -> DocInp
         _refuse_inexact(obj)
     if not isinstance(obj, dict):
         raise Invalid(f"expected a JSON object, got {type(obj).__name__}")
-    unknown = sorted(set(obj) - ORDER_JSON_KEYS)
-    if unknown:
-        raise Invalid(f"unknown field {unknown[0]!r}")
+    if not ORDER_JSON_KEYS.issuperset(obj):
+        raise Invalid(f"unknown field {sorted(set(obj) - ORDER_JSON_KEYS)[0]!r}")
     lines = obj.get("lines", [])
     if not isinstance(lines, list):
         raise Invalid("lines: expected an array")
@@ -50,12 +49,11 @@ def input_from_json(obj: Any, kind: Kind = ORDER, exact: bool = False) -> DocInp
     for i, ln in enumerate(lines, start=1):
         if not isinstance(ln, dict):
             raise Invalid(f"lines[{i}]: expected an object")
-        bad = sorted(set(ln) - LINE_JSON_KEYS)
-        if bad:
-            raise Invalid(f"lines[{i}]: unknown field {bad[0]!r}")
+        if not LINE_JSON_KEYS.issuperset(ln):
+            raise Invalid(f"lines[{i}]: unknown field {sorted(set(ln) - LINE_JSON_KEYS)[0]!r}")
         if "sku" not in ln or "quantity" not in ln:
             raise Invalid(f"lines[{i}]: sku and quantity are required")
-        for key in ("quantity", "unit_price", "base_quantity"):
+        for key in () if exact else ("quantity", "unit_price", "base_quantity"):  # exact: no float in it
             if isinstance(ln.get(key), float):  # float-ok: refusing floats
                 raise Invalid(f"lines[{i}].{key}: write numbers as strings (\"2.5\"), not JSON floats")
         specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment"), ln.get("base_quantity")))
@@ -335,11 +333,11 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
         except RecursionError:
             raise Invalid(f"{source}: line {line}: the JSON is nested too deeply") from None
         if len(batch) >= batch_size:
-            numbers.extend(n for _, n in insert(session, ctx, ORDER, batch))
+            numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
             if progress:
                 progress(len(numbers))
             batch = []
-    numbers.extend(n for _, n in insert(session, ctx, ORDER, batch))
+    numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
     if progress and batch:
         progress(len(numbers))
     if not numbers:

@@ -242,7 +242,7 @@ def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None
     """One line's row (no net yet: ``compute`` sets it). A line given as text (what a JSON file
     holds) like one already prepared in this transaction is that one again (``rv.memo``)."""
     key = ("line", spec.sku, spec.quantity, spec.unit_price, spec.discount, spec.comment, spec.base_quantity, region)
-    if all(v is None or type(v) is str for v in key):
+    if _TEXTS.issuperset(map(type, key)):
         known = rv.memo.get(key)
         if known is None:
             known = rv.remember(key, _prepare_line(rv, spec, line_no, region))
@@ -340,6 +340,7 @@ def _address_columns(bill: dict, ship: dict) -> dict:
 
 
 _UNKNOWN = object()
+_TEXTS = frozenset({str, type(None)})  # what a memo key may hold: JSON text, or nothing
 
 
 def _known(rv: Resolver, check, value: Any, *args):
@@ -389,13 +390,14 @@ def address_override(base: dict, override: dict | None, what: str) -> dict:
     return merged
 
 
-def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared]) -> list[tuple[int, str]]:
-    """Insert prepared documents set-wise; numbers are allocated as one block inside this transaction."""
+def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared], vat_checked: bool = False) -> list[tuple[int, str]]:
+    """Insert prepared documents set-wise; numbers are allocated as one block inside this transaction.
+    ``vat_checked``: the caller made ``require_buyer_vat_id`` pass for each already (an import)."""
     if not batch:
         return []
     numbers = store.allocate(session, kind.name, ctx.settings.prefix(kind.name), len(batch))
     now = m.utcnow()
-    for number, p in zip(numbers, batch):
+    for number, p in zip(numbers, () if vat_checked else batch):
         require_buyer_vat_id(number, ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in p.lines), p.account)
     table = kind.table.__table__
     ids = bulk.allocate_ids(session, table, len(batch))

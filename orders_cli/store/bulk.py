@@ -34,37 +34,43 @@ class _Writer:
             raise RuntimeError(f"unexpected bound parameters {missing}")
         self.names = names
         self.index = [order[n] for n in names]
-        self.convert: list[Callable[[Any], Any] | None] = [self._converter(table.c[n], dialect) for n in names]
+        self.convert: list[Callable[[list], list] | None] = [self._converter(table.c[n], dialect) for n in names]
 
     @staticmethod
-    def _converter(col: sa.Column, dialect) -> Callable[[Any], Any] | None:
+    def _converter(col: sa.Column, dialect) -> Callable[[list], list] | None:
+        """What turns a column of values (one per row) into their stored forms, or None."""
         process = col.type._cached_bind_processor(dialect)
         if process is None:
             return None
-        if not isinstance(col.type, (m.Cents, m.DecimalText, sa.Date, sa.DateTime)):
-            return process
+        if not isinstance(col.type, (m.Cents, m.DecimalText, sa.Date, sa.DateTime, sa.Boolean)):
+            return lambda values: [process(v) for v in values]
         memo: dict[Any, Any] = {}  # a value's stored form depends on the value alone
+        known = memo.__getitem__
 
-        def convert(value: Any) -> Any:
+        def convert(values: list) -> list:
             try:
-                return memo[value]
+                return list(map(known, values))
             except KeyError:
-                stored = memo[value] = process(value)
                 if len(memo) > MEMO_MAX:
                     memo.clear()
-                return stored
+                for v in values:
+                    if v not in memo:
+                        memo[v] = process(v)
+                return list(map(known, values))
 
         return convert
 
     def params(self, rows: list[tuple]) -> list:
-        """Rows given in the order of ``keys`` as the driver's parameters."""
-        index, convert = self.index, self.convert
-        pairs = list(zip(index, convert))
-        out = [tuple(row[i] if f is None else f(row[i]) for i, f in pairs) for row in rows]
+        """Rows given in the order of ``keys`` as the driver's parameters: converted column by
+        column (most need nothing; the others repeat a few values: amounts, dates, the clock)."""
+        columns = list(zip(*rows))
+        out = []
+        for i, f in zip(self.index, self.convert):
+            out.append(columns[i] if f is None else f(columns[i]))
         if self.positional:
-            return out
+            return list(zip(*out))
         names = self.names
-        return [dict(zip(names, values)) for values in out]
+        return [dict(zip(names, values)) for values in zip(*out)]
 
 
 _WRITERS: dict[tuple, _Writer] = {}
