@@ -22,9 +22,10 @@ def clean(value: object, what: str, max_len: int = 200, required: bool = False, 
     if not isinstance(value, str):
         raise Invalid(f"{what}: expected text, got {type(value).__name__}")
     text = value.strip()
-    if (_CONTROLS_MULTILINE if multiline else _CONTROLS).search(text):
-        raise Invalid(f"{what}: control characters are not allowed")
-    check_surrogates(text, what)
+    if not text.isprintable():  # every character refused here is unprintable: most text skips both checks
+        if (_CONTROLS_MULTILINE if multiline else _CONTROLS).search(text):
+            raise Invalid(f"{what}: control characters are not allowed")
+        check_surrogates(text, what)
     if len(text) > max_len:
         raise Invalid(f"{what}: at most {max_len} characters (got {len(text)})")
     if required and not text:

@@ -42,7 +42,8 @@ def input_from_json(obj: Any, kind: Kind = ORDER, exact: bool = False) -> DocInp
         raise Invalid(f"expected a JSON object, got {type(obj).__name__}")
     if not ORDER_JSON_KEYS.issuperset(obj):
         raise Invalid(f"unknown field {sorted(set(obj) - ORDER_JSON_KEYS)[0]!r}")
-    lines = obj.get("lines", [])
+    get = obj.get
+    lines = get("lines", [])
     if not isinstance(lines, list):
         raise Invalid("lines: expected an array")
     specs = []
@@ -53,48 +54,56 @@ def input_from_json(obj: Any, kind: Kind = ORDER, exact: bool = False) -> DocInp
             raise Invalid(f"lines[{i}]: unknown field {sorted(set(ln) - LINE_JSON_KEYS)[0]!r}")
         if "sku" not in ln or "quantity" not in ln:
             raise Invalid(f"lines[{i}]: sku and quantity are required")
-        for key in () if exact else ("quantity", "unit_price", "base_quantity"):  # exact: no float in it
-            if isinstance(ln.get(key), float):  # float-ok: refusing floats
-                raise Invalid(f"lines[{i}].{key}: write numbers as strings (\"2.5\"), not JSON floats")
-        specs.append(LineInput(ln["sku"], ln["quantity"], ln.get("unit_price"), ln.get("discount"), ln.get("comment"), ln.get("base_quantity")))
-    totals = obj.get("totals") if isinstance(obj.get("totals"), dict) else {}
-    shipping = obj.get("shipping_charge", totals.get("shipping"))
-    adjustment = obj.get("adjustment", totals.get("adjustment"))
+        if not exact:  # exact: no float in it
+            for key in ("quantity", "unit_price", "base_quantity"):
+                if isinstance(ln.get(key), float):  # float-ok: refusing floats
+                    raise Invalid(f"lines[{i}].{key}: write numbers as strings (\"2.5\"), not JSON floats")
+        line_get = ln.get
+        specs.append(LineInput(ln["sku"], ln["quantity"], line_get("unit_price"), line_get("discount"), line_get("comment"), line_get("base_quantity")))
+    totals = get("totals")
+    if not isinstance(totals, dict):
+        totals = _NO_TOTALS
+    shipping = get("shipping_charge", totals.get("shipping"))
+    adjustment = get("adjustment", totals.get("adjustment"))
     discount = obj["discount"] if "discount" in obj else (totals.get("discount") if totals.get("discount") not in (None, "0.00", "0") else None)
-    for key, value in (("shipping_charge", shipping), ("adjustment", adjustment), ("discount", discount)):
-        if isinstance(value, float):  # float-ok: refusing floats
-            raise Invalid(f"{key}: write amounts as strings (\"12.00\"), not JSON floats")
-    charges = obj.get("allowances_charges", totals.get("allowances_charges"))
+    if not exact:
+        for key, value in (("shipping_charge", shipping), ("adjustment", adjustment), ("discount", discount)):
+            if isinstance(value, float):  # float-ok: refusing floats
+                raise Invalid(f"{key}: write amounts as strings (\"12.00\"), not JSON floats")
+    charges = get("allowances_charges", totals.get("allowances_charges"))
     if charges is not None and not isinstance(charges, list):
         raise Invalid("allowances_charges: expected an array")
-    for i, c in enumerate(charges or [], start=1):
+    for i, c in enumerate(charges or (), start=1):
         if not isinstance(c, dict):
             raise Invalid(f"allowances_charges[{i}]: expected an object")
         if any(isinstance(v, float) for v in c.values()):  # float-ok: refusing floats
             raise Invalid(f"allowances_charges[{i}]: write amounts as strings (\"12.00\"), not JSON floats")
-    rec = obj.get("recurrence")
+    rec = get("recurrence")
     if rec is not None and not isinstance(rec, dict):
         raise Invalid("recurrence: expected an object or null")
     a_quote = kind is ORDER and "quote_date" in obj and "order_date" not in obj  # what `quote show --json` prints
     return DocInput(
-        subject=obj.get("subject"),
-        account=obj.get("account"),
-        contact=obj.get("contact"),
-        quote=None if a_quote else obj.get("quote"),  # a quote's JSON is not a link to it (quote convert order is)
-        customer_ref=obj.get("customer_ref"),
-        assigned_to=obj.get("assigned_to"),
-        date=obj.get(kind.date_field),
+        subject=get("subject"),
+        account=get("account"),
+        contact=get("contact"),
+        quote=None if a_quote else get("quote"),  # a quote's JSON is not a link to it (quote convert order is)
+        customer_ref=get("customer_ref"),
+        assigned_to=get("assigned_to"),
+        date=get(kind.date_field),
         discount=discount,
         shipping_charge=shipping,
         adjustment=adjustment,
-        billing=obj.get("billing_address"),
-        shipping=obj.get("shipping_address"),
+        billing=get("billing_address"),
+        shipping=get("shipping_address"),
         lines=specs,
-        status=None if a_quote else obj.get("status"),  # a quote's status (sent, accepted) is not an order's
-        finalized=obj.get("finalized", False),
+        status=None if a_quote else get("status"),  # a quote's status (sent, accepted) is not an order's
+        finalized=get("finalized", False),
         recurrence=rec,
         allowances_charges=charges or None,
     )
+
+
+_NO_TOTALS: dict = {}
 
 
 def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
@@ -106,6 +115,7 @@ def iter_json_documents(stream, source: str) -> Iterator[tuple[int, Any]]:
 
 # What a document's text holds when its value may hold a lone surrogate: a raw one, or the
 # escape of one (``\ud800``; an escaped backslash before "ud800" only costs the full check).
+_RAW_SURROGATE = re.compile("[\ud800-\udfff]")
 _MAYBE_SURROGATE = re.compile("[\ud800-\udfff]|\\\\u[dD][89abcdefABCDEF]")
 
 
@@ -134,6 +144,7 @@ def _documents(stream, source: str) -> Iterator[tuple[int, Any, bool]]:
 
     decoder = json.JSONDecoder(parse_float=no_float, parse_int=an_int, parse_constant=_no_constant, object_pairs_hook=an_object)
     maybe_surrogate = _MAYBE_SURROGATE.search
+    raw_surrogate = [False]  # whether a chunk read so far held a lone surrogate as such
     buf = ""
     pos = 0
     line = 1
@@ -148,6 +159,8 @@ def _documents(stream, source: str) -> Iterator[tuple[int, Any, bool]]:
         if not chunk:
             eof = True
             return False
+        if not raw_surrogate[0] and not chunk.isascii() and _RAW_SURROGATE.search(chunk):
+            raw_surrogate[0] = True  # (stdin decoded with surrogateescape) each document is searched from now on
         buf = buf[pos:] + chunk
         pos = 0
         return True
@@ -207,7 +220,12 @@ def _documents(stream, source: str) -> Iterator[tuple[int, Any, bool]]:
                 raise Invalid(f"{source}: line {bad_line}: invalid JSON: {err.msg}") from None
             except _Refused as err:
                 raise Invalid(f"{source}: line {start_line}: {err}") from None
-        exact = marks[0] == before and maybe_surrogate(buf, pos, end) is None
+        if marks[0] != before:
+            exact = False
+        elif raw_surrogate[0] or buf.find("\\u", pos, end) != -1:
+            exact = maybe_surrogate(buf, pos, end) is None
+        else:
+            exact = True
         line += buf.count("\n", pos, end)
         pos = end
         first = False
@@ -284,7 +302,7 @@ def _no_constant(name: str):
     raise _Refused(f"{name} is not a number")
 
 
-def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int]) -> None:
+def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int], before_lookup=lambda: None) -> None:
     """An order fed back (``order show --json | order add --from-json -``) is a copy: it keeps
     the ``quote`` link only when no order has it yet, so a quote never leads to two orders."""
     import sqlalchemy as sa
@@ -294,6 +312,8 @@ def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int])
     quote_id = prepared.header.get("quote_id")
     if quote_id is None:
         return
+    if quote_id not in linked:
+        before_lookup()
     taken = quote_id in linked or session.execute(
         sa.select(m.SalesOrder.id).where(m.SalesOrder.quote_id == quote_id).limit(1)).first() is not None
     if taken:
@@ -302,15 +322,79 @@ def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int])
         linked.add(quote_id)
 
 
+SWITCH_INTERVAL = 0.0002  # seconds (Python: 0.005)
+
+
+class _Inserts:
+    """The inserts of one batch run in a thread while the next batch is read and prepared: the
+    database works through a multi-row INSERT outside the GIL (store/bulk.py), so the two
+    overlap. One batch at most is in flight, and the session serves one thread at a time:
+    ``wait`` comes before any other use of it (the Resolver's look-ups call it)."""
+
+    def __init__(self, session: Session, ctx: Context, numbers: list[str], progress=None):
+        self.session, self.ctx, self.numbers, self.progress = session, ctx, numbers, progress
+        self._thread = None
+        self._error: BaseException | None = None
+
+    def _run(self, batch: list[Prepared]) -> None:
+        try:
+            self.numbers.extend(n for _, n in insert(self.session, self.ctx, ORDER, batch, vat_checked=True))
+        except BaseException as err:  # noqa: BLE001 - handed to the importing thread by wait()
+            self._error = err
+
+    def submit(self, batch: list[Prepared]) -> None:
+        import threading
+
+        self.wait()
+        self._thread = threading.Thread(target=self._run, args=(batch,), name="orders-import-insert", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """The batch in flight inserted (its error raised here, in the importing thread)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        thread.join()
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+        if self.progress:
+            self.progress(len(self.numbers))
+
+
 def import_json(session: Session, ctx: Context, stream, source: str, batch_size: int = 500, progress=None) -> ImportResult:
     """Create orders from JSON (one object, an array, or JSON lines), all in this transaction.
 
     Returns how many were made, and their numbers. Documents are validated and inserted in batches, so memory
-    stays flat whatever the file's size. The first bad document refuses the whole import.
+    stays flat whatever the file's size; a batch is inserted while the next is prepared (``_Inserts``). The
+    first bad document refuses the whole import.
     """
-    rv = Resolver(session, ctx.settings)
-    linked: set[int] = set()  # the quotes given an order by this import
+    import sys
+
     numbers: list[str] = []
+    inserts = _Inserts(session, ctx, numbers, progress)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)  # the inserting thread gets the GIL back soon after each step
+    try:
+        _import(session, ctx, stream, source, batch_size, inserts)
+    except BaseException:
+        try:  # the batch in flight ends before the transaction rolls back
+            inserts.wait()
+        except BaseException:  # noqa: BLE001,S110 - the import's own error is the one to report
+            pass
+        raise
+    finally:
+        sys.setswitchinterval(switch)
+    inserts.wait()
+    if not numbers:
+        raise Invalid(f"{source}: no orders in the input")
+    return ImportResult(imported=len(numbers), first=numbers[0], last=numbers[-1], numbers=numbers)
+
+
+def _import(session: Session, ctx: Context, stream, source: str, batch_size: int, inserts: _Inserts) -> None:
+    rv = Resolver(session, ctx.settings)
+    rv.before_lookup = inserts.wait
+    linked: set[int] = set()  # the quotes given an order by this import
     batch: list[Prepared] = []
     documents = _documents(stream, source)
     line = 1
@@ -323,7 +407,7 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
             raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
         try:
             prepared = prepare(rv, ctx, ORDER, input_from_json(obj, exact=exact))
-            _one_order_per_quote(session, prepared, linked)
+            _one_order_per_quote(session, prepared, linked, inserts.wait)
             require_buyer_vat_id("order", ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in prepared.lines), prepared.account)
             if prepared.recurrence:
                 recurrence_from_json(0, prepared.recurrence)  # stored by insert(); checked now, for the line number
@@ -333,13 +417,7 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
         except RecursionError:
             raise Invalid(f"{source}: line {line}: the JSON is nested too deeply") from None
         if len(batch) >= batch_size:
-            numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
-            if progress:
-                progress(len(numbers))
+            inserts.submit(batch)
             batch = []
-    numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
-    if progress and batch:
-        progress(len(numbers))
-    if not numbers:
-        raise Invalid(f"{source}: no orders in the input")
-    return ImportResult(imported=len(numbers), first=numbers[0], last=numbers[-1], numbers=numbers)
+    if batch:
+        inserts.submit(batch)

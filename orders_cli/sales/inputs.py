@@ -29,7 +29,7 @@ from orders_cli.parties.resolver import Resolver, _ref_text
 from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
-from orders_cli.store import bulk, refs
+from orders_cli.store import bulk
 from orders_cli.store import schema as m
 from orders_cli.store.documents import ORDER, QUOTE, Kind, taxes_from_json, totals_columns
 
@@ -311,7 +311,7 @@ def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
         header["valid_until"] = valid_until(ctx, header["quote_date"], inp.valid_until)
     if kind is ORDER:
         header["customer_ref"] = text.optional(inp.customer_ref, "customer reference", 200)
-        header["quote_id"] = refs.document(rv.session, m.Quote, _ref_text(inp.quote, "quote"), "quote").id if inp.quote not in (None, "") else None
+        header["quote_id"] = rv.quote_id(_ref_text(inp.quote, "quote")) if inp.quote not in (None, "") else None
         header["language"] = account.language
     if inp.billing is None and inp.shipping is None:  # the account's addresses, as they are
         key = ("addresses", account.id)
@@ -437,11 +437,13 @@ def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared], va
         if finalized:
             session.execute(sa.update(table).where(table.c.id.in_(finalized)).values(finalized=True, finalized_at=now))
         recurring = [(doc_id, p) for doc_id, p in zip(ids, batch) if p.recurrence]
-        if recurring:
+        if recurring:  # set-wise too: each row as the model makes it (its defaults filled in)
             from orders_cli.recurring import settings as recurring_uc
 
-            for doc_id, p in recurring:
-                recurring_uc.set_recurrence_from_json(session, doc_id, p.recurrence)
+            rec_table = m.Recurrence.__table__
+            rec_keys = tuple(c.key for c in rec_table.c)
+            recs = [recurring_uc.recurrence_from_json(doc_id, p.recurrence) for doc_id, p in recurring]
+            bulk.insert_rows(session, rec_table, rec_keys, [tuple(getattr(r, k) for k in rec_keys) for r in recs])
     return list(zip(ids, numbers))
 
 

@@ -9,6 +9,7 @@ inside this transaction (``allocate_ids``).
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -20,21 +21,17 @@ MEMO_MAX = 50_000  # distinct values remembered per column (amounts, quantities,
 
 
 class _Writer:
-    """The compiled INSERT of one table for one set of columns, with its value converters."""
+    """The INSERT of one table for one set of columns, with its value converters."""
 
     def __init__(self, table: sa.Table, keys: tuple[str, ...], dialect) -> None:
         cols = [table.c[k] for k in keys]
-        compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(keys))
-        self.sql = compiled.string
-        self.positional = dialect.positional
-        names = list(compiled.positiontup) if dialect.positional else [c.key for c in cols]
-        order = {c.key: i for i, c in enumerate(cols)}
-        missing = [n for n in names if n not in order]
-        if missing:  # pragma: no cover - every bound name is one of the columns given
-            raise RuntimeError(f"unexpected bound parameters {missing}")
-        self.names = names
-        self.index = [order[n] for n in names]
-        self.convert: list[Callable[[list], list] | None] = [self._converter(table.c[n], dialect) for n in names]
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"  # sqlite3's; psycopg's positional one
+        quote = dialect.identifier_preparer.quote
+        self.width = len(cols)
+        self._head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in cols)}) VALUES "
+        self._group = "(" + ", ".join([mark] * len(cols)) + ")"
+        self._many: dict[int, str] = {}
+        self.convert: list[Callable[[list], list] | None] = [self._converter(c, dialect) for c in cols]
 
     @staticmethod
     def _converter(col: sa.Column, dialect) -> Callable[[list], list] | None:
@@ -60,17 +57,18 @@ class _Writer:
 
         return convert
 
+    def many(self, count: int) -> str:
+        """The INSERT of ``count`` rows (its parameters: the rows' values one after the other)."""
+        sql = self._many.get(count)
+        if sql is None:
+            sql = self._many[count] = self._head + ", ".join([self._group] * count)
+        return sql
+
     def params(self, rows: list[tuple]) -> list:
-        """Rows given in the order of ``keys`` as the driver's parameters: converted column by
+        """Rows given in the order of ``keys`` as the stored values, converted column by
         column (most need nothing; the others repeat a few values: amounts, dates, the clock)."""
         columns = list(zip(*rows))
-        out = []
-        for i, f in zip(self.index, self.convert):
-            out.append(columns[i] if f is None else f(columns[i]))
-        if self.positional:
-            return list(zip(*out))
-        names = self.names
-        return [dict(zip(names, values)) for values in zip(*out)]
+        return list(zip(*(column if f is None else f(column) for column, f in zip(columns, self.convert))))
 
 
 _WRITERS: dict[tuple, _Writer] = {}
@@ -98,12 +96,23 @@ def defaults(table: sa.Table, keys) -> dict[str, Any]:
     return out
 
 
+MAX_PARAMS = 30_000  # bound values per statement (SQLite allows 32,766; PostgreSQL 65,535)
+
+
 def insert_rows(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT ``rows`` (tuples in the order of ``keys``) into ``table`` in one executemany."""
+    """INSERT ``rows`` (tuples in the order of ``keys``) into ``table``: as few multi-row
+    ``INSERT ... VALUES (...), (...)`` statements as the bound values allow, the rows in order
+    (so an id column left out numbers them in order, as one INSERT per row would). One
+    statement is one step of the database, during which the driver lets other threads run."""
     if not rows:
         return
     w = writer(session, table, keys)
-    session.connection().exec_driver_sql(w.sql, w.params(rows))
+    conn = session.connection()
+    values = w.params(rows)
+    per = max(1, MAX_PARAMS // w.width)
+    for start in range(0, len(values), per):
+        chunk = values[start:start + per]
+        conn.exec_driver_sql(w.many(len(chunk)), tuple(chain.from_iterable(chunk)))
 
 
 def allocate_ids(session: Session, table: sa.Table, count: int) -> list[int]:
