@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -34,9 +34,6 @@ class Resolver:
         # What a bulk import prepared already, by what it was made of (sales/inputs.py: a line
         # as given, a document's totals, a date or amount as written); forgotten when it grows.
         self.memo: dict[Any, Any] = {}
-        # called before each look-up that goes to the database: a bulk import's inserts may be
-        # running in their thread (sales/imports.py), and the session serves one thread at a time
-        self.before_lookup: Callable[[], None] = _nothing
 
     MEMO_MAX = 50_000
 
@@ -49,27 +46,23 @@ class Resolver:
     def account(self, ref: Any) -> m.Account:
         key = _ref_text(ref, "account")
         if key not in self._accounts:
-            self.before_lookup()
             self._accounts[key] = refs.account(self.session, key)
         return self._accounts[key]
 
     def contact(self, ref: Any, account: m.Account) -> m.Contact:
         key = (_ref_text(ref, "contact"), account.id)
         if key not in self._contacts:
-            self.before_lookup()
             self._contacts[key] = refs.contact(self.session, key[0], account.id)
         return self._contacts[key]
 
     def user(self, ref: Any) -> m.AppUser:
         key = _ref_text(ref, "assigned user")
         if key not in self._users:
-            self.before_lookup()
             self._users[key] = refs.user(self.session, key)
         return self._users[key]
 
     def product(self, sku: str) -> tuple[m.Product, list[m.Tax]]:
         if sku not in self._products:
-            self.before_lookup()
             product = refs.product(self.session, sku)
             self._products[sku] = (product, product_taxes(self.session, product.id))
         return self._products[sku]
@@ -83,13 +76,11 @@ class Resolver:
 
     def quote_id(self, ref: str) -> int:
         """The id of the quote ``ref`` names (an order made from it links to it)."""
-        self.before_lookup()
         return refs.document(self.session, m.Quote, ref, "quote").id
 
     def rate(self, tax: m.Tax, region: str | None) -> Decimal:
         key = (tax.id, region)
         if key not in self._rates:
-            self.before_lookup()
             self._rates[key] = rate_for(self.session, tax, region)
         return self._rates[key]
 
@@ -102,7 +93,6 @@ class Resolver:
 
     def tax_named(self, name: str, region: str | None) -> pricing.TaxRate:
         """A tax named on the command line (an allowance's or a charge's), or ``Invalid``."""
-        self.before_lookup()
         tax = self.session.exec(select(m.Tax).where(m.Tax.name == name)).first()
         if tax is None:
             raise Invalid(f"unknown tax {name!r} (orders tax list)")
@@ -114,16 +104,11 @@ class Resolver:
             if not name:
                 self._charge[region] = None
             else:
-                self.before_lookup()
                 tax = self.session.exec(select(m.Tax).where(m.Tax.name == name)).first()
                 if tax is None:
                     raise Invalid(f"the setting charges.tax names an unknown tax {name!r} (orders tax list)")
                 self._charge[region] = self.tax_rate(tax, region)
         return self._charge[region]
-
-
-def _nothing() -> None:
-    pass
 
 
 def _ref_text(ref: Any, what: str) -> str:

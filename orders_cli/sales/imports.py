@@ -302,7 +302,7 @@ def _no_constant(name: str):
     raise _Refused(f"{name} is not a number")
 
 
-def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int], before_lookup=lambda: None) -> None:
+def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int]) -> None:
     """An order fed back (``order show --json | order add --from-json -``) is a copy: it keeps
     the ``quote`` link only when no order has it yet, so a quote never leads to two orders."""
     import sqlalchemy as sa
@@ -312,8 +312,6 @@ def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int],
     quote_id = prepared.header.get("quote_id")
     if quote_id is None:
         return
-    if quote_id not in linked:
-        before_lookup()
     taken = quote_id in linked or session.execute(
         sa.select(m.SalesOrder.id).where(m.SalesOrder.quote_id == quote_id).limit(1)).first() is not None
     if taken:
@@ -322,79 +320,15 @@ def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int],
         linked.add(quote_id)
 
 
-SWITCH_INTERVAL = 0.0002  # seconds (Python: 0.005)
-
-
-class _Inserts:
-    """The inserts of one batch run in a thread while the next batch is read and prepared: the
-    database works through a multi-row INSERT outside the GIL (store/bulk.py), so the two
-    overlap. One batch at most is in flight, and the session serves one thread at a time:
-    ``wait`` comes before any other use of it (the Resolver's look-ups call it)."""
-
-    def __init__(self, session: Session, ctx: Context, numbers: list[str], progress=None):
-        self.session, self.ctx, self.numbers, self.progress = session, ctx, numbers, progress
-        self._thread = None
-        self._error: BaseException | None = None
-
-    def _run(self, batch: list[Prepared]) -> None:
-        try:
-            self.numbers.extend(n for _, n in insert(self.session, self.ctx, ORDER, batch, vat_checked=True))
-        except BaseException as err:  # noqa: BLE001 - handed to the importing thread by wait()
-            self._error = err
-
-    def submit(self, batch: list[Prepared]) -> None:
-        import threading
-
-        self.wait()
-        self._thread = threading.Thread(target=self._run, args=(batch,), name="orders-import-insert", daemon=True)
-        self._thread.start()
-
-    def wait(self) -> None:
-        """The batch in flight inserted (its error raised here, in the importing thread)."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        thread.join()
-        if self._error is not None:
-            err, self._error = self._error, None
-            raise err
-        if self.progress:
-            self.progress(len(self.numbers))
-
-
 def import_json(session: Session, ctx: Context, stream, source: str, batch_size: int = 500, progress=None) -> ImportResult:
     """Create orders from JSON (one object, an array, or JSON lines), all in this transaction.
 
     Returns how many were made, and their numbers. Documents are validated and inserted in batches, so memory
-    stays flat whatever the file's size; a batch is inserted while the next is prepared (``_Inserts``). The
-    first bad document refuses the whole import.
+    stays flat whatever the file's size. The first bad document refuses the whole import.
     """
-    import sys
-
-    numbers: list[str] = []
-    inserts = _Inserts(session, ctx, numbers, progress)
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)  # the inserting thread gets the GIL back soon after each step
-    try:
-        _import(session, ctx, stream, source, batch_size, inserts)
-    except BaseException:
-        try:  # the batch in flight ends before the transaction rolls back
-            inserts.wait()
-        except BaseException:  # noqa: BLE001,S110 - the import's own error is the one to report
-            pass
-        raise
-    finally:
-        sys.setswitchinterval(switch)
-    inserts.wait()
-    if not numbers:
-        raise Invalid(f"{source}: no orders in the input")
-    return ImportResult(imported=len(numbers), first=numbers[0], last=numbers[-1], numbers=numbers)
-
-
-def _import(session: Session, ctx: Context, stream, source: str, batch_size: int, inserts: _Inserts) -> None:
     rv = Resolver(session, ctx.settings)
-    rv.before_lookup = inserts.wait
     linked: set[int] = set()  # the quotes given an order by this import
+    numbers: list[str] = []
     batch: list[Prepared] = []
     documents = _documents(stream, source)
     line = 1
@@ -407,7 +341,7 @@ def _import(session: Session, ctx: Context, stream, source: str, batch_size: int
             raise Invalid(f"{source}: after line {line}: the JSON is nested too deeply") from None
         try:
             prepared = prepare(rv, ctx, ORDER, input_from_json(obj, exact=exact))
-            _one_order_per_quote(session, prepared, linked, inserts.wait)
+            _one_order_per_quote(session, prepared, linked)
             require_buyer_vat_id("order", ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in prepared.lines), prepared.account)
             if prepared.recurrence:
                 recurrence_from_json(0, prepared.recurrence)  # stored by insert(); checked now, for the line number
@@ -417,7 +351,13 @@ def _import(session: Session, ctx: Context, stream, source: str, batch_size: int
         except RecursionError:
             raise Invalid(f"{source}: line {line}: the JSON is nested too deeply") from None
         if len(batch) >= batch_size:
-            inserts.submit(batch)
+            numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
+            if progress:
+                progress(len(numbers))
             batch = []
-    if batch:
-        inserts.submit(batch)
+    numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
+    if progress and batch:
+        progress(len(numbers))
+    if not numbers:
+        raise Invalid(f"{source}: no orders in the input")
+    return ImportResult(imported=len(numbers), first=numbers[0], last=numbers[-1], numbers=numbers)

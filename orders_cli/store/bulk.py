@@ -102,8 +102,8 @@ MAX_PARAMS = 30_000  # bound values per statement (SQLite allows 32,766; Postgre
 def insert_rows(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT ``rows`` (tuples in the order of ``keys``) into ``table``: as few multi-row
     ``INSERT ... VALUES (...), (...)`` statements as the bound values allow, the rows in order
-    (so an id column left out numbers them in order, as one INSERT per row would). One
-    statement is one step of the database, during which the driver lets other threads run."""
+    (so an id column left out numbers them in order, as one INSERT per row would): fewer
+    round trips through the driver than ``executemany``'s one step per row."""
     if not rows:
         return
     w = writer(session, table, keys)
