@@ -323,12 +323,27 @@ def _one_order_per_quote(session: Session, prepared: Prepared, linked: set[int])
 def import_json(session: Session, ctx: Context, stream, source: str, batch_size: int = 500, progress=None) -> ImportResult:
     """Create orders from JSON (one object, an array, or JSON lines), all in this transaction.
 
-    Returns how many were made, and their numbers. Documents are validated and inserted in batches, so memory
-    stays flat whatever the file's size. The first bad document refuses the whole import.
+    Returns how many were made, and the first and last numbers (they follow one another).
+    Documents are validated and inserted in batches, so memory stays flat whatever the file's
+    size. The first bad document refuses the whole import.
     """
+    import gc
+
+    # Millions of short-lived dicts and tuples, freed as they go: with the default thresholds the
+    # collector ran 2,000 times over 100,000 orders (0.9 s, a tenth of the import); 200 times now.
+    saved = gc.get_threshold()
+    gc.set_threshold(20_000, 10, 10)
+    try:
+        return _import_json(session, ctx, stream, source, batch_size, progress)
+    finally:
+        gc.set_threshold(*saved)
+
+
+def _import_json(session: Session, ctx: Context, stream, source: str, batch_size: int, progress) -> ImportResult:
     rv = Resolver(session, ctx.settings)
     linked: set[int] = set()  # the quotes given an order by this import
-    numbers: list[str] = []
+    made: list[str] = []  # the first and the last number so far
+    count = 0
     batch: list[Prepared] = []
     documents = _documents(stream, source)
     line = 1
@@ -351,13 +366,22 @@ def import_json(session: Session, ctx: Context, stream, source: str, batch_size:
         except RecursionError:
             raise Invalid(f"{source}: line {line}: the JSON is nested too deeply") from None
         if len(batch) >= batch_size:
-            numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
-            if progress:
-                progress(len(numbers))
+            count = _insert_batch(session, ctx, batch, made, count, progress)
             batch = []
-    numbers.extend(n for _, n in insert(session, ctx, ORDER, batch, vat_checked=True))
-    if progress and batch:
-        progress(len(numbers))
-    if not numbers:
+    if batch:
+        count = _insert_batch(session, ctx, batch, made, count, progress)
+    if not count:
         raise Invalid(f"{source}: no orders in the input")
-    return ImportResult(imported=len(numbers), first=numbers[0], last=numbers[-1], numbers=numbers)
+    return ImportResult(imported=count, first=made[0], last=made[-1])
+
+
+def _insert_batch(session: Session, ctx: Context, batch: list[Prepared], made: list[str], count: int, progress) -> int:
+    """Insert ``batch``; ``made`` becomes [first number, last number]; returns the new count."""
+    numbers = insert(session, ctx, ORDER, batch, vat_checked=True)
+    if not made:
+        made.append(numbers[0][1])
+    made[1:] = [numbers[-1][1]]
+    count += len(numbers)
+    if progress:
+        progress(count)
+    return count
