@@ -35,7 +35,7 @@ class Resolver:
         # as given, a document's totals, a date or amount as written); forgotten when it grows.
         self.memo: dict[Any, Any] = {}
 
-    MEMO_MAX = 50_000
+    MEMO_MAX = 10_000
 
     def remember(self, key: Any, value: Any) -> Any:
         if len(self.memo) > self.MEMO_MAX:

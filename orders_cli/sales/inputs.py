@@ -119,7 +119,7 @@ def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: 
     return columns
 
 
-MEMO_MAX = 20_000  # entries of each memo of a bulk import (a line, a document's totals)
+MEMO_MAX = 10_000  # entries of each memo of a bulk import (a line, a document's totals)
 _TAXES: dict[str, tuple[pricing.TaxRate, ...]] = {}
 
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from orders_cli.store import schema as m
 
-MEMO_MAX = 50_000  # distinct values remembered per column (amounts, quantities, dates repeat)
+MEMO_MAX = 5_000  # distinct values remembered per column (amounts, quantities, dates repeat)
 
 
 class _Writer:
