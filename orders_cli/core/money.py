@@ -54,9 +54,19 @@ def D(value: object, what: str = "number") -> Decimal:
         raise Invalid(f"{what}: must be a finite number, got {_show(str(value))}")
     if abs(d) >= MAX_ABS:
         raise Invalid(f"{what}: {_show(str(value))} is too large")
-    if d != 0 and d.as_tuple().exponent < -MAX_PLACES:  # type: ignore[operator]
+    if d != 0 and _places(d) > MAX_PLACES:
         raise Invalid(f"{what}: at most {MAX_PLACES} decimal places, got {_show(str(value))}")
     return d + ZERO if d == 0 else d  # normalise -0 to 0
+
+
+def _places(d: Decimal) -> int:
+    """``-d.as_tuple().exponent`` (the places as written: 1.50 has 2), read from ``str(d)`` when it
+    has no exponent part: ``as_tuple`` builds a named tuple, a cost D() pays for every number."""
+    shown = str(d)
+    if "E" in shown:
+        return -d.as_tuple().exponent  # type: ignore[operator]
+    dot = shown.find(".")
+    return 0 if dot < 0 else len(shown) - dot - 1
 
 
 def ascii_int(value: object) -> int:

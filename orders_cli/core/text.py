@@ -7,6 +7,11 @@ from datetime import date
 
 from .errors import Invalid
 
+# What ``clean`` refuses: C0 controls (but tab and newline where multi-line), DEL and the C1
+# controls, the line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROLS_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _EMAIL = re.compile(r"[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+")
 
 
@@ -17,10 +22,10 @@ def clean(value: object, what: str, max_len: int = 200, required: bool = False, 
     if not isinstance(value, str):
         raise Invalid(f"{what}: expected text, got {type(value).__name__}")
     text = value.strip()
-    allowed = "\n\t" if multiline else ""
-    if any((ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in text):
-        raise Invalid(f"{what}: control characters are not allowed")
-    check_surrogates(text, what)
+    if not text.isprintable():  # every character refused here is unprintable: most text skips both checks
+        if (_CONTROLS_MULTILINE if multiline else _CONTROLS).search(text):
+            raise Invalid(f"{what}: control characters are not allowed")
+        check_surrogates(text, what)
     if len(text) > max_len:
         raise Invalid(f"{what}: at most {max_len} characters (got {len(text)})")
     if required and not text:
@@ -31,7 +36,7 @@ def clean(value: object, what: str, max_len: int = 200, required: bool = False, 
 def has_surrogate(value: str) -> bool:
     """A lone surrogate (U+D800..U+DFFF): what JSON's ``"\\ud800"`` or a non-UTF-8 byte in argv
     (surrogateescape) gives; no database or terminal can store or print it as text."""
-    return any("\ud800" <= c <= "\udfff" for c in value)
+    return not value.isascii() and _SURROGATE.search(value) is not None
 
 
 def check_surrogates(value: str, what: str) -> None:

@@ -3,6 +3,7 @@ rates, the charge tax) once per transaction: a bulk import names the same few ma
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,18 @@ class Resolver:
         self._contacts: dict[tuple[str, int], m.Contact] = {}
         self._users: dict[str, m.AppUser] = {}
         self._charge: dict[str | None, pricing.TaxRate | None] = {}
+        self._line_taxes: dict[tuple[str, str | None], str] = {}
+        # What a bulk import prepared already, by what it was made of (sales/inputs.py: a line
+        # as given, a document's totals, a date or amount as written); forgotten when it grows.
+        self.memo: dict[Any, Any] = {}
+
+    MEMO_MAX = 10_000
+
+    def remember(self, key: Any, value: Any) -> Any:
+        if len(self.memo) > self.MEMO_MAX:
+            self.memo.clear()
+        self.memo[key] = value
+        return value
 
     def account(self, ref: Any) -> m.Account:
         key = _ref_text(ref, "account")
@@ -53,6 +66,17 @@ class Resolver:
             product = refs.product(self.session, sku)
             self._products[sku] = (product, product_taxes(self.session, product.id))
         return self._products[sku]
+
+    def taxes_text(self, sku: str, region: str | None) -> str:
+        """The ``taxes`` column of a line of ``sku`` for an account of ``region``."""
+        key = (sku, region)
+        if key not in self._line_taxes:
+            self._line_taxes[key] = json.dumps(self.taxes_of(self.product(sku)[1], region))
+        return self._line_taxes[key]
+
+    def quote_id(self, ref: str) -> int:
+        """The id of the quote ``ref`` names (an order made from it links to it)."""
+        return refs.document(self.session, m.Quote, ref, "quote").id
 
     def rate(self, tax: m.Tax, region: str | None) -> Decimal:
         key = (tax.id, region)

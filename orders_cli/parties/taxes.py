@@ -195,14 +195,26 @@ def require_buyer_vat_id(document: str, lines, account: m.Account) -> None:
     if account.vat_id:
         return
     for line_no, sku, taxes in lines:
-        snapshots = json.loads(taxes) if isinstance(taxes, str) else taxes
-        for t in snapshots:
-            category = t.get("category") if isinstance(t, dict) else t.category
+        for category in _categories(taxes):
             if category in NEEDS_BUYER_VAT_ID:
                 raise Invalid(
                     f"{document} line {line_no} ({sku}) is {NEEDS_BUYER_VAT_ID[category]} ({category}): the account {account.name} "
                     f"has no VAT number (orders account edit {_shell_word(account.name)} --vat-id ...)"
                 )
+
+
+_CATEGORIES: dict[str, tuple] = {}  # a line's taxes JSON text: its categories (a bulk import repeats a few)
+
+
+def _categories(taxes) -> tuple:
+    if isinstance(taxes, str):
+        found = _CATEGORIES.get(taxes)
+        if found is None:
+            if len(_CATEGORIES) > 10_000:
+                _CATEGORIES.clear()
+            found = _CATEGORIES[taxes] = _categories(json.loads(taxes))
+        return found
+    return tuple(t.get("category") if isinstance(t, dict) else t.category for t in taxes)
 
 
 def _shell_word(name: str) -> str:

@@ -8,10 +8,10 @@ bulk import pays no per-object ORM cost.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +29,7 @@ from orders_cli.parties.resolver import Resolver, _ref_text
 from orders_cli.parties.taxes import require_buyer_vat_id
 from orders_cli.sales.results import DocView
 from orders_cli.sales.views import view
-from orders_cli.store import refs
+from orders_cli.store import bulk
 from orders_cli.store import schema as m
 from orders_cli.store.documents import ORDER, QUOTE, Kind, taxes_from_json, totals_columns
 
@@ -82,15 +82,28 @@ class DocInput:
 
 
 def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: pricing.TaxRate | None, adjustment: Decimal,
-            extras: tuple[pricing.DocCharge, ...] = ()) -> dict:
+            extras: tuple[pricing.DocCharge, ...] = (), memo: dict | None = None) -> dict:
     """Totals of a document from its lines (dicts with quantity, unit_price, discount, taxes JSON)
-    and its allowances and charges. Sets each line's ``net``; returns the header's amount columns."""
+    and its allowances and charges. Sets each line's ``net``; returns the header's amount columns.
+
+    ``memo`` (a bulk import's, ``Resolver.memo``): the totals of the documents already priced,
+    by what they depend on; a document priced like an earlier one takes its figures (the same:
+    the inputs are equal values, and every figure is rounded to the cent)."""
+    key = None
+    if memo is not None:
+        key = (tuple((ln["quantity"], ln["unit_price"], ln.get("discount"), ln["taxes"], ln.get("base_quantity")) for ln in lines),
+               discount, shipping, charge, adjustment, extras)
+        known = memo.get(key)
+        if known is not None:
+            for ln, net in zip(lines, known[0]):
+                ln["net"] = net
+            return dict(known[1])
     ins = [
         pricing.LineIn(
             quantity=ln["quantity"],
             unit_price=ln["unit_price"],
             discount=pricing.parse_discount(ln.get("discount"), f"line {ln['line_no']} discount"),
-            taxes=taxes_from_json(ln["taxes"]),
+            taxes=_taxes(ln["taxes"]),
             base_quantity=ln.get("base_quantity") or Decimal(1),
         )
         for ln in lines
@@ -98,7 +111,26 @@ def compute(lines: list[dict], discount: str | None, shipping: Decimal, charge: 
     totals = pricing.document_totals(ins, pricing.parse_discount(discount), shipping, charge, adjustment, extras)
     for ln, net in zip(lines, totals.line_nets):
         ln["net"] = net
-    return totals_columns(totals, extras)
+    columns = totals_columns(totals, extras)
+    if memo is not None:
+        if len(memo) > MEMO_MAX:
+            memo.clear()
+        memo[key] = (totals.line_nets, dict(columns))
+    return columns
+
+
+MEMO_MAX = 10_000  # entries of each memo of a bulk import (a line, a document's totals)
+_TAXES: dict[str, tuple[pricing.TaxRate, ...]] = {}
+
+
+def _taxes(raw: str) -> tuple[pricing.TaxRate, ...]:
+    """``taxes_from_json``, once per text (TaxRate is immutable)."""
+    found = _TAXES.get(raw)
+    if found is None:
+        if len(_TAXES) > MEMO_MAX:
+            _TAXES.clear()
+        found = _TAXES[raw] = taxes_from_json(raw)
+    return found
 
 
 # ---------------------------------------------------------------- allowances and charges
@@ -207,6 +239,18 @@ def amount_or_zero(value: Any, what: str, allow_negative: bool = False) -> Decim
 
 
 def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None) -> dict:
+    """One line's row (no net yet: ``compute`` sets it). A line given as text (what a JSON file
+    holds) like one already prepared in this transaction is that one again (``rv.memo``)."""
+    key = ("line", spec.sku, spec.quantity, spec.unit_price, spec.discount, spec.comment, spec.base_quantity, region)
+    if _TEXTS.issuperset(map(type, key)):
+        known = rv.memo.get(key)
+        if known is None:
+            known = rv.remember(key, _prepare_line(rv, spec, line_no, region))
+        return dict(known, line_no=line_no)
+    return _prepare_line(rv, spec, line_no, region)
+
+
+def _prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None) -> dict:
     sku = _ref_text(spec.sku, f"line {line_no} sku")
     product, taxes = rv.product(sku)
     refuse_archived(product, f"line {line_no}")  # a new line; the documents that have it keep it
@@ -221,7 +265,7 @@ def prepare_line(rv: Resolver, spec: LineInput, line_no: int, region: str | None
         "quantity": quantity,
         "unit_price": price,
         "discount": discount_text(spec.discount, f"line {line_no} discount"),
-        "taxes": json.dumps(rv.taxes_of(taxes, region)),
+        "taxes": rv.taxes_text(sku, region),
         "comment": text.optional(spec.comment, f"line {line_no} comment", 2000),
         "unit_code": product.unit_code,
         "base_quantity": product.base_quantity if spec.base_quantity in (None, "") else _base_quantity(spec.base_quantity, line_no),
@@ -259,30 +303,56 @@ def prepare(rv: Resolver, ctx: Context, kind: Kind, inp: DocInput) -> Prepared:
         "account_id": account.id,
         "contact_id": rv.contact(inp.contact, account).id if inp.contact not in (None, "") else None,
         "assigned_user_id": rv.user(inp.assigned_to).id if inp.assigned_to not in (None, "") else None,
-        kind.date_field: text.parse_date(inp.date, f"{kind.label} date") if inp.date not in (None, "") else ctx.today,
+        kind.date_field: _known(rv, text.parse_date, inp.date, f"{kind.label} date") if inp.date not in (None, "") else ctx.today,
         "currency": ctx.settings.get("currency"),
-        "discount": discount_text(inp.discount),
+        "discount": _known(rv, discount_text, inp.discount),
     }
     if kind is QUOTE:
         header["valid_until"] = valid_until(ctx, header["quote_date"], inp.valid_until)
     if kind is ORDER:
         header["customer_ref"] = text.optional(inp.customer_ref, "customer reference", 200)
-        header["quote_id"] = refs.document(rv.session, m.Quote, _ref_text(inp.quote, "quote"), "quote").id if inp.quote not in (None, "") else None
+        header["quote_id"] = rv.quote_id(_ref_text(inp.quote, "quote")) if inp.quote not in (None, "") else None
         header["language"] = account.language
-    bill = address_override(address_of(account, "billing"), inp.billing, "billing")
-    ship = address_override(address_of(account, "shipping"), inp.shipping, "shipping")
-    header.update({f"billing_{k}": v for k, v in bill.items()})
-    header.update({f"shipping_{k}": v for k, v in ship.items()})
-    shipping = amount_or_zero(inp.shipping_charge, "shipping charge")
-    adjustment = amount_or_zero(inp.adjustment, "adjustment", allow_negative=True)
-    lines = [prepare_line(rv, spec, i, account.tax_region) for i, spec in enumerate(inp.lines, start=1)]
-    extras = doc_charges(rv, inp.allowances_charges, account.tax_region)
-    header.update(compute(lines, header["discount"], shipping, rv.charge_tax(account.tax_region), adjustment, extras))
+    if inp.billing is None and inp.shipping is None:  # the account's addresses, as they are
+        key = ("addresses", account.id)
+        addresses = rv.memo.get(key)
+        if addresses is None:
+            addresses = rv.remember(key, _address_columns(address_of(account, "billing"), address_of(account, "shipping")))
+        header.update(addresses)
+    else:
+        header.update(_address_columns(address_override(address_of(account, "billing"), inp.billing, "billing"),
+                                       address_override(address_of(account, "shipping"), inp.shipping, "shipping")))
+    shipping = _known(rv, amount_or_zero, inp.shipping_charge, "shipping charge")
+    adjustment = _known(rv, amount_or_zero, inp.adjustment, "adjustment", True)
+    region = account.tax_region
+    lines = [prepare_line(rv, spec, i, region) for i, spec in enumerate(inp.lines, start=1)]
+    extras = doc_charges(rv, inp.allowances_charges, region)
+    header.update(compute(lines, header["discount"], shipping, rv.charge_tax(region), adjustment, extras, rv.memo))
     statuses = lifecycle.ORDER_STATUSES if kind is ORDER else lifecycle.QUOTE_STATUSES
     status = lifecycle.check_status(inp.status, statuses) if inp.status not in (None, "") else "created"
     if not isinstance(inp.finalized, bool):
         raise Invalid("finalized: expected true or false")
     return Prepared(header, lines, status, bool(inp.finalized), inp.recurrence, account)
+
+
+def _address_columns(bill: dict, ship: dict) -> dict:
+    return {**{f"billing_{k}": v for k, v in bill.items()}, **{f"shipping_{k}": v for k, v in ship.items()}}
+
+
+_UNKNOWN = object()
+_TEXTS = frozenset({str, type(None)})  # what a memo key may hold: JSON text, or nothing
+
+
+def _known(rv: Resolver, check, value: Any, *args):
+    """``check(value, *args)``, once per text in this transaction (``rv.memo``): what a date, a
+    discount or an amount written the same way reads as does not change; a refusal is not kept."""
+    if type(value) is not str:
+        return check(value, *args)
+    key = (check.__name__, value, *args)
+    found = rv.memo.get(key, _UNKNOWN)
+    if found is _UNKNOWN:
+        found = rv.remember(key, check(value, *args))
+    return found
 
 
 def valid_until(ctx: Context, quote_date, given: Any = None):
@@ -320,44 +390,61 @@ def address_override(base: dict, override: dict | None, what: str) -> dict:
     return merged
 
 
-def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared]) -> list[tuple[int, str]]:
-    """Insert prepared documents set-wise; numbers are allocated as one block inside this transaction."""
+def insert(session: Session, ctx: Context, kind: Kind, batch: list[Prepared], vat_checked: bool = False) -> list[tuple[int, str]]:
+    """Insert prepared documents set-wise; numbers are allocated as one block inside this transaction.
+    ``vat_checked``: the caller made ``require_buyer_vat_id`` pass for each already (an import)."""
     if not batch:
         return []
     numbers = store.allocate(session, kind.name, ctx.settings.prefix(kind.name), len(batch))
     now = m.utcnow()
-    rows = []
-    for number, p in zip(numbers, batch):
+    for number, p in zip(numbers, () if vat_checked else batch):
         require_buyer_vat_id(number, ((ln["line_no"], ln["sku"], ln["taxes"]) for ln in p.lines), p.account)
-        row = dict(p.header, number=number, status=p.status, created_at=now)
-        if kind is ORDER:
-            row.update(finalized=False, updated_at=now)
-        rows.append(row)
     table = kind.table.__table__
-    ids = session.execute(
-        sa.insert(table).returning(table.c.id, table.c.number, sort_by_parameter_order=True), rows
-    ).all()
+    ids = bulk.allocate_ids(session, table, len(batch))
+    # the rows as tuples in the order of ``keys``: no dict per row, no work per row left to SQLAlchemy
+    fields = tuple(batch[0].header)
+    get = itemgetter(*fields)
+    keys = (*fields, "id", "number", "status", "created_at", *(("finalized", "updated_at") if kind is ORDER else ()))
+    tail = (False, now) if kind is ORDER else ()
+    rest = bulk.defaults(table, keys)
+    keys, fixed = keys + tuple(rest), (*tail, *rest.values())
+    rows = []
+    for doc_id, number, p in zip(ids, numbers, batch):
+        if len(p.header) != len(fields):
+            raise ValueError("the documents of one insert have the same header columns")
+        rows.append((*get(p.header), doc_id, number, p.status, now, *fixed))
+    bulk.insert_rows(session, table, keys, rows)
     line_rows = []
-    for (doc_id, _), p in zip(ids, batch):
-        for ln in p.lines:
-            line_rows.append(dict(ln, **{kind.fk: doc_id}))
-    if line_rows:
-        session.execute(sa.insert(kind.line_table.__table__), line_rows)
-    session.execute(
-        sa.insert(m.StatusChange.__table__),
-        [{"doc_type": kind.name, "doc_id": doc_id, "old_status": None, "new_status": p.status, "at": now} for (doc_id, _), p in zip(ids, batch)],
-    )
+    if any(p.lines for p in batch):
+        line_fields = tuple(next(p.lines[0] for p in batch if p.lines))
+        get = itemgetter(*line_fields)
+        for doc_id, p in zip(ids, batch):
+            for ln in p.lines:
+                if len(ln) != len(line_fields):
+                    raise ValueError("the lines of one insert have the same columns")
+                line_rows.append((*get(ln), doc_id))
+        line_table = kind.line_table.__table__
+        line_keys = (*line_fields, kind.fk)
+        line_rest = bulk.defaults(line_table, line_keys)
+        if line_rest:
+            line_keys, extra = line_keys + tuple(line_rest), tuple(line_rest.values())
+            line_rows = [row + extra for row in line_rows]
+        bulk.insert_rows(session, line_table, line_keys, line_rows)
+    bulk.insert_rows(session, m.StatusChange.__table__, ("doc_type", "doc_id", "old_status", "new_status", "at"),
+                     [(kind.name, doc_id, None, p.status, now) for doc_id, p in zip(ids, batch)])
     if kind is ORDER:
-        finalized = [doc_id for (doc_id, _), p in zip(ids, batch) if p.finalized]
+        finalized = [doc_id for doc_id, p in zip(ids, batch) if p.finalized]
         if finalized:
             session.execute(sa.update(table).where(table.c.id.in_(finalized)).values(finalized=True, finalized_at=now))
-        recurring = [(doc_id, p) for (doc_id, _), p in zip(ids, batch) if p.recurrence]
-        if recurring:
+        recurring = [(doc_id, p) for doc_id, p in zip(ids, batch) if p.recurrence]
+        if recurring:  # set-wise too: each row as the model makes it (its defaults filled in)
             from orders_cli.recurring import settings as recurring_uc
 
-            for doc_id, p in recurring:
-                recurring_uc.set_recurrence_from_json(session, doc_id, p.recurrence)
-    return [(i, n) for i, n in ids]
+            rec_table = m.Recurrence.__table__
+            rec_keys = tuple(c.key for c in rec_table.c)
+            recs = [recurring_uc.recurrence_from_json(doc_id, p.recurrence) for doc_id, p in recurring]
+            bulk.insert_rows(session, rec_table, rec_keys, [tuple(getattr(r, k) for k in rec_keys) for r in recs])
+    return list(zip(ids, numbers))
 
 
 def create(session: Session, ctx: Context, kind: Kind, inp: DocInput) -> DocView:
