@@ -191,6 +191,7 @@ class _Run:
         self.prefix = settings.prefix("invoice")
         self.seller = snapshots.seller(settings)
         self.charges_tax = settings.get("charges.tax")
+        self.priced: dict[tuple, tuple[pricing.Totals, dict]] = {}  # _price: the totals of the lines seen so far
 
 
 def run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, progress: Callable[[int, int], None] | None = None,
@@ -280,14 +281,14 @@ def _bill(job: _Run, plan: Plan, p: schedule.Period) -> tuple[InvoiceMade | None
             return None, plan
         session = Session(bind=conn) if rec.usage or job.charges_tax else None  # in this transaction (the usage, the charge tax)
         try:
-            made, totals, usage_ids, usage_lines = _price(job, session, plan, p)
+            made, columns, usage_ids, usage_lines = _price(job, session, plan, p)
         finally:
             if session is not None:
                 session.close()
         if job.dry_run:
             return made, plan
         made.number = store.issue_number(conn, "invoice", job.prefix, made.invoice_date, job.clock, job.allow_future, "--date")
-        inv_id = _insert_invoice(conn, plan, made, totals, usage_lines, job.seller, rebill_no)
+        inv_id = _insert_invoice(conn, plan, made, columns, usage_lines, job.seller, rebill_no)
         if usage_ids:
             updated = conn.execute(q.usage, {"ids": usage_ids, "inv_id": inv_id}).rowcount
             if updated != len(usage_ids):
@@ -298,33 +299,52 @@ def _bill(job: _Run, plan: Plan, p: schedule.Period) -> tuple[InvoiceMade | None
         return made, plan
 
 
-def _price(job: _Run, session: Session | None, plan: Plan, p: schedule.Period) -> tuple[InvoiceMade, pricing.Totals, list[int], list[dict]]:
+def _price(job: _Run, session: Session | None, plan: Plan, p: schedule.Period) -> tuple[InvoiceMade, dict, list[int], list[dict]]:
     """The period's invoice as it would be issued (no number yet), its totals checked: the
-    invoice, its totals, the usage records it bills and their lines."""
+    invoice, its totals' columns (``documents.totals_columns``), the usage records it bills and
+    their lines."""
     ctx, order, rec = job.ctx, plan.order, plan.rec
     rv = Resolver(session, ctx.settings) if session is not None else None
     usage_ids, usage_lines = _usage_lines(session, rv, plan, p) if rec.usage else ([], [])
-    nets = [(ln.net, documents.taxes_from_json(ln.taxes)) for ln in plan.lines] + [(u["net"], documents.taxes_from_json(u["taxes"])) for u in usage_lines]
     charge = rv.charge_tax(plan.account.tax_region) if rv is not None else None
-    totals = pricing.totals_from_nets(nets, pricing.parse_discount(order.discount), order.shipping_charge, charge, order.adjustment,
-                                      documents.seq_charges_from_json(order.doc_charges))
+    # the same lines, order amounts and charge tax price and check the same: once per run (the
+    # text of every value in the key, so that 1.0 and 1 are not taken for one another)
+    key = None if usage_lines else (
+        tuple((str(ln.quantity), str(ln.unit_price), ln.discount, str(ln.net), ln.taxes, str(ln.base_quantity), ln.line_no, ln.sku)
+              for ln in plan.lines),
+        order.discount, str(order.shipping_charge), str(order.adjustment), order.doc_charges, repr(charge))
+    priced = job.priced.get(key) if key is not None else None
+    if priced is None:
+        priced = _priced(order, plan.lines, usage_lines, charge, f"the {p.start.isoformat()} invoice of {order.number}")
+        if key is not None:
+            job.priced[key] = priced
+    totals, columns = priced
     made = InvoiceMade(
         number=None, order=order.number, subject=subject.render(rec.subject, p.invoice_date, plan.language, fallback=order.subject),
         invoice_date=ctx.today, due_date=schedule.due_date(ctx.today, rec.due_days, f"the invoice of the period from {p.start.isoformat()}"),
         period_start=p.start, period_end=p.end,
         status=rec.invoice_status, totals=totals,
     )
-    invoicecheck.check_invoice(  # the last word before anything is written (a failure writes nothing)
-        f"the {p.start.isoformat()} invoice of {order.number}",
+    return made, columns, usage_ids, usage_lines
+
+
+def _priced(order: Any, lines: list, usage_lines: list[dict], charge: pricing.TaxRate | None, label: str) -> tuple[pricing.Totals, dict]:
+    """The totals of an invoice of these lines (the order's, then the usage) and its columns,
+    checked (``invoicecheck``: the last word before anything is written, a failure writes nothing)."""
+    nets = [(ln.net, documents.taxes_from_json(ln.taxes)) for ln in lines] + [(u["net"], documents.taxes_from_json(u["taxes"])) for u in usage_lines]
+    totals = pricing.totals_from_nets(nets, pricing.parse_discount(order.discount), order.shipping_charge, charge, order.adjustment,
+                                      documents.seq_charges_from_json(order.doc_charges))
+    invoicecheck.check_invoice(
+        label,
         [invoicecheck.Line(ln.quantity, ln.unit_price, ln.discount, ln.net, documents.taxes_from_json(ln.taxes), None,
-                           f"line {ln.line_no} ({ln.sku})", base_quantity=ln.base_quantity or Decimal(1)) for ln in plan.lines]
+                           f"line {ln.line_no} ({ln.sku})", base_quantity=ln.base_quantity or Decimal(1)) for ln in lines]
         + [invoicecheck.Line(u["quantity"], u["unit_price"], None, u["net"], documents.taxes_from_json(u["taxes"]), None,
                              f"usage {u['sku']}", base_quantity=u["base_quantity"] or Decimal(1)) for u in usage_lines],
         totals, charge)
-    return made, totals, usage_ids, usage_lines
+    return totals, documents.totals_columns(totals)
 
 
-def _insert_invoice(conn: sa.Connection, plan: Plan, made: InvoiceMade, totals: pricing.Totals, usage_lines: list[dict], seller: str,
+def _insert_invoice(conn: sa.Connection, plan: Plan, made: InvoiceMade, columns: dict, usage_lines: list[dict], seller: str,
                     rebill_no: int) -> int:
     """The invoice row and its lines (the order's, then the usage); returns the invoice id.
     ``rebill_no``: the period's first invoice is 0; one billed again after a credit note
@@ -338,7 +358,7 @@ def _insert_invoice(conn: sa.Connection, plan: Plan, made: InvoiceMade, totals: 
         "customer_ref": order.customer_ref, "seller": seller, "buyer": snapshots.buyer(plan.account),  # issue 15
         "rebill_no": rebill_no,
         **{k: getattr(order, k) for k in _ADDRESS},
-        **documents.totals_columns(totals),
+        **columns,  # the totals' (documents.totals_columns)
     }
     inv_id = conn.execute(q.invoice, row).scalar_one()
     line_rows = [
