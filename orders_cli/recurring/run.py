@@ -66,7 +66,7 @@ _LINE = ("id", "line_no", "product_id", "sku", "description", "kind", "quantity"
          "comment", "unit_code", "base_quantity")
 RecRow, OrderRow, AccountRow = (namedtuple(n, cols) for n, cols in (("RecRow", _REC), ("OrderRow", _ORDER), ("AccountRow", _ACCOUNT)))
 LineRow = namedtuple("LineRow", _LINE)
-_CUTS = (len(_REC), len(_REC) + len(_ORDER))
+_CUTS = (len(_REC), len(_REC) + len(_ORDER), len(_REC) + len(_ORDER) + len(_ACCOUNT))
 
 
 @dataclass
@@ -100,13 +100,16 @@ def _statements() -> SimpleNamespace:
         # the same period, or any billed day of it (a schedule moved since), not credited with --rebill
         billed = sa.and_(sa.or_(inv.c.period_start == ps, sa.and_(inv.c.recurring == True, inv.c.period_start <= pe,  # noqa: E712
                                                                    inv.c.period_end >= ps)), sa.not_(documents.released(inv)))
+        # the invoices of the order with that period start (the new one's rebill_no), and those that bill a day of it
+        rebill_no = sa.select(sa.func.count()).where(inv.c.order_id == oid, inv.c.period_start == ps)
+        days = sa.select(sa.func.count()).where(inv.c.order_id == oid, billed)
         _SQL = SimpleNamespace(
             plans=plans.where(r.c.enabled == True, o.c.status != "cancelled").order_by(o.c.id),  # noqa: E712
-            plan=plans.where(r.c.order_id == oid),
-            lines=sa.select(*(ol.c[k] for k in _LINE)).where(ol.c.order_id == oid).order_by(ol.c.line_no),
-            # (the invoices of that period start: the new one's rebill_no; those that bill a day of it)
-            done=sa.select(sa.func.count(sa.case((inv.c.period_start == ps, 1))), sa.func.count(sa.case((billed, 1))))
-            .where(inv.c.order_id == oid),
+            # the order as it is now, with its lines (one row each; one row of no line when it has none) and
+            # ``done`` for the period (ps, pe) as the run planned it: each period's one read
+            now=plans.add_columns(rebill_no.scalar_subquery(), days.scalar_subquery(), *(ol.c[k] for k in _LINE))
+            .outerjoin(ol, ol.c.order_id == o.c.id).where(r.c.order_id == oid).order_by(ol.c.line_no),
+            done=sa.select(rebill_no.scalar_subquery(), days.scalar_subquery()),
             invoice=sa.insert(inv).returning(inv.c.id),
             lines_in=sa.insert(m.InvoiceLine.__table__),
             status=sa.insert(m.StatusChange.__table__),
@@ -119,8 +122,8 @@ def _statements() -> SimpleNamespace:
 
 def _plan(row: Any, default_language: str | None) -> Plan:
     """A row of ``_statements().plans`` as a Plan (no lines yet)."""
-    i, j = _CUTS
-    rec, order, account = RecRow._make(row[:i]), OrderRow._make(row[i:j]), AccountRow._make(row[j:])
+    i, j, k = _CUTS
+    rec, order, account = RecRow._make(row[:i]), OrderRow._make(row[i:j]), AccountRow._make(row[j:k])
     return Plan(order, rec, [], account, _language(rec, order, account, default_language))
 
 
@@ -134,16 +137,17 @@ def _load_plans(session: Session | sa.Connection, default_language: str | None) 
     return [_plan(row, default_language) for row in session.execute(_statements().plans)]
 
 
-def _reload(conn: sa.Connection, order_id: int, default_language: str | None) -> Plan | None:
+def _reload(conn: sa.Connection, order_id: int, default_language: str | None, p: schedule.Period) -> tuple[Plan | None, tuple]:
     """The order, its recurrence, account and lines as they are now (inside the period's
-    transaction); None when the order or its recurrence is gone."""
-    q = _statements()
-    row = conn.execute(q.plan, {"oid": order_id}).first()
-    if row is None:
-        return None
-    plan = _plan(row, default_language)
-    plan.lines = [LineRow._make(ln) for ln in conn.execute(q.lines, {"oid": order_id})]
-    return plan
+    transaction), None when the order or its recurrence is gone; and (rebill_no, billed) of
+    period ``p``: the invoices of the order with its start, those that bill a day of it."""
+    rows = conn.execute(_statements().now, {"oid": order_id, "ps": p.start, "pe": p.end}).all()
+    if not rows:
+        return None, (0, 0)
+    plan = _plan(rows[0], default_language)
+    k = _CUTS[2]
+    plan.lines = [LineRow._make(row[k + 2:]) for row in rows if row[k + 2] is not None]
+    return plan, tuple(rows[0][k:k + 2])
 
 
 def _still_due(ctx: Context, plan: Plan | None, p: schedule.Period) -> schedule.Period:
@@ -273,10 +277,11 @@ def _bill(job: _Run, plan: Plan, p: schedule.Period) -> tuple[InvoiceMade | None
     raises ``_Stop`` when the order is no longer billable (see ``_still_due``)."""
     ctx, conn, q = job.ctx, job.conn, _statements()
     with store.begin(conn):
-        plan = _reload(conn, plan.order.id, job.language)
-        p = _still_due(ctx, plan, p)
+        plan, (rebill_no, billed) = _reload(conn, plan.order.id, job.language, p)
+        planned, p = p, _still_due(ctx, plan, p)
         order, rec = plan.order, plan.rec
-        rebill_no, billed = conn.execute(q.done, {"oid": order.id, "ps": p.start, "pe": p.end}).one()
+        if p.end != planned.end:  # the schedule moved since the run started: the same start, other days
+            rebill_no, billed = conn.execute(q.done, {"oid": order.id, "ps": p.start, "pe": p.end}).one()
         if billed:
             return None, plan
         session = Session(bind=conn) if rec.usage or job.charges_tax else None  # in this transaction (the usage, the charge tax)
