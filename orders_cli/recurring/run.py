@@ -141,7 +141,7 @@ def _reload(conn: sa.Connection, order_id: int, default_language: str | None, p:
     """The order, its recurrence, account and lines as they are now (inside the period's
     transaction), None when the order or its recurrence is gone; and (rebill_no, billed) of
     period ``p``: the invoices of the order with its start, those that bill a day of it."""
-    rows = conn.execute(_statements().now, {"oid": order_id, "ps": p.start, "pe": p.end}).all()
+    rows = store.prepared(conn, _statements().now).rows(conn, {"oid": order_id, "ps": p.start, "pe": p.end})
     if not rows:
         return None, (0, 0)
     plan = _plan(rows[0], default_language)
@@ -298,9 +298,9 @@ def _bill(job: _Run, plan: Plan, p: schedule.Period) -> tuple[InvoiceMade | None
             updated = conn.execute(q.usage, {"ids": usage_ids, "inv_id": inv_id}).rowcount
             if updated != len(usage_ids):
                 raise Invalid("usage records changed during the run; run again")
-        conn.execute(q.status, {"doc_type": "invoice", "doc_id": inv_id, "old_status": None, "new_status": rec.invoice_status, "at": m.utcnow()})
+        _execute(conn, q.status, {"doc_type": "invoice", "doc_id": inv_id, "old_status": None, "new_status": rec.invoice_status, "at": m.utcnow()})
         if job.send and plan.account.email:
-            conn.execute(q.send, {"invoice_id": inv_id, "recipient": plan.account.email, "status": "pending", "at": m.utcnow()})
+            _execute(conn, q.send, {"invoice_id": inv_id, "recipient": plan.account.email, "status": "pending", "at": m.utcnow()})
         return made, plan
 
 
@@ -365,7 +365,7 @@ def _insert_invoice(conn: sa.Connection, plan: Plan, made: InvoiceMade, columns:
         **{k: getattr(order, k) for k in _ADDRESS},
         **columns,  # the totals' (documents.totals_columns)
     }
-    inv_id = conn.execute(q.invoice, row).scalar_one()
+    inv_id = store.prepared(conn, q.invoice, row).rows(conn, row)[0][0]
     line_rows = [
         {"invoice_id": inv_id, "line_no": i, "order_line_id": ln.id, "order_line_no": ln.line_no, "product_id": ln.product_id,
          "sku": ln.sku, "description": ln.description, "kind": ln.kind, "quantity": ln.quantity, "unit_price": ln.unit_price,
@@ -377,8 +377,19 @@ def _insert_invoice(conn: sa.Connection, plan: Plan, made: InvoiceMade, columns:
     line_rows += [dict(u, invoice_id=inv_id, line_no=n + i, order_line_id=None, order_line_no=None, discount=None, comment=None)
                   for i, u in enumerate(usage_lines, start=1)]
     if line_rows:
-        conn.execute(q.lines_in, line_rows)
+        _execute(conn, q.lines_in, line_rows)
     return inv_id
+
+
+def _execute(conn: sa.Connection, stmt, params: dict | list[dict]) -> None:
+    """An insert of one row, or of rows that all name the same columns (executemany), prepared
+    once per run's dialect (``store.prepared``: the values SQLAlchemy itself would write)."""
+    rows = params if isinstance(params, list) else [params]
+    keys = list(rows[0])
+    if any(len(r) != len(keys) or r.keys() != rows[0].keys() for r in rows[1:]):
+        conn.execute(stmt, params)  # (not met here: every line row names the same columns)
+        return
+    store.prepared(conn, stmt, keys).run(conn, params)
 
 
 def _usage_lines(s: Session, rv: Resolver, plan: Plan, p: schedule.Period) -> tuple[list[int], list[dict]]:

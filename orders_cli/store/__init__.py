@@ -18,7 +18,7 @@ _LAZY = {
         "orders_cli.store.database",
     ),
     **dict.fromkeys(("allocate", "next_number", "issue_number", "latest_issued"), "orders_cli.store.numbering"),
-    **dict.fromkeys(("connection", "begin"), "orders_cli.store.batch"),
+    **dict.fromkeys(("connection", "begin", "prepared"), "orders_cli.store.batch"),
 }
 
 

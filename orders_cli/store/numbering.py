@@ -17,14 +17,20 @@ WIDTH = 5  # SO-00001
 _BUMP = sa.text("UPDATE sequence SET last_value = last_value + :n WHERE doc_type = :t RETURNING last_value")
 
 
-def _conn(session: Session | sa.Connection) -> sa.Connection:
-    """The connection of a Session's transaction, or the Connection given (``store.batch``)."""
-    return session if isinstance(session, sa.Connection) else session.connection()
+def _first(session: Session | sa.Connection, stmt, params: dict | None = None):
+    """The first row of ``stmt`` in the Session's transaction, or on the Connection given: a
+    ``store.batch`` run of many transactions, where it is prepared once (``batch.prepared``)."""
+    if isinstance(session, sa.Connection):
+        from orders_cli.store import batch
+
+        rows = batch.prepared(session, stmt).rows(session, params)
+        return rows[0] if rows else None
+    return session.connection().execute(stmt, params).first()
 
 
 def allocate(session: Session | sa.Connection, doc_type: str, prefix: str, count: int = 1) -> list[str]:
     """``count`` consecutive numbers of ``doc_type`` (``prefix`` + zero-padded counter)."""
-    row = _conn(session).execute(_BUMP, {"n": count, "t": doc_type}).first()
+    row = _first(session, _BUMP, {"n": count, "t": doc_type})
     if row is None:
         raise RuntimeError(f"no sequence row for {doc_type}")
     first = row[0] - count + 1
@@ -44,7 +50,7 @@ _LATEST = {series: sa.text(f'SELECT {column}, number FROM "{table}" ORDER BY {co
 
 def latest_issued(session: Session | sa.Connection, series: str) -> tuple[date | None, str | None]:
     """The latest date (and its number) already issued in ``series`` ("invoice" or "credit")."""
-    row = _conn(session).execute(_LATEST[series]).first()
+    row = _first(session, _LATEST[series])
     if row is None:
         return None, None
     day = row[0]
