@@ -123,10 +123,16 @@ class Prepared:
                                           for t, d in zip(types, cursor.description)]
         finally:
             cursor.close()
-        procs = self.result_processors
-        if not any(procs):
+        typed = [(i, p) for i, p in enumerate(self.result_processors) if p is not None]
+        if not typed:
             return [tuple(r) for r in raw]
-        return [tuple(p(v) if p is not None else v for p, v in zip(procs, r)) for r in raw]
+        out = []
+        for r in raw:
+            r = list(r)
+            for i, p in typed:
+                r[i] = p(r[i])
+            out.append(tuple(r))
+        return out
 
     def run(self, conn: sa.Connection, params: dict | list[dict]) -> int:
         """Execute (executemany for a list); returns the row count."""
