@@ -222,7 +222,8 @@ def run(ctx: Context, dry_run: bool = False, max_periods: int | None = None, pro
         job = _Run(ctx, conn, dry_run, send, clock, allow_future)
         for i, plan in enumerate(plans, start=1):
             try:
-                _run_order(job, plan, max_periods, invoiced.get(plan.order.id, Billed()), skipped.get(plan.order.id, set()), result)
+                billed = invoiced.get(plan.order.id)
+                _run_order(job, plan, max_periods, Billed() if billed is None else billed, skipped.get(plan.order.id, set()), result)
             except OrdersError as err:
                 result.failed.append(FailedOrder(plan.order.number, err.message))
             except Exception as err:  # one order's surprise must not stop the others
