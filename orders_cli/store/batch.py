@@ -105,8 +105,8 @@ class Prepared:
                 cursor.execute(self.sql, self._parameters(params))
             return cursor
         except self.error as err:
-            cursor.close()
             gone = self.dialect.is_disconnect(err, dbapi_conn, cursor)
+            cursor.close()
             wrapped = exc.DBAPIError.instance(self.sql, params, err, self.error, connection_invalidated=gone, dialect=self.dialect)
             if gone:
                 conn.invalidate(wrapped)
@@ -117,13 +117,13 @@ class Prepared:
         cursor = self._run(conn, params or {}, many=False)
         try:
             raw = cursor.fetchall()
-            if self.result_processors is None:
+            if self.result_processors is None:  # (the column types of the first result: SQLAlchemy's own processors)
                 types = self.columns or [None] * len(cursor.description)
-                self.result_processors = [t._cached_result_processor(self.dialect, d[1]) if t is not None else None
-                                          for t, d in zip(types, cursor.description)]
+                procs = [t._cached_result_processor(self.dialect, d[1]) if t is not None else None for t, d in zip(types, cursor.description)]
+                self.result_processors = [(i, p) for i, p in enumerate(procs) if p is not None]
         finally:
             cursor.close()
-        typed = [(i, p) for i, p in enumerate(self.result_processors) if p is not None]
+        typed = self.result_processors
         if not typed:
             return [tuple(r) for r in raw]
         out = []
