@@ -19,9 +19,13 @@ and bills them as they are then. An order turned off, cancelled, or whose schedu
 has that period (an end date moved before it, a new start or frequency) gets no more
 invoices in this run; the next run bills what its schedule says is still due.
 
-Cost: the statements are built once per run (``_statements``) and the periods' transactions
-run one after the other on one connection (``store.batch``: the guarantees of
-``store.transaction``), so a period costs its few statements, its commit and its pricing.
+Cost: the statements are built once per run (``_statements``) and prepared once per database
+(``store.prepared``: SQLAlchemy's own type processing, run on the DBAPI cursor); the periods'
+transactions run one after the other on one connection (``store.batch``: the guarantees of
+``store.transaction``); a period's one read brings the order, recurrence, account, lines and
+the period's invoices so far; lines and amounts already priced and checked in this run are
+not priced again (``_price``). A period costs its read, its numbering, its inserts and its
+commit.
 """
 
 from __future__ import annotations
