@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import clone_db, freeze_db, ok, spawn, sql
+from conftest import clone_db, freeze_db, ok, raw_connect, spawn, sql
 
 pytestmark = pytest.mark.slow
 
@@ -189,10 +189,49 @@ def test_repeated_kills_on_one_database(base_db, tmp_path):
     assert spawn("db", "check", env={"ORDERS_DB": str(db)}).returncode == 0
 
 
+def write_lock_free(db: str) -> bool:
+    """Whether a writer could start now (SQLite: BEGIN IMMEDIATE without waiting; PostgreSQL: the
+    writers' advisory lock, store.WRITE_LOCK_KEY, free)."""
+    from orders_cli import store
+
+    if "://" in db and not db.startswith("sqlite"):
+        con = raw_connect(db)
+        try:
+            return bool(con.execute(f"SELECT pg_try_advisory_xact_lock({store.WRITE_LOCK_KEY})").fetchone()[0])
+        finally:
+            con.rollback()
+            con.close()
+    import sqlite3
+
+    con = sqlite3.connect(db.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        con.close()
+
+
+def pause_between_transactions(proc: subprocess.Popen, db: str) -> None:
+    """Stop ``proc`` (SIGSTOP) at a moment it holds no write transaction, as a machine too busy
+    to schedule it would leave it: other writers then get the database at once."""
+    while True:
+        proc.send_signal(signal.SIGSTOP)
+        if write_lock_free(db):
+            return
+        proc.send_signal(signal.SIGCONT)
+        time.sleep(0.001)
+
+
 def test_changes_made_by_another_process_during_a_catch_up_are_honoured(base_db, tmp_path):
     """While a long catch-up runs, another process turns the last order off, cancels the one
     before and edits a line of the one before that: from then on the run bills none of the
-    first two and the third at its new quantity."""
+    first two and the third at its new quantity. (The run is paused between two of its
+    transactions while the changes are made: a run billing hundreds of invoices a second would
+    otherwise reach the changed orders first, a waiting SQLite writer getting the database
+    only when its busy retries fall between the run's transactions.)"""
     db = fresh_copy(base_db, tmp_path / "changed", "orders.db")
     env = {"ORDERS_DB": str(db)}
     proc = popen_run(db, "--json")
@@ -205,19 +244,25 @@ def test_changes_made_by_another_process_during_a_catch_up_are_honoured(base_db,
         if n:
             break
         time.sleep(0.02)
-    changers = [subprocess.Popen([sys.executable, "-m", "orders_cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                 env={**os.environ, **env})
-                for args in (("recur", "off", "SO-00040"), ("order", "status", "SO-00039", "cancelled"),
-                             ("order", "line", "edit", "SO-00038", "1", "--qty", "7"))]
-    for c in changers:
-        _, cerr = c.communicate(timeout=120)
-        assert c.returncode == 0, cerr
-    still_running = proc.poll() is None
+    paused = proc.poll() is None
+    if paused:
+        pause_between_transactions(proc, str(db))
+    try:
+        changers = [subprocess.Popen([sys.executable, "-m", "orders_cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env={**os.environ, **env})
+                    for args in (("recur", "off", "SO-00040"), ("order", "status", "SO-00039", "cancelled"),
+                                 ("order", "line", "edit", "SO-00038", "1", "--qty", "7"))]
+        for c in changers:
+            _, cerr = c.communicate(timeout=120)
+            assert c.returncode == 0, cerr
+    finally:
+        if paused:
+            proc.send_signal(signal.SIGCONT)
     billed_then = {o: sql(f"SELECT count(*) FROM invoice i JOIN sales_order o ON o.id = i.order_id WHERE o.number = '{o}'", target=db)[0][0]
                    for o in ("SO-00038", "SO-00039", "SO-00040")}
     out, err = proc.communicate(timeout=180)
     assert proc.returncode == 0, err
-    if not still_running or any(billed_then.values()):
+    if not paused or any(billed_then.values()):
         pytest.skip(f"the run reached the changed orders before the changes (machine too slow or too fast): {billed_then}")
     made = json.loads(out)["invoices"]
     assert not [i for i in made if i["order"] in ("SO-00039", "SO-00040")]

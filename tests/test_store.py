@@ -266,7 +266,11 @@ def test_every_numbered_document_commits_with_synchronous_full(isolated, monkeyp
     allocate = numbering.allocate
 
     def recording(session, doc_type, prefix, count=1):
-        seen.append((doc_type, session.connection().exec_driver_sql("PRAGMA synchronous").scalar()))
+        import sqlalchemy as sa
+
+        # a Session's transaction, or the one connection of recur run's transactions (store.batch)
+        conn = session if isinstance(session, sa.Connection) else session.connection()
+        seen.append((doc_type, conn.exec_driver_sql("PRAGMA synchronous").scalar()))
         return allocate(session, doc_type, prefix, count)
 
     monkeypatch.setattr(numbering, "allocate", recording)

@@ -1,6 +1,7 @@
-"""The database room: engine and transactions (database.py), the one numbering function
-(numbering.py), the tables (schema.py), migrations (migrations/, Alembic), look-ups by
-reference (refs.py) and which database this run uses (target.py). Imports only core/.
+"""The database room: engine and transactions (database.py), a run of short transactions on
+one connection (batch.py), the one numbering function (numbering.py), the tables (schema.py),
+migrations (migrations/, Alembic), look-ups by reference (refs.py) and which database this run
+uses (target.py). Imports only core/.
 
 ``from orders_cli import store`` costs nothing at start-up: the engine (SQLAlchemy) loads on
 first use of ``store.transaction()`` and the rest of the names below.
@@ -17,6 +18,7 @@ _LAZY = {
         "orders_cli.store.database",
     ),
     **dict.fromkeys(("allocate", "next_number", "issue_number", "latest_issued"), "orders_cli.store.numbering"),
+    **dict.fromkeys(("connection", "begin", "prepared"), "orders_cli.store.batch"),
 }
 
 
