@@ -428,7 +428,6 @@ def undo_receipts(con: Raw) -> None:
     for name in ("payment_receipts", "payment_removal_receipts"):
         con.execute(f"DROP TRIGGER {name}")
     con.execute("DROP TABLE invoice_receipt_tax")
-    con.execute("DROP INDEX ix_invoice_balance_receipts")
     con.execute("DROP INDEX ix_invoice_line_usage")
     for column in ("settled_on", "last_paid", "first_paid"):
         con.execute(f"ALTER TABLE invoice_balance DROP COLUMN {column}")

@@ -15,7 +15,7 @@ intra-community bases are rows of their own category (listed after the standard 
   invoice paid whole within the span (the common case: first paid on or after its start,
   settled by its end) counts its VAT rows as they are, summed in SQL over revision 0008's
   receipt rows (``invoice_receipt_tax``) without reading a payment; only the others are shared
-  out row by row.
+  out row by row (their receipt rows too, read by date).
 """
 
 from __future__ import annotations
@@ -162,8 +162,12 @@ def _shares(acc: dict, slot: int, rows, share) -> None:
         got = sums.get(key)
         if got is None:
             got = sums[key] = [0, 0, reason]
-        got[0] += share(base, through, total) - share(base, before, total)
-        got[1] += share(amount, through, total) - share(amount, before, total)
+        if before:
+            got[0] += share(base, through, total) - share(base, before, total)
+            got[1] += share(amount, through, total) - share(amount, before, total)
+        else:  # nothing paid before the span: a share of 0 is 0
+            got[0] += share(base, through, total)
+            got[1] += share(amount, through, total)
         got[2] = got[2] or reason
     for key, (base, amount, reason) in sums.items():
         row = _row(acc, key)
@@ -175,29 +179,28 @@ def _shares(acc: dict, slot: int, rows, share) -> None:
 def _invoices_in_part(span: Span, void: list[int]) -> sa.Select:
     """The VAT rows of the invoices that may have a payment in the span but were not paid whole
     within it (first paid before it, settled after it or not at all), with their total and the
-    cents paid before the span and by its end: from ``invoice_balance`` when every payment of the
-    invoice is on one side of a bound, else summed from its payments."""
-    b, t, p = sm.InvoiceBalance.__table__, sm.InvoiceTax.__table__, rv.Payment.__table__
+    cents paid before the span and by its end: the receipt rows' own sum when every payment of
+    the invoice is on one side of a bound, else summed from its payments (read by date from the
+    receipt rows' second index: no join)."""
+    r, p = sm.InvoiceReceiptTax.__table__, rv.Payment.__table__
     since, until = span.since, span.until
 
     def paid(cond):
         return (sa.select(sa.func.coalesce(sa.func.sum(_c(p.c.amount), type_=I64), 0))
-                .where(p.c.invoice_id == b.c.invoice_id, cond, scope.live(p)).scalar_subquery())
+                .where(p.c.invoice_id == r.c.invoice_id, cond, scope.live(p)).scalar_subquery())
 
-    before = sa.literal(0, I64) if since is None else sa.case((b.c.first_paid >= since, 0), else_=paid(p.c.payment_date < since))
-    through = _c(b.c.paid) if until is None else sa.case((b.c.last_paid <= until, _c(b.c.paid)), else_=paid(p.c.payment_date <= until))
-    whole = [b.c.settled_on.is_not(None), *scope.within(b.c.settled_on, span)] + ([b.c.first_paid >= since] if since is not None else [])
-    cond = [_c(b.c.total) > 0, b.c.first_paid.is_not(None), sa.not_(sa.and_(*whole))]
+    before = sa.literal(0, I64) if since is None else sa.case((r.c.first_paid >= since, 0), else_=paid(p.c.payment_date < since))
+    through = _c(r.c.paid) if until is None else sa.case((r.c.last_paid <= until, _c(r.c.paid)), else_=paid(p.c.payment_date <= until))
+    whole = [r.c.settled_on.is_not(None), *scope.within(r.c.settled_on, span)] + ([r.c.first_paid >= since] if since is not None else [])
+    cond = [sa.not_(sa.and_(*whole))]
     if until is not None:
-        cond.append(b.c.first_paid <= until)
+        cond.append(r.c.first_paid <= until)
     if since is not None:  # settled before the span: its payments then count nothing more
-        cond += [b.c.last_paid >= since, sa.or_(b.c.settled_on.is_(None), b.c.settled_on >= since)]
+        cond += [r.c.last_paid >= since, sa.or_(r.c.settled_on.is_(None), r.c.settled_on >= since)]
     if void:
-        cond.append(b.c.invoice_id.not_in(void))
-    part = sa.select(b.c.invoice_id, _c(b.c.total).label("total"), before.label("before"), through.label("through")).where(*cond).subquery("part")
-    return (sa.select(t.c.category, t.c.name, t.c.rate, t.c.currency, t.c.exemption_reason, _c(t.c.base), _c(t.c.amount), part.c.total,
-                      part.c.before, part.c.through)
-            .select_from(part.join(t, t.c.invoice_id == part.c.invoice_id)))
+        cond.append(r.c.invoice_id.not_in(void))
+    return sa.select(r.c.category, r.c.name, r.c.rate, r.c.currency, r.c.exemption_reason, _c(r.c.base), _c(r.c.amount),
+                     _c(r.c.total), before, through).where(*cond)
 
 
 def _credit_receipts(s: Session, span: Span, acc: dict, share) -> None:

@@ -31,11 +31,12 @@ an invoice and of a payment removal (each recomputes the one invoice from its li
 - on ``invoice_balance``, ``first_paid`` and ``last_paid`` (its earliest and latest live payment)
   and ``settled_on``, the first day its live payments dated by then reach its total (none while
   they do not, nor for a total of 0 or less);
-- ``invoice_receipt_tax``: the VAT rows of every invoice with a ``settled_on``, with its
-  ``first_paid`` and ``settled_on``. An invoice paid whole within a span is one first paid on or
-  after the span's start and settled by its end: the report sums its rows through a covering
-  index in the order it groups, without reading a payment. ``db check`` compares both with the
-  payments.
+- ``invoice_receipt_tax``: the VAT rows of every invoice (of a total over 0) with a live payment,
+  with its three dates, total and what its live payments sum to. An invoice paid whole within a
+  span is one first paid on or after the span's start and settled by its end: the report sums
+  its rows through a covering index in the order it groups, without reading a payment; the
+  others it shares out come from a second covering index, by date. ``db check`` compares both
+  with the payments.
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ class CreditNoteTax(_TaxEntry, table=True):
 
 
 USAGE_LINES = "order_line_id IS NULL AND deposit_invoice_id IS NULL"  # an invoice's usage lines (revision 0008's partial index)
-RECEIPT_COLUMNS = "invoice_id, seq, first_paid, settled_on, currency, category, name, rate, exemption_reason, base, amount"
+RECEIPT_COLUMNS = ("invoice_id, seq, first_paid, last_paid, settled_on, total, paid, currency, category, name, rate, exemption_reason, "
+                   "base, amount")
+PART_INDEX = ("last_paid", "first_paid", "settled_on", "total", "paid", "category", "name", "rate", "currency", "exemption_reason", "base",
+              "amount", "invoice_id")  # the rows of the invoices not paid whole in a span, by date (report vat --basis payment)
 
 
 def receipt_dates(inv: str, balance: str = "invoice_balance") -> dict[str, str]:
@@ -108,8 +112,7 @@ def receipt_dates(inv: str, balance: str = "invoice_balance") -> dict[str, str]:
 
 class InvoiceBalance(SQLModel, table=True):
     __tablename__ = "invoice_balance"
-    __table_args__ = (sa.Index("ix_invoice_balance_open", "open_until"),
-                      sa.Index("ix_invoice_balance_receipts", "settled_on", "first_paid", "last_paid", "total", "paid", "invoice_id"))
+    __table_args__ = (sa.Index("ix_invoice_balance_open", "open_until"),)
     invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
     account_id: int  # the invoice's (locked once issued), so aging reads this table alone
     currency: str = Field(max_length=3)
@@ -126,15 +129,20 @@ class InvoiceBalance(SQLModel, table=True):
 
 
 class InvoiceReceiptTax(SQLModel, table=True):
-    """Revision 0008: the VAT rows of every invoice with a ``settled_on``, with its dates."""
+    """Revision 0008: the VAT rows of every invoice (of a total over 0) with a live payment, with its
+    payment dates, total and the sum of its live payments."""
 
     __tablename__ = "invoice_receipt_tax"
     __table_args__ = (sa.Index("ix_invoice_receipt_tax_sums", "category", "name", "rate", "currency", "settled_on", "first_paid", "base",
-                               "amount", "exemption_reason"),)
+                               "amount", "exemption_reason"),
+                      sa.Index("ix_invoice_receipt_tax_part", *PART_INDEX))
     invoice_id: int = Field(foreign_key="invoice.id", primary_key=True)
     seq: int = Field(primary_key=True)
     first_paid: date
-    settled_on: date
+    last_paid: date
+    settled_on: Optional[date] = None
+    total: Decimal = Money()
+    paid: Decimal = Money()
     currency: str = Field(max_length=3)
     category: str = Field(max_length=3)
     name: str
