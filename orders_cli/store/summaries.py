@@ -110,6 +110,18 @@ def receipt_dates(inv: str, balance: str = "invoice_balance") -> dict[str, str]:
     }
 
 
+def receipt_select(where: str) -> str:
+    """Revision 0008: SELECT of the receipt rows (``RECEIPT_COLUMNS``) that the invoices' VAT rows
+    (``t``) and balances (``b``) give where ``where`` holds: every paid invoice of a total over 0.
+    The sum of its live payments is read from the payments, not from ``invoice_balance.paid``,
+    which another trigger of the same payment moves, in an order SQLite does not promise."""
+    paid = ("(SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.invoice_id = t.invoice_id "
+            "AND NOT EXISTS (SELECT 1 FROM payment_removal r WHERE r.payment_id = p.id))")
+    return (f"SELECT t.invoice_id, t.seq, b.first_paid, b.last_paid, b.settled_on, b.total, {paid}, t.currency, t.category, t.name, "
+            "t.rate, t.exemption_reason, t.base, t.amount FROM invoice_tax t JOIN invoice_balance b ON b.invoice_id = t.invoice_id "
+            f"WHERE b.first_paid IS NOT NULL AND b.total > 0 AND {where}")
+
+
 class InvoiceBalance(SQLModel, table=True):
     __tablename__ = "invoice_balance"
     __table_args__ = (sa.Index("ix_invoice_balance_open", "open_until"),)

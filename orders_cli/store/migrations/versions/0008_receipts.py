@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from orders_cli.store.schema import RECURRING_INDEX
-from orders_cli.store.summaries import PART_INDEX, RECEIPT_COLUMNS, USAGE_LINES, receipt_dates
+from orders_cli.store.summaries import PART_INDEX, RECEIPT_COLUMNS, USAGE_LINES, receipt_dates, receipt_select
 
 revision = '0008'
 down_revision = '0007'
@@ -50,19 +50,8 @@ def dates(inv: str) -> str:
 
 
 def receipt_rows(where: str) -> str:
-    """INSERT of the receipt rows of the paid invoices that ``where`` keeps (on ``t``, ``b``), the
-    sum of their live payments read from the payments (not from ``invoice_balance.paid``, which
-    another trigger of the same payment moves, in an order SQLite does not promise)."""
-    return (f"INSERT INTO invoice_receipt_tax ({RECEIPT_COLUMNS}) " + receipt_select()
-            + f" WHERE b.first_paid IS NOT NULL AND b.total > 0 AND {where}")
-
-
-def receipt_select() -> str:
-    paid = ("(SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.invoice_id = t.invoice_id "
-            "AND NOT EXISTS (SELECT 1 FROM payment_removal r WHERE r.payment_id = p.id))")
-    return ("SELECT t.invoice_id, t.seq, b.first_paid, b.last_paid, b.settled_on, b.total, " + paid + ", t.currency, "
-            "t.category, t.name, t.rate, t.exemption_reason, t.base, t.amount FROM invoice_tax t "
-            "JOIN invoice_balance b ON b.invoice_id = t.invoice_id")
+    """INSERT of the receipt rows of the paid invoices that ``where`` keeps (on ``t``, ``b``)."""
+    return f"INSERT INTO invoice_receipt_tax ({RECEIPT_COLUMNS}) " + receipt_select(where)
 
 
 def _bodies() -> dict[str, list[str]]:
