@@ -39,7 +39,7 @@ from orders_cli.store import refs
 from orders_cli.store import schema as m
 from orders_cli.store import search as searching
 
-ADDRESS_FIELDS = ("street", "city", "postal_code", "state", "country")
+from orders_cli.core.stored import ADDRESS_FIELDS, address_of  # noqa: F401 - pure (core/stored.py)
 
 # ---------------------------------------------------------------- vendors, users
 
@@ -75,10 +75,6 @@ def _address(values: dict | None, what: str) -> dict:
     if unknown:
         raise Invalid(f"{what}: unknown field {sorted(unknown)[0]!r} (fields: {', '.join(ADDRESS_FIELDS)})")
     return {f: text.clean(values.get(f), f"{what} {f.replace('_', ' ')}", 300) for f in ADDRESS_FIELDS}
-
-
-def address_of(row, prefix: str) -> dict:
-    return {f: getattr(row, f"{prefix}_{f}") or "" for f in ADDRESS_FIELDS}
 
 
 IDENTITY_FIELDS = ("vat_id", "siren", "siret", "electronic_address", "country")

@@ -5,33 +5,23 @@ the lists, and an order's history. Everything returned is a typed result (result
 from __future__ import annotations
 
 from datetime import date, timezone
-from decimal import Decimal
 from typing import Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from orders_cli.core import lifecycle, pricing, text
-from orders_cli.core.money import Money, Price, Quantity
+from orders_cli.core import lifecycle, text
 from orders_cli.invoicing import statements
-from orders_cli.parties.catalog import address_of
+from orders_cli.sales import parts
+from orders_cli.sales.parts import line_view
 from orders_cli.sales.results import (
     DocView,
     HistoryEvent,
-    LineView,
     ListLine,
     NumberRef,
     OrderRelated,
     PartyRef,
-    Progress,
-    QuoteRef,
     QuoteRelated,
-    RelatedActivity,
-    RelatedCredit,
-    RelatedDelivery,
-    RelatedDocument,
-    RelatedInvoice,
-    RelatedPurchase,
 )
 from orders_cli.store import receivables as rv
 from orders_cli.store import refs
@@ -42,32 +32,8 @@ from orders_cli.store.documents import (
     get,
     lines_of,
     progress_quantities,
-    taxes_from_json,
-    totals_from_row,
 )
 
-ZERO = Decimal(0)
-
-
-def _line_view(ln, delivered: Decimal | None = None, invoiced: Decimal | None = None) -> LineView:
-    out = LineView(
-        line_no=ln.line_no,
-        sku=ln.sku,
-        description=ln.description,
-        kind=ln.kind,
-        quantity=Quantity(ln.quantity),
-        unit_price=Price(ln.unit_price),
-        discount=ln.discount,
-        net=Money(ln.net),
-        taxes=taxes_from_json(ln.taxes),
-        comment=ln.comment,
-        unit_code=ln.unit_code,
-        base_quantity=Quantity(ln.base_quantity if ln.base_quantity is not None else 1),
-    )
-    if delivered is not None:
-        out.delivered_quantity = Quantity(delivered)
-        out.invoiced_quantity = Quantity(invoiced or ZERO)
-    return out
 
 
 def _party(session: Session, model, pk: int | None) -> PartyRef | None:
@@ -81,43 +47,19 @@ def view(session: Session, kind: Kind, doc, today: date) -> DocView:
     """An order (or a quote) as CLI.md shows it."""
     lines = lines_of(session, kind, doc.id)
     account = session.get(m.Account, doc.account_id)
-    out = DocView(
-        id=doc.id,
-        number=doc.number,
-        subject=doc.subject,
-        status=doc.status,
-        currency=doc.currency,
-        language=getattr(doc, "language", None) or (account.language if account else None),
-        account=_party(session, m.Account, doc.account_id),
-        contact=_party(session, m.Contact, doc.contact_id),
-        assigned_to=_party(session, m.AppUser, doc.assigned_user_id),
-        billing_address=address_of(doc, "billing"),
-        shipping_address=address_of(doc, "shipping"),
-        discount=doc.discount,
-        shipping_charge=Money(doc.shipping_charge),
-        adjustment=Money(doc.adjustment),
-        lines=[],
-        totals=totals_from_row(doc),
-        related=QuoteRelated([]),
-    )
+    out = parts.head(doc, account, _party(session, m.Contact, doc.contact_id), _party(session, m.AppUser, doc.assigned_user_id))
     if kind is ORDER:
         from orders_cli.recurring import views as recurring_uc
 
-        out.finalized = doc.finalized
-        out.order_date = doc.order_date
         quote = session.get(m.Quote, doc.quote_id) if doc.quote_id else None
-        out.quote = quote.number if quote else None
-        out.customer_ref = doc.customer_ref
-        delivered, invoiced, invoiced_amount = progress_quantities(session, doc.id)
-        out.lines = [_line_view(ln, delivered.get(ln.id, ZERO), invoiced.get(ln.id, ZERO)) for ln in lines]
-        out.progress = progress_view(lines, delivered, invoiced, invoiced_amount)
+        parts.order_body(out, doc, quote, lines, *progress_quantities(session, doc.id))
         out.recurrence = recurring_uc.recurrence_of(session, doc.id, today)
         out.related = related_view(session, doc)
         out.open_balance = statements.open_balance(session, order_id=doc.id)
     else:
         out.quote_date = doc.quote_date
         out.valid_until = doc.valid_until
-        out.lines = [_line_view(ln) for ln in lines]
+        out.lines = [line_view(ln) for ln in lines]
         orders = session.exec(select(m.SalesOrder.number).where(m.SalesOrder.quote_id == doc.id)).all()
         out.related = QuoteRelated([NumberRef(n) for n in orders])
     return out
@@ -126,16 +68,6 @@ def view(session: Session, kind: Kind, doc, today: date) -> DocView:
 def show(session: Session, kind: Kind, ref: str, today: date) -> DocView:
     """An order or quote as ``order show`` prints it; ``today`` dates its recurrence's next invoice."""
     return view(session, kind, get(session, kind, ref), today)
-
-
-def progress_view(lines, delivered: dict, invoiced: dict, invoiced_amount: Decimal) -> Progress:
-    inv = [(ln.net, ln.quantity, invoiced.get(ln.id, ZERO)) for ln in lines]
-    dlv = [(ln.net, ln.quantity, delivered.get(ln.id, ZERO)) for ln in lines if ln.kind == "product"]
-    return Progress(
-        delivered_percent=Quantity(pricing.percent_done(dlv)),
-        invoiced_percent=Quantity(pricing.percent_done(inv)),
-        invoiced_amount=Money(invoiced_amount),
-    )
 
 
 def related_view(session: Session, doc: m.SalesOrder) -> OrderRelated:
@@ -149,17 +81,9 @@ def related_view(session: Session, doc: m.SalesOrder) -> OrderRelated:
     docs = session.exec(select(m.Document.id, m.Document.filename, m.Document.size, m.Document.sha256, m.Document.content_type).where(m.Document.order_id == doc.id).order_by(m.Document.id)).all()
     acts = activities.for_order(session, doc.id)  # the order's and its invoices' (mails sent), any type
     quote = session.get(m.Quote, doc.quote_id) if doc.quote_id else None
-    numbers = {i.id: i.number for i in invoices}
-    credits = session.exec(select(rv.CreditNote).where(rv.CreditNote.invoice_id.in_(list(numbers))).order_by(rv.CreditNote.id)).all() if numbers else []
-    return OrderRelated(
-        quote=QuoteRef(quote.number, quote.status) if quote else None,
-        invoices=[RelatedInvoice(i.number, i.invoice_date, i.status, Money(i.total), i.period_start, i.period_end) for i in invoices],
-        purchase_orders=[RelatedPurchase(p.number, v.name, Money(p.total)) for p, v in pos],
-        deliveries=[RelatedDelivery(d.number, d.delivery_date, d.status) for d in dns],
-        documents=[RelatedDocument(id=d[0], filename=d[1], content_type=d[4], size=d[2], sha256=d[3]) for d in docs],
-        activities=[RelatedActivity(a.id, a.type, a.subject, a.due, a.done, a.invoice, a.note) for a in acts],
-        credit_notes=[RelatedCredit(c.number, c.credit_date, numbers[c.invoice_id], Money(c.total)) for c in credits],
-    )
+    ids = [i.id for i in invoices]
+    credits = session.exec(select(rv.CreditNote).where(rv.CreditNote.invoice_id.in_(ids)).order_by(rv.CreditNote.id)).all() if ids else []
+    return parts.order_related(quote, invoices, [(p.number, v.name, p.total) for p, v in pos], dns, docs, acts, credits)
 
 
 def _list_query(session: Session, kind: Kind, account, status, recurring, since, until, limit, search) -> sa.Select:
