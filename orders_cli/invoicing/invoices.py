@@ -21,10 +21,9 @@ from orders_cli import store
 from orders_cli.core import invoicecheck, lifecycle, planner, receivable, schedule, text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid
-from orders_cli.core.money import Money, Quantity, from_cents
-from orders_cli.invoicing import balances, billed, labels, payments
+from orders_cli.core.money import Money, from_cents
+from orders_cli.invoicing import balances, billed, labels, parts, payments
 from orders_cli.invoicing import results as r
-from orders_cli.invoicing.lines import line_result
 from orders_cli.parties import snapshots
 from orders_cli.parties.catalog import address_of
 from orders_cli.parties.resolver import Resolver
@@ -201,38 +200,8 @@ def invoice_view(session: Session, inv: m.Invoice, as_of: Any = None) -> r.Invoi
     standing = balances.standing_of(session, inv, _as_of(as_of))
     account = session.get(m.Account, inv.account_id)
     lines = session.exec(select(m.InvoiceLine).where(m.InvoiceLine.invoice_id == inv.id).order_by(m.InvoiceLine.line_no)).all()
-    return r.Invoice(
-        id=inv.id,
-        number=inv.number,
-        order=order.number if order else None,
-        account=r.AccountRef(account.id, account.name),
-        subject=inv.subject,
-        status=inv.status,
-        invoice_date=inv.invoice_date,
-        due_date=inv.due_date,
-        due_days=inv.due_days,
-        period_start=inv.period_start,
-        period_end=inv.period_end,
-        recurring=inv.recurring,
-        percent=Quantity(inv.percent) if inv.percent is not None else None,
-        currency=inv.currency,
-        language=inv.language or account.language,
-        billing_address=address_of(inv, "billing"),
-        shipping_address=address_of(inv, "shipping"),
-        discount=inv.discount,
-        lines=[line_result(ln) for ln in lines],
-        totals=documents.totals_from_row(inv),
-        kind=inv.kind,
-        credit_notes=list(session.execute(sa.select(rv.CreditNote.number).where(rv.CreditNote.invoice_id == inv.id).order_by(rv.CreditNote.id)).scalars()),
-        customer_ref=inv.customer_ref,
-        delivery_date=inv.delivery_date,
-        seller=snapshots.read(inv.seller),
-        buyer=snapshots.read(inv.buyer),
-        paid=Money(standing.paid),
-        credited=Money(standing.credited),
-        balance=Money(standing.balance),
-        payment_state=standing.state,
-    )
+    credit_notes = list(session.execute(sa.select(rv.CreditNote.number).where(rv.CreditNote.invoice_id == inv.id).order_by(rv.CreditNote.id)).scalars())
+    return parts.invoice_result(inv, order.number if order else None, account, lines, credit_notes, standing)
 
 
 def get_invoice(session: Session, ref: str) -> m.Invoice:

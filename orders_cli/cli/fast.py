@@ -1,0 +1,135 @@
+"""The commands a script loop runs most, answered before Typer, SQLAlchemy or the tables'
+classes are imported (issue 19): on a SQLite file at the schema's HEAD,
+
+    orders [--db PATH] order show NUMBER --json
+    orders [--db PATH] order list [--limit N] --json
+    orders [--db PATH] invoice show NUMBER [--as-of YYYY-MM-DD] --json
+
+are read through the standard library's sqlite3 (sales/quick.py, invoicing/quick.py) and
+printed by output.py, byte for byte as the ORM's way prints them. ``answer`` returns None for
+anything else (another command or option, a server URL, an order with a recurrence, a reference
+that is not an exact number, more than ``LIST_CAP`` rows, any error): app.main then runs the
+command the usual way, with its refusals and messages. Nothing is printed before the whole
+answer is read, so a fallback never follows half an answer.
+
+Standard library only at the top (launch.py imports this on every run).
+"""
+
+from __future__ import annotations
+
+import sys
+
+LIST_CAP = 10_000  # order list without --limit (or a bigger one): answered here up to this many rows, else streamed by the ORM's way
+
+
+def _options(args: list[str], names: tuple[str, ...]) -> tuple[dict[str, str], list[str]] | None:
+    """``--name VALUE`` / ``--name=VALUE`` of ``names`` (each at most once) and the rest; None
+    on a repeated option or one without its value."""
+    found: dict[str, str] = {}
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if name in names:
+            if name in found:
+                return None
+            if not eq:
+                if i + 1 >= len(args):
+                    return None
+                i += 1
+                value = args[i]
+            found[name] = value
+        else:
+            rest.append(arg)
+        i += 1
+    return found, rest
+
+
+def parse(args: list[str]) -> tuple[str, dict[str, str], str | None] | None:
+    """(command, options, reference) of a request this path answers, or None."""
+    glob: dict[str, str] = {}
+    i = 0
+    while i < len(args) and args[i].partition("=")[0] == "--db":  # the one root option taken here
+        name, eq, value = args[i].partition("=")
+        if name in glob or not eq and i + 1 >= len(args):
+            return None
+        glob[name], i = (value, i + 1) if eq else (args[i + 1], i + 2)
+    words = args[i:]
+    command = " ".join(words[:2])
+    allowed = {"order show": (), "order list": ("--limit",), "invoice show": ("--as-of",)}.get(command)
+    if allowed is None or words[2:].count("--json") != 1:
+        return None
+    parsed = _options([w for w in words[2:] if w != "--json"], allowed)
+    if parsed is None:
+        return None
+    opts, positional = parsed
+    if any(p.startswith("-") or not p for p in positional) or len(positional) != (0 if command == "order list" else 1):
+        return None
+    return command, {**glob, **opts}, positional[0] if positional else None
+
+
+def _limit(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ValueError("--limit: the usual way refuses it")
+    return int(text)
+
+
+def _read(command: str, opts: dict[str, str], ref: str | None):
+    """The result to print: a typed result (show) or the list's rows (plain dicts)."""
+    from orders_cli.store import quickread, target
+
+    target.use(opts.get("--db"))
+    con = quickread.connect(target.db_target())
+    try:
+        if command == "order show":
+            from orders_cli.sales import quick
+
+            return quick.order_show(con, ref)
+        if command == "invoice show":
+            from orders_cli.adapters.env import today
+            from orders_cli.core.text import parse_date
+            from orders_cli.invoicing import quick as billing
+
+            as_of = opts.get("--as-of")
+            return billing.invoice_show(con, ref, today() if as_of in (None, "") else parse_date(as_of, "--as-of"))
+        from orders_cli.cli import list_rows
+        from orders_cli.sales import quick
+
+        limit = _limit(opts.get("--limit"))
+        wanted = limit if limit is not None and limit <= LIST_CAP else LIST_CAP + 1
+        rows = list(list_rows.rendered(quick.order_list(con, wanted)))
+        if len(rows) > LIST_CAP:
+            raise quickread.Decline("a long list: the usual way streams it")
+        return rows
+    finally:
+        con.close()
+
+
+def answer(args: list[str]) -> int | None:
+    """Print the answer to ``args`` (the command line without the program's name) and return 0,
+    or None when the usual way should run it (nothing printed)."""
+    request = parse(args)
+    if request is None:
+        return None
+    command, opts, ref = request
+    try:
+        result = _read(command, opts, ref)
+    except Exception:  # noqa: BLE001 - declined, or anything unforeseen: the usual way answers (and refuses)
+        return None
+    from orders_cli.cli import output
+
+    try:
+        if command == "order list":
+            output.rows(result, output.JSON, [])
+        else:
+            output.record(result, output.JSON)
+        sys.stdout.flush()
+    except BrokenPipeError:  # as app.main: a reader that stopped early is not an error
+        try:
+            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+    return 0
