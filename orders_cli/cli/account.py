@@ -1,7 +1,5 @@
 """orders account | contact: customers and their people."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

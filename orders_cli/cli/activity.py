@@ -1,7 +1,5 @@
 """orders activity: calls, meetings and tasks on an order (mails sent show up here too)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -2,10 +2,12 @@
 where domain errors become exit codes and ``error: ...`` lines on stderr.
 
 Start-up matters (cron and script loops pay it on every call): this module and the
-command modules import only Typer and the standard library at the top.
+command modules import only Typer and the standard library at the top, and they do not use
+``from __future__ import annotations``: Typer reads every command's annotations when it builds
+the tree, and strings would be compiled again on every run (~40 ms, tests/test_startup.py). The
+commands scripts loop on most (``order show|list``, ``invoice show`` with ``--json``) are
+answered before this module loads (fast.py).
 """
-
-from __future__ import annotations
 
 import os
 import sys

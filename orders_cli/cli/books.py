@@ -4,8 +4,6 @@ for the accountant: the French FEC, or a journal for hledger, beancount or a spr
 Written as read (constant memory): into a temp file beside the target, moved into place when
 complete (nothing is left behind on a refusal), or on stdout with ``-o -``."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """orders tax | vendor | user | product: the catalog and the people behind it."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -11,8 +11,6 @@ the default), so what they change holds for the whole CLI without touching one o
 - a group's listing gives each command's first sentence whole, never cut at "...".
 """
 
-from __future__ import annotations
-
 import re
 
 import typer

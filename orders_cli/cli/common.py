@@ -1,7 +1,5 @@
 """Options shared by many commands."""
 
-from __future__ import annotations
-
 import sys
 from contextlib import contextmanager
 from pathlib import Path

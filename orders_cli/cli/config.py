@@ -1,7 +1,5 @@
 """orders config: show, get and set the settings (TOML)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

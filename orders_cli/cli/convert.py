@@ -1,7 +1,5 @@
 """orders order convert invoice | delivery | purchase: an order becomes the documents that move goods and money."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Callable, Optional
 
 import typer

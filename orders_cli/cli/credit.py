@@ -1,7 +1,5 @@
 """orders credit list | show (pdf and send are mounted in app.py): credit notes."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

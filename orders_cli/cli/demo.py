@@ -1,7 +1,5 @@
 """orders demo: a believable small business in a database of its own."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

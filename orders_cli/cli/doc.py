@@ -1,7 +1,5 @@
 """orders doc: files attached to an order (stored in the database, checksummed)."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Optional

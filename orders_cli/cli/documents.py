@@ -1,7 +1,5 @@
 """orders invoice | purchase | delivery: the documents made from orders."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Callable, Iterable, Optional
 
 import typer

@@ -2,8 +2,6 @@
 contact edit|remove, product archive|unarchive. Mounted on the groups of cli/catalog.py and
 cli/account.py."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

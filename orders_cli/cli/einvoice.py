@@ -1,7 +1,5 @@
 """orders einvoice: check e-invoices (CII, UBL, Factur-X PDF) against the official rules, offline."""
 
-from __future__ import annotations
-
 import re
 import sys
 from pathlib import Path

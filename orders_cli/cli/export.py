@@ -1,8 +1,6 @@
 """orders invoice export / orders credit export: a document as an EN 16931 e-invoice XML file
 (CII for Factur-X, or UBL 2.1). Plain functions, mounted as ``export`` sub-commands in app.py."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """orders init: your company's settings, checked one by one, and the database."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 

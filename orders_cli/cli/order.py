@@ -1,7 +1,5 @@
 """orders order: customer orders (and the skeletons cli/quote.py shares for quotes)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Callable, Optional
 
 import typer

@@ -1,8 +1,6 @@
 """orders order delete, and what orders order status asks before marking an order delivered
 (cli/order.py is full: its commands that ask live here)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """orders payment: money received for invoices, refunds paid for credit notes."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """orders portal: the customer portal's access tokens and its web server."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -2,8 +2,6 @@
 their conversion into orders. The skeletons (``_run``, ``_list``, ``_add``) and the options
 are the order commands' (cli/order.py); ``quote pdf`` and ``quote send`` are mounted in app.py."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """orders recur | usage: recurring invoicing and the usage it bills."""
 
-from __future__ import annotations
-
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Iterator, Optional

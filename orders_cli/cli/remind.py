@@ -1,7 +1,5 @@
 """orders remind: reminders (dunning) of unpaid invoices, the daily run and what it sent."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer

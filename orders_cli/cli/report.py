@@ -1,8 +1,6 @@
 """orders report: sales, VAT, aging, recurring revenue and the forecast, as tables (with a total
 row), ``--json`` (an array of rows, ``[]`` for an empty span), ``--csv``, and charts."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

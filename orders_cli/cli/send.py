@@ -3,8 +3,6 @@
 Plain functions, mounted as ``send`` sub-commands of their groups in app.py.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 
