@@ -54,9 +54,18 @@ def scenario() -> None:
     quoted = ok("quote", "add", "--subject", "Quoted", "--account", "South", "--line", "TRAINING:1", "--json").json()["number"]
     ok("quote", "status", quoted, "accepted")
     ok("quote", "convert", "order", quoted)
-    rec = ok("order", "add", "--subject", "Monthly", "--account", "South", "--line", "CONSULT:1", "--json").json()["number"]
-    ok("recur", "set", rec, "--frequency", "monthly", "--start", "2026-09-01")
+    recurring = {}
+    for name, settings in (("Monthly", ()), ("Latest", ("--catch-up", "latest")), ("Rebilled", ()), ("Off", ()), ("Ended", ("--end", "2026-09-30")),
+                           ("Gone", ()), ("Arrears", ("--invoice-date", "end", "--last-day")), ("Never run", ())):
+        number = ok("order", "add", "--subject", name, "--account", "South", "--line", "CONSULT:1", "--json").json()["number"]
+        start = "2026-12-01" if name == "Never run" else "2026-06-01" if name == "Latest" else "2026-09-01"
+        ok("recur", "set", number, "--frequency", "monthly", "--start", start, *settings)
+        recurring[name] = number
     ok("recur", "run")
+    billed = sql("SELECT i.number FROM invoice AS i JOIN sales_order AS o ON o.id = i.order_id WHERE o.number = ? ORDER BY i.id", recurring["Rebilled"])
+    ok("invoice", "credit", billed[-1][0], "--rebill")
+    ok("recur", "off", recurring["Off"])
+    ok("order", "status", recurring["Gone"], "cancelled")
 
 
 @pytest.fixture
@@ -78,19 +87,20 @@ def quick(*args: str) -> str | None:
 
 
 @sqlite_only
-def test_every_order_prints_what_the_orm_prints(books):
+def test_every_order_on_several_days_prints_what_the_orm_prints(books, monkeypatch):
     numbers = [n for (n,) in sql("SELECT number FROM sales_order ORDER BY id")]
-    recurring = {n for (n,) in sql("SELECT o.number FROM sales_order AS o JOIN recurrence AS r ON r.order_id = o.id")}
-    assert len(numbers) >= 12 and len(recurring) == 1
-    answered = 0
-    for number in numbers:
-        mine = quick("order", "show", number, "--json")
-        if number in recurring:
-            assert mine is None  # its next date is the recurring planner's: declined
-            continue
-        assert mine == ok("order", "show", number, "--json").out, number
-        answered += 1
-    assert answered == len(numbers) - 1
+    assert len(numbers) >= 20
+    next_dates = set()
+    for today in ("2026-11-28", "2026-12-15", "2027-03-31"):  # the recurrences' next dates move with the day
+        monkeypatch.setenv("ORDERS_TODAY", today)
+        for number in numbers:
+            mine = quick("order", "show", number, "--json")
+            assert mine is not None and mine == ok("order", "show", number, "--json").out, (today, number)
+            recurrence = json.loads(mine)["recurrence"]
+            if recurrence is not None:
+                next_dates.add((recurrence["enabled"], recurrence["next_date"]))
+    assert (False, None) in next_dates and (True, None) in next_dates and len(next_dates) >= 5
+    assert sql("SELECT count(*) FROM skipped_period")[0][0] > 0 and sql("SELECT count(*) FROM credit_note WHERE rebill = 1")[0][0] == 1
     shown = json.loads(quick("order", "show", books, "--json"))
     related = shown["related"]
     assert [len(related[k]) for k in ("invoices", "purchase_orders", "deliveries", "documents", "credit_notes")] == [2, 2, 2, 1, 1]

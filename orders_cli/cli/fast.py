@@ -7,9 +7,9 @@ classes are imported (issue 19): on a SQLite file at the schema's HEAD,
 
 are read through the standard library's sqlite3 (sales/quick.py, invoicing/quick.py) and
 printed by output.py, byte for byte as the ORM's way prints them. ``answer`` returns None for
-anything else (another command or option, a server URL, an order with a recurrence, a reference
-that is not an exact number, more than ``LIST_CAP`` rows, any error): app.main then runs the
-command the usual way, with its refusals and messages. Nothing is printed before the whole
+anything else (another command or option, a server URL, a reference that is not an exact
+number, more than ``LIST_CAP`` rows, any error): app.main then runs the command the usual way,
+with its refusals and messages. Nothing is printed before the whole
 answer is read, so a fallback never follows half an answer.
 
 Standard library only at the top (launch.py imports this on every run).
@@ -87,7 +87,9 @@ def _read(command: str, opts: dict[str, str], ref: str | None):
         if command == "order show":
             from orders_cli.sales import quick
 
-            return quick.order_show(con, ref)
+            from orders_cli.adapters.env import today
+
+            return quick.order_show(con, ref, today())
         if command == "invoice show":
             from orders_cli.adapters.env import today
             from orders_cli.core.text import parse_date

@@ -1,43 +1,18 @@
-"""Which periods of a recurrence are billed, skipped, pending, and the next invoice date."""
+"""Which periods of a recurrence are billed, skipped and pending, read with the ORM; the rules
+(open periods, the next invoice date) are dates.py's."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from orders_cli.core import schedule
+from orders_cli.recurring.dates import Billed, Done, is_open, next_date, open_due, usage_cutoff  # noqa: F401 - pure (dates.py), used from here
 from orders_cli.store import documents
 from orders_cli.store import schema as m
-
-
-class Billed(set):
-    """The period starts of an order's recurring invoices, and the days they cover: a period
-    overlapping any billed span is never billed again, even after the schedule moved
-    (a new start or frequency)."""
-
-    def __init__(self, spans=()):
-        spans = [(s, e) for s, e in spans]
-        super().__init__(s for s, _ in spans)
-        self.spans = spans
-        self.released: set = set()  # period starts credited with --rebill: billed again, whatever the catch-up
-
-    def add_span(self, start: date, end: date) -> None:
-        self.add(start)
-        self.spans.append((start, end))
-
-    def covers(self, p: schedule.Period) -> bool:
-        return p.start in self or any(s <= p.end and p.start <= e for s, e in self.spans)
-
-
-Done = tuple[Billed, set]  # (billed spans, skipped period starts) of one order
-
-
-def is_open(p: schedule.Period, invoiced: Billed, skipped: set) -> bool:
-    """Not billed (no day of it), not skipped: the run may bill it."""
-    return p.start not in skipped and not invoiced.covers(p)
 
 
 def done_periods(session: Session, order_id: int) -> Done:
@@ -114,33 +89,6 @@ def reach_all(session: Session) -> tuple[dict[int, tuple[date, date, date, bool]
     return reach, whole
 
 
-def open_due(rec: m.Recurrence, as_of: date, invoiced: Billed, skipped: set) -> list[schedule.Period]:
-    """The periods due by ``as_of`` that are neither billed nor skipped, oldest first."""
-    return [
-        p
-        for p in schedule.due_periods(rec.start, rec.frequency, as_of, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
-        if is_open(p, invoiced, skipped)
-    ]
-
-
 def pending_periods(session: Session, rec: m.Recurrence, as_of: date, done: Done | None = None) -> list[schedule.Period]:
     invoiced, skipped = done if done is not None else done_periods(session, rec.order_id)
     return open_due(rec, as_of, invoiced, skipped)
-
-
-def next_date(rec: m.Recurrence, as_of: date, pending: list, done: Done | None = None) -> date | None:
-    if not rec.enabled:
-        return None
-    if pending:
-        return pending[0].invoice_date
-    p = schedule.next_period(rec.start, rec.frequency, as_of, end=rec.end, last_day=rec.last_day, invoice_date=rec.invoice_date)
-    # periods already billed ahead (a run with a later --date) are not next
-    while p is not None and done and not is_open(p, *done):
-        p = schedule.next_period(rec.start, rec.frequency, p.invoice_date, end=rec.end, last_day=rec.last_day,
-                                 invoice_date=rec.invoice_date, from_index=p.index + 1)
-    return p.invoice_date if p else None
-
-
-def usage_cutoff(rec: m.Recurrence, p: schedule.Period) -> date:
-    """Usage billed on a period's invoice: up to the day before its start (in advance) or its end (in arrears)."""
-    return p.start - timedelta(days=1) if rec.invoice_date == "start" else p.end

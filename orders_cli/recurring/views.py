@@ -12,6 +12,7 @@ from orders_cli.core import pricing, schedule
 from orders_cli.core.context import Context
 from orders_cli.core.errors import NotFound
 from orders_cli.core.money import ZERO, Money, from_cents
+from orders_cli.recurring import dates
 from orders_cli.recurring.periods import (
     Billed,
     done_all,
@@ -38,15 +39,8 @@ def recurrence_of(session: Session, order_id: int, today: date, cls: type[Recurr
     rec = session.get(m.Recurrence, order_id)
     if rec is None:
         return None
-    done = done_periods(session, order_id)
     order = session.get(m.SalesOrder, order_id)
-    live = order is None or order.status != "cancelled"  # a cancelled order never bills again
-    nd = next_date(rec, today, pending_periods(session, rec, today, done), done) if live else None
-    return cls(
-        enabled=rec.enabled, frequency=rec.frequency, start=rec.start, end=rec.end, due_days=rec.due_days,
-        invoice_status=rec.invoice_status, subject=rec.subject, language=rec.language, invoice_date=rec.invoice_date,
-        last_day=rec.last_day, catch_up=rec.catch_up, usage=rec.usage, next_date=nd, **extra,
-    )
+    return dates.view(rec, today, done_periods(session, order_id), order is None or order.status != "cancelled", cls, **extra)
 
 
 def dashboard(session: Session, as_of: date) -> Dashboard:

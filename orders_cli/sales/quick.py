@@ -1,9 +1,8 @@
 """``order show`` and ``order list`` read through the standard library's sqlite3
 (``store.quickread``, issue 19): the very results of views.py, built by the same pieces
 (parts.py) from the same rows, so ``--json`` prints the same bytes (tests/test_quickread.py
-holds them to it over every order of the test books). ``Decline`` (an order with a recurrence,
-whose next date needs the recurring planner; a reference that is not an exact number) sends the
-command the ORM's way.
+holds them to it over every order of the test books); a reference that is not an exact number
+is declined (``store.quickread.Decline``): the ORM's way resolves or refuses it.
 
 Standard library, core/ and the light results only: no SQLAlchemy.
 """
@@ -11,14 +10,15 @@ Standard library, core/ and the light results only: no SQLAlchemy.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from decimal import Decimal
 from typing import Iterator
 
 from orders_cli.core.money import Money
+from orders_cli.recurring import dates
 from orders_cli.sales import parts
 from orders_cli.sales.results import DocView, ListLine, PartyRef
 from orders_cli.store import quickread as q
-from orders_cli.store.quickread import Decline
 
 ZERO = Decimal(0)
 # store.documents.counted: not recurring, and not cancelled before credit notes existed
@@ -34,20 +34,32 @@ def _party(con: sqlite3.Connection, table: str, pk: int | None) -> PartyRef | No
     return PartyRef(row[0], row[1]) if row else None
 
 
-def order_show(con: sqlite3.Connection, ref: str) -> DocView:
-    """``views.show`` of an order without a recurrence."""
+def order_show(con: sqlite3.Connection, ref: str, today: date) -> DocView:
+    """``views.show`` of an order; ``today`` dates its recurrence's next invoice."""
     doc = q.by_number(con, "sales_order", ref)
-    if con.execute("SELECT 1 FROM recurrence WHERE order_id = ?", (doc.id,)).fetchone():
-        raise Decline("a recurring order: its next date is the planner's")
     lines = q.rows(con, "order_line", "order_id = ?", (doc.id,), "line_no")
     account = next(iter(q.rows(con, "account", "id = ?", (doc.account_id,))), None)
     out = parts.head(doc, account, _party(con, "contact", doc.contact_id), _party(con, "app_user", doc.assigned_user_id))
     quote = _quote(con, doc.quote_id)
     parts.order_body(out, doc, quote, lines, *progress_quantities(con, doc.id))
-    out.recurrence = None
+    rec = q.rows(con, "recurrence", "order_id = ?", (doc.id,), "order_id")
+    out.recurrence = dates.view(rec[0], today, _done(con, doc.id), doc.status != "cancelled") if rec else None
     out.related = _related(con, doc.id, quote)
     out.open_balance = open_balance(con, doc.id)
     return out
+
+
+def _done(con: sqlite3.Connection, order_id: int) -> dates.Done:
+    """``recurring.periods.done_periods``: the periods billed (but those credited with --rebill)
+    and skipped."""
+    rows = [(q.day(ps), q.day(pe), gone) for ps, pe, gone in con.execute(
+        "SELECT inv.period_start, inv.period_end, EXISTS (SELECT released_cn.id FROM credit_note AS released_cn "
+        "WHERE released_cn.invoice_id = inv.id AND released_cn.rebill = 1) FROM invoice AS inv WHERE inv.order_id = ? AND inv.recurring = 1",
+        (order_id,))]
+    invoiced = dates.Billed((ps, pe) for ps, pe, gone in rows if not gone)
+    invoiced.released = {ps for ps, _, gone in rows if gone} - set(invoiced)
+    skipped = {q.day(ps) for (ps,) in con.execute("SELECT period_start FROM skipped_period WHERE order_id = ?", (order_id,))}
+    return invoiced, skipped
 
 
 def _quote(con: sqlite3.Connection, quote_id: int | None):

@@ -34,6 +34,7 @@ KINDS: dict[str, dict[str, str]] = {  # table -> column -> how the ORM reads it 
                 "percent": "dec", "delivery_date": "date"},
     "invoice_line": _LINE,
     "account": {"created_at": "datetime"},
+    "recurrence": {"enabled": "bool", "start": "date", "end": "date", "last_day": "bool", "usage": "bool", "updated_at": "datetime"},
 }
 
 
