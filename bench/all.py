@@ -98,6 +98,11 @@ def recur_rows(n: int) -> list[dict]:
         row("recur_run", f"recur run, {n:,} recurring orders x 3 lines (whole process)", m["per_s"], "invoices/s", m["floor_per_s"],
             "raw sqlite3, the same rows, one transaction per invoice, synchronous=FULL", ratio, ">= 2,000/s, <= 5x (time)",
             m["per_s"] >= 2000 and ratio <= 5, seconds=round(m["seconds"], 2)),
+        row("recur_replay", "recur run's statements replayed on the real schema (its indexes and triggers), no Python between",
+            m["replay_per_s"], "invoices/s", m["floor_per_s"], "the bare floor: two tables, no index, no trigger", m["replay_s"] / m["floor_s"],
+            None, None, seconds=round(m["replay_s"], 2)),
+        row("recur_vs_replay", "recur run against that replay", m["per_s"], "invoices/s", m["replay_per_s"],
+            "the replay: raw sqlite3 on the real schema", m["seconds"] / m["replay_s"], None, None),
         row("recur_dry_run", f"recur run --dry-run, {n:,} recurring orders", m["dry_run_s"], "s", None, "", None, None, None),
         row("remind_run", f"remind run, {m['reminders']:,} invoices overdue", m["remind_s"], "s", None, "", None, None, None),
     ]

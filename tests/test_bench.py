@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow  # ~200 whole processes: minutes on a loaded machi
 
 ROWS = {
     "help", "order_show", "order_list", "invoice_show", "complete_order", "complete_account", "recur_run", "recur_dry_run",
-    "remind_run", "import", "jsonl", "pdf_plain", "pdf_facturx", "export fec", "export journal hledger", "export_fec_rss",
+    "recur_replay", "recur_vs_replay", "remind_run", "import", "jsonl", "pdf_plain", "pdf_facturx", "export fec", "export journal hledger", "export_fec_rss",
     *(f"report {r}" for r in ("sales --by month", "sales --by quarter", "sales --by account", "sales --by product",
                               "sales --by product --margin", "sales --by vendor --margin", "vat --basis invoice",
                               "vat --basis payment", "aging", "aging --as-of a past day", "recurring", "forecast --months 12")),
@@ -46,5 +46,6 @@ def test_all_rows_at_a_tiny_size(tmp_path):
         row = rows[name]
         assert row["floor"] > 0 and row["ratio"] > 0 and row["goal"] and isinstance(row["pass"], bool), row
     assert rows["recur_run"]["floor_what"].endswith("synchronous=FULL")
+    assert rows["recur_replay"]["floor"] == rows["recur_run"]["floor"] and rows["recur_vs_replay"]["floor"] == rows["recur_replay"]["figure"]
     assert rows["import"]["peak_mb"] > 0 and rows["jsonl"]["peak_mb"] > 0
     assert {"nproc", "cpu", "ram_gib", "python", "sqlite"} <= set(data["machine"]) and len(data["loadavg_start"]) == 3
