@@ -234,8 +234,9 @@ def _run(args: list[str]) -> int:
             return getattr(err, "exit_code", ExitStatus.REFUSED) or ExitStatus.REFUSED
         if ENV.traceback:
             raise
-        first = str(err).strip().splitlines()[0][:300] if str(err).strip() else ""
-        _report("internal", f"{type(err).__name__}: {first} (run again with --traceback for details)")
+        from orders_cli.cli.fast import internal_message
+
+        _report("internal", internal_message(err))
         return ExitStatus.REFUSED
     finally:
         if "orders_cli.store.database" in sys.modules:

@@ -10,7 +10,7 @@ printed by output.py, byte for byte as the ORM's way prints them. ``answer`` ret
 anything else (another command or option, a server URL, a reference that is not an exact
 number, more than ``LIST_CAP`` rows, any error): app.main then runs the command the usual way,
 with its refusals and messages. Nothing is printed before the whole
-answer is read, so a fallback never follows half an answer.
+answer is read and rendered, so a fallback never follows half an answer.
 
 Standard library only at the top (launch.py imports this on every run).
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 
+_CHUNK = 1 << 16  # characters written at a time (a pipe's buffer)
 LIST_CAP = 10_000  # order list without --limit (or a bigger one): answered here up to this many rows, else streamed by the ORM's way
 
 
@@ -110,28 +111,69 @@ def _read(command: str, opts: dict[str, str], ref: str | None):
         con.close()
 
 
-def answer(args: list[str]) -> int | None:
-    """Print the answer to ``args`` (the command line without the program's name) and return 0,
-    or None when the usual way should run it (nothing printed)."""
-    request = parse(args)
-    if request is None:
-        return None
-    command, opts, ref = request
-    try:
-        result = _read(command, opts, ref)
-    except Exception:  # noqa: BLE001 - declined, or anything unforeseen: the usual way answers (and refuses)
-        return None
+def internal_message(err: BaseException) -> str:
+    """The one line an unforeseen error is reported with (here and in app.py)."""
+    text = str(err).strip()
+    first = text.splitlines()[0][:300] if text else ""
+    return f"{type(err).__name__}: {first} (run again with --traceback for details)"
+
+
+def _render(command: str, result) -> str:
+    """The whole answer as text (output.py writes it), so that nothing is printed before it is
+    known to print."""
+    import io
+
     from orders_cli.cli import output
 
+    out, sys.stdout = sys.stdout, io.StringIO()
     try:
         if command == "order list":
             output.rows(result, output.JSON, [])
         else:
             output.record(result, output.JSON)
-        sys.stdout.flush()
-    except BrokenPipeError:  # as app.main: a reader that stopped early is not an error
+        return sys.stdout.getvalue()
+    finally:
+        sys.stdout = out
+
+
+def answer(args: list[str]) -> int | None:
+    """Print the answer to ``args`` (the command line without the program's name) and return 0,
+    or None when the usual way should run it (nothing printed).
+
+    Once the answer is read, it ends as the usual way's would: a reader that stopped early
+    (a broken pipe) exits 1 with no message, as Click's programs do; any other failure to
+    write is one line on stderr and exit 1; Ctrl-C exits 130 with no message."""
+    request = parse(args)
+    if request is None or sys.stdout is None:
+        return None
+    command, opts, ref = request
+    try:
+        result = _read(command, opts, ref)
+        text = _render(command, result)
+        text.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict")  # a terminal that cannot show it: the usual way
+    except KeyboardInterrupt:
+        return 130  # ExitStatus.INTERRUPTED, as Typer gives it
+    except Exception:  # noqa: BLE001 - declined, or anything unforeseen: the usual way answers (and refuses)
+        return None
+    try:
+        for i in range(0, len(text), _CHUNK):  # a write the reader leaves half way can end "done": the next one tells
+            sys.stdout.write(text[i:i + _CHUNK])
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
         try:
             sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
         except OSError:
             pass
+        return 1
+    except Exception as err:  # noqa: BLE001 - a full disk, a closed stream: reported as app.py does
+        import json
+
+        try:
+            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - the flush at exit would fail again
+        except OSError:
+            pass
+        print(json.dumps({"error": {"code": "internal", "message": internal_message(err)}}, ensure_ascii=False), file=sys.stderr)
+        return 1
     return 0

@@ -32,7 +32,7 @@ _ENGINES: dict[str, sa.Engine] = {}
 
 
 def url_for(target: str) -> str:
-    """A SQLAlchemy URL for ``--db``: URLs pass through, a path becomes a SQLite file URL."""
+    """A SQLAlchemy URL for ``--db``: URLs pass through, a path becomes the URL of that file (``%``, ``?`` escaped)."""
     if "\x00" in target:
         raise Invalid("--db: a path or URL cannot contain a NUL character")
     if "://" in target:
@@ -44,7 +44,7 @@ def url_for(target: str) -> str:
         if len(path.name.encode()) > 255:
             raise OSError(36, "File name too long")
         path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path.resolve()}"
+        return "sqlite:///" + str(path.resolve()).replace("%", "%25").replace("?", "%3F")
     except OSError as err:
         raise Invalid(f"--db {shown(target)}: cannot use this path: {err.strerror or err}") from None
 

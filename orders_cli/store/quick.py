@@ -1,6 +1,6 @@
 """The values shell completion proposes (document numbers, names, SKUs), read straight from
-the database without SQLAlchemy: the standard library's ``sqlite3`` on a SQLite file (opened
-read-only, so a missing file is never created), ``psycopg`` on PostgreSQL when it is installed
+the database without SQLAlchemy: the standard library's ``sqlite3`` on a SQLite file (on a
+connection that refuses writes, opened only when the file is there, so none is created), ``psycopg`` on PostgreSQL when it is installed
 (else nothing is proposed). Any failure (no database, an older schema, a lock, a server that does
 not answer) proposes nothing: completion never prints an error.
 
@@ -111,23 +111,34 @@ def _pick(rows, prefix: str) -> list[str]:
 
 
 def sqlite_path(target: str) -> Path | None:
-    """The file of a SQLite ``--db`` (a path or ``sqlite:///`` URL); None for an in-memory one."""
-    raw = target.removeprefix("sqlite:///") if target.startswith("sqlite:") else target
-    if raw in ("", ":memory:", "sqlite://"):
-        return None
+    """The file of a SQLite ``--db`` (a path or ``sqlite:///`` URL, as the engine opens it:
+    ``store.target.sqlite_file``); None for an in-memory one or a server."""
+    from orders_cli.store.target import sqlite_file
+
+    return sqlite_file(target)
+
+
+def reader(path: Path, timeout: float):
+    """A sqlite3 connection to the existing file ``path`` that refuses writes. Not ``mode=ro``:
+    a read-only connection that finds no -wal file leaves an empty -wal and -shm behind it (it
+    may not remove them); ``mode=rw`` creates no file either, and on close tidies them as the
+    ORM's connections do, while ``query_only`` refuses any write."""
+    import sqlite3
+
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=timeout, isolation_level=None)
     try:
-        return Path(raw).expanduser()
-    except RuntimeError:  # ~name of no such user
-        return Path(raw)
+        con.execute("PRAGMA query_only=1")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _sqlite(target: str, kind: str, prefix: str) -> list[str]:
-    import sqlite3
-
     path = sqlite_path(target)
     if path is None or not path.is_file():
         return []
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+    con = reader(path, 0.2)
     try:
         codes = _sqlite_codes(con, kind, prefix)
         if codes is not None:

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 from orders_cli.core.money import from_cents
 from orders_cli.store.migrations import HEAD
-from orders_cli.store.quick import sqlite_path
+from orders_cli.store.quick import reader, sqlite_path
 
 _DOC = {"shipping_charge": "cents", "adjustment": "cents", "subtotal": "cents", "discount_amount": "cents", "tax_total": "cents", "total": "cents",
         "created_at": "datetime"}
@@ -42,7 +42,15 @@ def _datetime(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-CONVERT = {"cents": from_cents, "dec": Decimal, "date": date.fromisoformat, "bool": bool, "datetime": _datetime}
+def _date(value: str) -> date:
+    """``YYYY-MM-DD`` only, as SQLAlchemy's SQLite date reads it (``date.fromisoformat`` also
+    takes ``20261128`` and week dates, which the ORM refuses): anything else declines."""
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise Decline(f"not a stored date: {value!r}")
+    return date.fromisoformat(value)
+
+
+CONVERT = {"cents": from_cents, "dec": Decimal, "date": _date, "bool": bool, "datetime": _datetime}
 
 
 class Decline(Exception):
@@ -51,18 +59,18 @@ class Decline(Exception):
 
 def day(value: str | None) -> date | None:
     """A stored date column (``YYYY-MM-DD`` text) as the ORM gives it."""
-    return None if value is None else date.fromisoformat(value)
+    return None if value is None else _date(value)
 
 
 def connect(target: str) -> sqlite3.Connection:
-    """A read-only connection to the SQLite file of ``target`` (``--db``), in a read transaction,
+    """A connection that refuses writes to the SQLite file of ``target`` (``--db``), in a read transaction,
     its schema at HEAD; ``Decline`` when it is not one (a server, a missing file, another revision)."""
     if "://" in target and not target.startswith("sqlite:///") or "?" in target:
         raise Decline("not a plain SQLite file")
     path = sqlite_path(target)
     if path is None or not path.is_file():
         raise Decline("no such file")
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5, isolation_level=None)
+    con = reader(path, 0.5)  # (it refuses writes)
     try:
         con.execute("BEGIN")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()

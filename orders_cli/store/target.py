@@ -42,14 +42,32 @@ def is_default() -> bool:
     return not (_TARGET[0] or os.environ.get("ORDERS_DB"))
 
 
+def sqlite_file(target: str) -> Path | None:
+    """The file SQLite opens for ``target`` (``--db``): a path, ``~`` expanded; or a
+    ``sqlite:///`` URL read as SQLAlchemy reads it, its %-escapes decoded and ``~`` left as
+    written. None for an in-memory database, a server URL, or a NUL in it."""
+    from urllib.parse import unquote
+
+    if target.startswith("sqlite:") or "://" in target:
+        if not target.startswith("sqlite:///"):
+            return None
+        raw = unquote(target.removeprefix("sqlite:///").partition("?")[0])
+        if raw in ("", ":memory:") or "\x00" in raw:
+            return None
+        return Path(raw)
+    if target in ("", ":memory:") or "\x00" in target:
+        return None
+    try:
+        return Path(target).expanduser()
+    except RuntimeError:  # ~name of no such user: as the shell leaves it (core.text.expand_user)
+        return Path(target)
+
+
 def missing_file(target: str) -> Path | None:
     """The SQLite file of ``target`` when it does not exist yet (None: it exists, or a server URL)."""
-    if "://" in target and not target.startswith("sqlite:///"):
+    path = sqlite_file(target)
+    if path is None:
         return None
-    raw = target.removeprefix("sqlite:///")
-    if raw in ("", ":memory:") or "\x00" in raw:
-        return None
-    path = Path(os.path.expanduser(raw))
     try:
         return None if path.exists() else path
     except (OSError, ValueError):
