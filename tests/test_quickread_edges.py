@@ -52,6 +52,39 @@ def both(shell_tail: str, *args: str, env: dict | None = None) -> tuple[tuple, t
     return out[0], out[1]
 
 
+def on_a_terminal(program: list[str], env: dict | None = None) -> tuple[int, bytes]:
+    """(returncode, what it wrote) of ``program`` with its stdout on a pseudo-terminal."""
+    import pty
+
+    main, other = pty.openpty()
+    proc = subprocess.Popen(program, stdout=other, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    os.close(other)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return proc.wait(timeout=60), b"".join(chunks)
+
+
+def test_on_a_terminal_the_answer_is_the_usual_ways(demo):
+    """JSON is indented on a terminal: the read path's answer too (it is rendered before it is
+    written, as if to the terminal)."""
+    number = sql("SELECT number FROM sales_order WHERE id = 1")[0][0]
+    ok("order", "status", number, "approved")
+    invoice = ok("order", "convert", "invoice", number, "--json").json()["number"]
+    for args in (("order", "show", number, "--json"), ("order", "list", "--json"), ("invoice", "show", invoice, "--json")):
+        mine = on_a_terminal([sys.executable, "-m", "orders_cli", *args])
+        usual = on_a_terminal([sys.executable, "-c", SLOW, *args])
+        assert mine == usual and mine[0] == 0, args
+    assert b'{\r\n  "id": ' in mine[1]  # indented (the terminal writes \n as \r\n)
+
+
 def test_a_file_name_with_a_percent_sign_is_that_file(demo, tmp_path):
     odd = tmp_path / "my%20db.db"
     shutil.copy(os.environ["ORDERS_DB"], odd)

@@ -17,6 +17,7 @@ Standard library only at the top (launch.py imports this on every run).
 
 from __future__ import annotations
 
+import io
 import sys
 
 _CHUNK = 1 << 16  # characters written at a time (a pipe's buffer)
@@ -118,14 +119,30 @@ def internal_message(err: BaseException) -> str:
     return f"{type(err).__name__}: {first} (run again with --traceback for details)"
 
 
+def _is_tty() -> bool:
+    from orders_cli.adapters.env import stdout_is_tty
+
+    return stdout_is_tty()
+
+
+class _Buffer(io.StringIO):
+    """The answer as text, written as it would be to the real stdout: JSON is indented on a
+    terminal (output.record), so the buffer is a terminal when stdout is one."""
+
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
 def _render(command: str, result) -> str:
     """The whole answer as text (output.py writes it), so that nothing is printed before it is
     known to print."""
-    import io
-
     from orders_cli.cli import output
 
-    out, sys.stdout = sys.stdout, io.StringIO()
+    out, sys.stdout = sys.stdout, _Buffer(_is_tty())
     try:
         if command == "order list":
             output.rows(result, output.JSON, [])
