@@ -5,6 +5,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional
 import typer
 
 from orders_cli.cli.common import Csv, CsvRaw, Json, Jsonl, Limit, Yes, group, search_option
+from orders_cli.cli.people import human_invoice
 
 invoice_app = group("invoice", "Invoices: list, show, change status.")
 purchase_app = group("purchase", "Purchase orders to vendors.")
@@ -16,30 +17,6 @@ INVOICE_COLUMNS = [
     ("balance", "Balance"), ("payment_state", "Payment"),
 ]
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Tell payment states (overdue) on this date, YYYY-MM-DD (default today)")]
-
-
-def human_invoice(doc: dict) -> None:
-    from orders_cli.cli import output
-
-    head = {
-        "number": doc["number"], "order": doc["order"], "account": doc["account"]["name"], "subject": doc["subject"],
-        "status": doc["status"], "invoice date": doc["invoice_date"], "due date": doc["due_date"],
-    }
-    if doc.get("period_start"):
-        head["period"] = f"{doc['period_start']} to {doc['period_end']}"
-    if doc.get("credit_notes"):
-        head["credit notes"] = ", ".join(doc["credit_notes"])
-    title = "Deposit invoice" if doc.get("kind") == "deposit" else "Invoice"
-    output.kv({k: v for k, v in head.items() if v}, title=f"{title} {doc['number']}")
-    output.rows(doc["lines"], output.TABLE, [("line_no", "Order line"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"),
-                                              ("unit_price", "Unit price"), ("discount", "Disc."), ("net", "Net")])
-    output.totals(doc["totals"], doc["currency"])
-    standing = {"paid": doc["paid"]}
-    if doc["credited"] != "0.00":
-        standing["credited"] = doc["credited"]
-    standing["balance"] = f"{doc['balance']} {doc['currency']}"
-    standing["payment state"] = doc["payment_state"].replace("_", " ")
-    output.kv(standing)
 
 
 def human_delivery(doc: dict) -> None:

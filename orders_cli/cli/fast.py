@@ -1,16 +1,17 @@
-"""The commands a script loop runs most, answered before Typer, SQLAlchemy or the tables'
-classes are imported (issue 19): on a SQLite file at the schema's HEAD,
+"""The commands a script loop (and a person at the terminal) runs most, answered before Typer,
+SQLAlchemy or the tables' classes are imported (issue 19): on a SQLite file at the schema's HEAD,
 
-    orders [--db PATH] order show NUMBER --json
-    orders [--db PATH] order list [--limit N] --json
-    orders [--db PATH] invoice show NUMBER [--as-of YYYY-MM-DD] --json
+    orders [--db PATH] order show NUMBER [--json]
+    orders [--db PATH] order list [--limit N] [--json]
+    orders [--db PATH] invoice show NUMBER [--as-of YYYY-MM-DD] [--json]
 
 are read through the standard library's sqlite3 (sales/quick.py, invoicing/quick.py) and
-printed by output.py, byte for byte as the ORM's way prints them. ``answer`` returns None for
+printed by output.py (without --json, the people's views of cli/people.py), byte for byte as
+the ORM's way prints them. ``answer`` returns None for
 anything else (another command or option, a server URL, a reference that is not an exact
 number, more than ``LIST_CAP`` rows, any error): app.main then runs the command the usual way,
-with its refusals and messages. Nothing is printed before the whole
-answer is read and rendered, so a fallback never follows half an answer.
+with its refusals and messages. Nothing is printed before the whole answer is read (and, with
+--json, rendered), so a fallback never follows half an answer.
 
 Standard library only at the top (launch.py imports this on every run).
 """
@@ -48,8 +49,8 @@ def _options(args: list[str], names: tuple[str, ...]) -> tuple[dict[str, str], l
     return found, rest
 
 
-def parse(args: list[str]) -> tuple[str, dict[str, str], str | None] | None:
-    """(command, options, reference) of a request this path answers, or None."""
+def parse(args: list[str]) -> tuple[str, dict[str, str], str | None, bool] | None:
+    """(command, options, reference, --json) of a request this path answers, or None."""
     glob: dict[str, str] = {}
     i = 0
     while i < len(args) and args[i].partition("=")[0] == "--db":  # the one root option taken here
@@ -60,7 +61,8 @@ def parse(args: list[str]) -> tuple[str, dict[str, str], str | None] | None:
     words = args[i:]
     command = " ".join(words[:2])
     allowed = {"order show": (), "order list": ("--limit",), "invoice show": ("--as-of",)}.get(command)
-    if allowed is None or words[2:].count("--json") != 1:
+    as_json = words[2:].count("--json")
+    if allowed is None or as_json > 1:
         return None
     parsed = _options([w for w in words[2:] if w != "--json"], allowed)
     if parsed is None:
@@ -68,7 +70,7 @@ def parse(args: list[str]) -> tuple[str, dict[str, str], str | None] | None:
     opts, positional = parsed
     if any(p.startswith("-") or not p for p in positional) or len(positional) != (0 if command == "order list" else 1):
         return None
-    return command, {**glob, **opts}, positional[0] if positional else None
+    return command, {**glob, **opts}, positional[0] if positional else None, bool(as_json)
 
 
 def _limit(text: str | None) -> int | None:
@@ -153,6 +155,20 @@ def _render(command: str, result) -> str:
         sys.stdout = out
 
 
+def _people(command: str, result) -> None:
+    """The people's view (no --json), printed straight to stdout as the usual way prints it (on
+    a terminal: its width and colours)."""
+    from orders_cli.cli import output, people
+
+    if command == "order show":
+        output.record(result, output.TABLE, people.human_doc)
+    elif command == "invoice show":
+        output.record(result, output.TABLE, people.human_invoice)
+    else:
+        output.rows(result, output.TABLE, people.LIST_COLUMNS, empty=people.LIST_EMPTY)
+    sys.stdout.flush()
+
+
 def answer(args: list[str]) -> int | None:
     """Print the answer to ``args`` (the command line without the program's name) and return 0,
     or None when the usual way should run it (nothing printed).
@@ -163,34 +179,46 @@ def answer(args: list[str]) -> int | None:
     request = parse(args)
     if request is None or sys.stdout is None:
         return None
-    command, opts, ref = request
+    command, opts, ref, as_json = request
     try:
         result = _read(command, opts, ref)
-        text = _render(command, result)
-        text.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict")  # a terminal that cannot show it: the usual way
+        if as_json:
+            text = _render(command, result)
+            text.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict")  # a terminal that cannot show it: the usual way
     except KeyboardInterrupt:
         return 130  # ExitStatus.INTERRUPTED, as Typer gives it
     except Exception:  # noqa: BLE001 - declined, or anything unforeseen: the usual way answers (and refuses)
         return None
     try:
-        for i in range(0, len(text), _CHUNK):  # a write the reader leaves half way can end "done": the next one tells
-            sys.stdout.write(text[i:i + _CHUNK])
-            sys.stdout.flush()
+        if as_json:
+            for i in range(0, len(text), _CHUNK):  # a write the reader leaves half way can end "done": the next one tells
+                sys.stdout.write(text[i:i + _CHUNK])
+                sys.stdout.flush()
+        else:
+            _people(command, result)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        try:
-            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
-            pass
+        _silence()
         return 1
     except Exception as err:  # noqa: BLE001 - a full disk, a closed stream: reported as app.py does
-        import json
+        _silence()
+        message = internal_message(err)
+        if as_json:
+            import json
 
-        try:
-            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - the flush at exit would fail again
-        except OSError:
-            pass
-        print(json.dumps({"error": {"code": "internal", "message": internal_message(err)}}, ensure_ascii=False), file=sys.stderr)
+            print(json.dumps({"error": {"code": "internal", "message": message}}, ensure_ascii=False), file=sys.stderr)
+        else:
+            from orders_cli.core.text import terminal
+
+            print(f"error: {terminal(message)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _silence() -> None:
+    """stdout to /dev/null: the flush at exit would fail again."""
+    try:
+        sys.stdout = open("/dev/null", "w")  # noqa: SIM115
+    except OSError:
+        pass

@@ -18,19 +18,12 @@ from orders_cli.cli.common import (
     search_option,
 )
 
+from orders_cli.cli.people import LIST_COLUMNS, LIST_EMPTY, human_doc  # noqa: F401  (quote.py takes human_doc from here)
+
 app = group("order", "Customer orders: create, list, show, edit, finalize, convert.")
 line_app = group("line", "Add, change or remove an order's lines.")
 app.add_typer(line_app, name="line")
 
-LIST_COLUMNS = [
-    ("number", "Number"),
-    ("order_date", "Date"),
-    ("account.name", "Account"),
-    ("subject", "Subject"),
-    ("status", "Status"),
-    ("finalized", "Final"),
-    ("total", "Total"),
-]
 HISTORY_COLUMNS = [("at", "When"), ("kind", "Kind"), ("field", "Field"), ("old", "Old"), ("new", "New")]
 
 OrderRef = Annotated[str, typer.Argument(help="Order number or id")]
@@ -61,51 +54,6 @@ Account = Annotated[Optional[str], typer.Option("--account", help="Only this acc
 Subject = Annotated[Optional[str], typer.Option("--subject", help="Title (required)")]
 Customer = Annotated[Optional[str], typer.Option("--account", help="Customer account name or id (required)")]
 Date = Annotated[Optional[str], typer.Option("--date", help="Document date YYYY-MM-DD (default today)")]
-
-
-def human_doc(doc: dict) -> None:
-    """The people's view of an order or quote: header, lines, totals, progress, relations."""
-    from orders_cli.cli import output
-
-    date_key = "order_date" if "order_date" in doc else "quote_date"
-    head = {
-        "number": doc["number"],
-        "subject": doc["subject"],
-        "status": doc["status"] + (" (finalized)" if doc.get("finalized") else ""),
-        "date": doc[date_key],
-        "valid until": doc.get("valid_until"),
-        "account": doc["account"]["name"],
-        "contact": (doc.get("contact") or {}).get("name"),
-        "quote": doc.get("quote"),
-        "customer ref": doc.get("customer_ref"),
-        "assigned to": (doc.get("assigned_to") or {}).get("name"),
-        "billing": ", ".join(v for v in doc["billing_address"].values() if v),
-        "shipping": ", ".join(v for v in doc["shipping_address"].values() if v),
-    }
-    output.kv({k: v for k, v in head.items() if v not in (None, "")}, title=f"{doc['number']}  {doc['subject']}")
-    cols = [("line_no", "#"), ("sku", "SKU"), ("description", "Description"), ("quantity", "Qty"), ("unit_price", "Unit price"), ("discount", "Disc."), ("net", "Net")]
-    if "delivered_quantity" in (doc["lines"][0] if doc["lines"] else {}):
-        cols += [("delivered_quantity", "Delivered"), ("invoiced_quantity", "Invoiced")]
-    output.rows(doc["lines"], output.TABLE, cols, empty="no lines yet: orders order line add ...")
-    output.totals(doc["totals"], doc["currency"], doc.get("discount"))
-    if "progress" in doc:  # the view's lines go to stdout with the rest of it (| less keeps them)
-        p = doc["progress"]
-        output.say(f"delivered {p['delivered_percent']} %, invoiced {p['invoiced_percent']} % ({p['invoiced_amount']} {doc['currency']})")
-    if "open_balance" in doc:
-        output.say(f"open balance {doc['open_balance']} {doc['currency']}")
-    rel = doc.get("related") or {}
-    for key, label in (("invoices", "invoices"), ("deliveries", "delivery notes"), ("purchase_orders", "purchase orders"), ("orders", "orders")):
-        items = rel.get(key) or []
-        if items:
-            output.say(f"{label}: " + ", ".join(i["number"] for i in items))
-    if rel.get("documents"):
-        output.rows(rel["documents"], output.TABLE, [("id", "Id"), ("filename", "File"), ("content_type", "Type"), ("size", "Size")], title="Documents")
-    if rel.get("activities"):
-        output.rows(rel["activities"], output.TABLE, [("id", "Id"), ("type", "Type"), ("subject", "Subject"), ("due", "Due"), ("done", "Done"), ("invoice", "Invoice")],
-                    title="Activities")
-    if doc.get("recurrence"):
-        r = doc["recurrence"]
-        output.say(f"recurring: {r['frequency']} from {r['start']}" + (" (off)" if not r["enabled"] else ""))
 
 
 def _run(use_case: Callable[[Any], Any], json_: bool, *, write: bool = True, view: bool = True, note: Callable[[Any], str] | None = None) -> None:
@@ -234,7 +182,7 @@ def order_list(
 
     fmt = output.pick(json_, jsonl, csv_, csv_raw)
     _list(lambda s: list_rows.rendered(views.list_docs(s, ORDER, account, status, recurring, since, until, limit, search)), fmt, LIST_COLUMNS,
-          empty="no orders (create one: orders order add --help)" if search is None else "no order matches --search")
+          empty=LIST_EMPTY if search is None else "no order matches --search")
 
 
 @app.command("show")
