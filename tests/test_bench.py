@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow  # ~200 whole processes: minutes on a loaded machine
 
 ROWS = {
-    "help", "order_show", "order_list", "invoice_show", "complete_order", "complete_account", "recur_run", "recur_dry_run",
+    "help", "order_show", "order_list", "invoice_show", "order_show_table", "order_list_table", "invoice_show_table", "complete_order", "complete_account", "recur_run", "recur_dry_run",
     "recur_replay", "recur_vs_replay", "remind_run", "import", "jsonl", "pdf_plain", "pdf_facturx", "export fec", "export journal hledger", "export_fec_rss",
     *(f"report {r}" for r in ("sales --by month", "sales --by quarter", "sales --by account", "sales --by product",
                               "sales --by product --margin", "sales --by vendor --margin", "vat --basis invoice",
