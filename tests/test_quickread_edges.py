@@ -114,6 +114,18 @@ def test_a_question_mark_in_a_file_name(tmp_path):
     assert ok("--db", str(odd), "order", "list", "--json").out == "[]\n"
 
 
+def test_a_path_that_starts_like_a_url_is_a_path(tmp_path, monkeypatch):
+    """``sqlite:new.db`` (no ``//``) is a file of that name, as the engine opens it: missing, it
+    is refused like any missing file, and nothing is made."""
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    for target in ("sqlite:new.db", "sqlite:/books.db", "sqlite:"):
+        refused("--db", target, "order", "list", "--json", error_code="not_found")
+        refused("--db", target, "account", "add", "X", "--json", error_code="not_found")
+        assert quick("--db", target, "order", "list", "--json") is None
+    assert sorted(tmp_path.iterdir()) == before
+
+
 def test_a_tilde_in_a_url_is_not_the_home_folder(demo):
     home = Path(os.environ["HOME"])
     home.mkdir(exist_ok=True)

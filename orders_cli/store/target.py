@@ -48,7 +48,7 @@ def sqlite_file(target: str) -> Path | None:
     written. None for an in-memory database, a server URL, or a NUL in it."""
     from urllib.parse import unquote
 
-    if target.startswith("sqlite:") or "://" in target:
+    if "://" in target:  # a URL (as url_for tells one); anything else, "sqlite:x.db" too, is a path
         if not target.startswith("sqlite:///"):
             return None
         raw = unquote(target.removeprefix("sqlite:///").partition("?")[0])
