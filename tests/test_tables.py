@@ -339,3 +339,25 @@ def test_statuses_in_a_panel_are_coloured_on_a_terminal_only(books, monkeypatch)
     assert ESC not in plain and re.sub(r"\x1b\[[0-9;]*m", "", shown).split("┏")[0] == panel
     monkeypatch.setenv("NO_COLOR", "1")
     assert on_terminal("order", "show", "SO-00005").split("┏")[0] == panel
+
+
+def test_the_totals_block_adds_up_with_allowances_and_charges(demo):
+    """The people's view of an order and its invoice lists each document allowance and charge,
+    so its lines add up to the total (the JSON has them in ``allowances_charges``)."""
+    from decimal import Decimal
+
+    number = ok("order", "add", "--subject", "Extras", "--account", "Café Müller", "--line", "MUG:3", "--line", "BOOK:2", "--discount", "5%",
+                "--shipping-charge", "9.99", "--allowance", "Loyalty:2.50", "--allowance", "Loyalty:1%", "--charge", "Packing:1.5%:VAT5.5",
+                "--json").json()["number"]
+    ok("order", "status", number, "approved")
+    invoice = ok("order", "convert", "invoice", number, "--json").json()["number"]
+    for args in (("order", "show", number), ("invoice", "show", invoice)):
+        out = ok(*args).out.splitlines()
+        block = out[next(i for i, line in enumerate(out) if line.startswith("subtotal")):]
+        total = next(line for line in block if line.startswith("total"))
+        parts = [line for line in block[:block.index(total)]]
+        assert sum(1 for line in parts if line.startswith(("allowance Loyalty", "charge Packing (1.5%)"))) == 3, parts
+        block = block[:block.index(total) + 1]
+        value = [re.split(r"\s{2,}", line, maxsplit=1)[1] for line in block]  # the key, two spaces or more, the value
+        amounts = [Decimal(v.split()[0]) for v in value[:block.index(total)]]  # "-1.34 (5%)": the amount first
+        assert sum(amounts) == Decimal(value[block.index(total)].split()[0]), (args, parts, total)

@@ -217,11 +217,17 @@ def kv(obj: dict, title: str | None = None) -> None:
 
 def totals(t: dict, currency: str, discount: str | None = None) -> None:
     """A document's totals block for people (CLI.md's totals data): subtotal, the parts that
-    are not zero, each tax on its base, the total with the currency. ``discount``: the
+    are not zero (each document allowance and charge), each tax on its base, the total with
+    the currency: the lines add up to the total. ``discount``: the
     discount as written ("5%"), shown next to its amount."""
     lines = {"subtotal": t["subtotal"]}
     if t["discount"] != "0.00":
         lines["discount"] = "-" + t["discount"] + (f" ({discount})" if discount else "")
+    for c in t.get("allowances_charges") or ():  # each document allowance (taken off) and charge (added)
+        key = f"{c['kind']} {c['reason']}" + (f" ({c['value']})" if c.get("percent") is not None else "")
+        while key in lines:
+            key += " "  # (two of one reason: both shown)
+        lines[key] = ("-" if c["kind"] == "allowance" else "") + c["amount"]
     if t["shipping"] != "0.00":
         lines["shipping"] = t["shipping"]
     for b in t["tax_breakdown"]:
