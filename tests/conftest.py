@@ -422,9 +422,13 @@ def raw_connect(target: str | Path | None = None) -> Raw:
 
 
 def undo_receipts(con: Raw) -> None:
-    """Back from revision 0008 to 0007 by hand, on SQLite (its triggers, table, index and the
-    three payment dates of invoice_balance, the usage lines' index; ix_invoice_recurring stays
-    wide), for the tests that upgrade an older book."""
+    """Back from revision 0009 to 0007 by hand, on SQLite (0009's REPLACE guards; 0008's
+    triggers, table, index and the three payment dates of invoice_balance, the usage lines'
+    index; ix_invoice_recurring stays wide), for the tests that upgrade an older book."""
+    from orders_cli.store.replace_locks import GUARDS
+
+    for name in GUARDS:
+        con.execute(f"DROP TRIGGER {name}")
     for name in ("payment_receipts", "payment_removal_receipts"):
         con.execute(f"DROP TRIGGER {name}")
     con.execute("DROP TABLE invoice_receipt_tax")

@@ -17,6 +17,7 @@ from sqlalchemy import event, exc
 from sqlmodel import Session
 
 from orders_cli.core.text import expand_user
+from orders_cli.store.replace_locks import GUARDS as REPLACE_GUARDS
 from orders_cli.core.errors import Conflict, Invalid, Locked, NotFound, OrdersError
 from orders_cli.core.text import shown
 from orders_cli.store.migrations import HEAD
@@ -346,9 +347,8 @@ _FINALIZE = "the finalize lock"
 # revision 0005: the triggers that keep the reports' summaries (store/summaries.py)
 _SUMMARIES = {"invoice_summaries": "the VAT rows and balance of each invoice", "credit_note_summaries": "the VAT rows of each credit note",
               "payment_summaries": "the balances the payments move", "payment_removal_summaries": "the balances the payments move"}
-_TAX_ROWS = ("invoice_tax", "credit_note_tax")
+_TAX_ROWS, _LINE_ROWS = ("invoice_tax", "credit_note_tax"), ("invoice_line_sales", "credit_note_line_sales")  # (_LINE_ROWS: revision 0007)
 _LINES = {"invoice_line_summaries": "the sales lines of each invoice", "credit_note_line_summaries": "the sales lines of each credit note"}
-_LINE_ROWS = ("invoice_line_sales", "credit_note_line_sales")  # revision 0007
 _RECEIPTS = dict.fromkeys(("payment_receipts", "payment_removal_receipts"), "the payment dates and receipt VAT rows")  # revision 0008
 # Every lock trigger by the revision that made it, per backend, and what it guards.
 LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
@@ -374,7 +374,7 @@ LOCK_TRIGGERS: dict[str, dict[str, dict[str, str]]] = {
                  "sales_order_lock_legal": "the allowances of a finalized order"},
         "0005": {**_SUMMARIES, **{f"{t}_lock_{e}": "the VAT rows of the reports" for t in _TAX_ROWS for e in ("update", "delete")}},
         "0007": {**_LINES, **{f"{t}_lock_{e}": "the sales lines of the reports" for t in _LINE_ROWS for e in ("update", "delete")}},
-        "0008": _RECEIPTS,
+        "0008": _RECEIPTS, "0009": dict.fromkeys(REPLACE_GUARDS, "no INSERT OR REPLACE over a locked row"),
     },
     "postgresql": {
         "0001": {name: _FINALIZE for name in PG_LOCK_TRIGGERS},

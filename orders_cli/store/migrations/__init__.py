@@ -5,4 +5,4 @@ stored ``alembic_version`` in one cheap query and imports Alembic only when they
 differ (a test checks HEAD against the revision files).
 """
 
-HEAD = "0008"
+HEAD = "0009"
