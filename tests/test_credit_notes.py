@@ -118,6 +118,18 @@ def test_partial_credits_then_the_rest_add_up_to_the_invoice_per_rate():
     assert net_of_credits(o["number"]) == {k: (D(0) if k != "breakdown" else {}) for k in both}
 
 
+def test_a_price_reduction_at_a_tax_with_no_base_names_the_taxes_that_have_one():
+    """A rate can sit in the breakdown at a base of 0.00 (a 1.5 % charge at VAT5.5 of an order
+    with no 5.5 % line): --tax at it is refused, naming the taxes a reduction can go to."""
+    o = make_order("WIDGET:10", discount=None, shipping=None, adjustment=None, extra=("--charge", "Packing:1.5%:VAT5.5"))
+    inv = invoice(o["number"])
+    assert {b["name"]: b["base"] for b in inv["totals"]["tax_breakdown"]} == {"VAT20": "100.00", "VAT5.5": "0.00"}
+    before = db_content()
+    r = refused("invoice", "credit", inv["number"], "--amount", "1.00", "--tax", "VAT5.5", "--json", error_code="not_found")
+    assert "its taxes with a base: VAT20)" in r.err
+    assert db_content() == before
+
+
 def test_a_price_reduction_is_shared_over_the_rates_by_their_bases():
     o = make_order("WIDGET:10", "BOOK:10", discount=None, shipping=None, adjustment=None)  # 100.00 at 20 %, 199.90 at 5.5 %
     inv = invoice(o["number"])

@@ -249,10 +249,10 @@ def _reduction(inv: m.Invoice, whole: pricing.Totals, earlier: list[pricing.Tota
     keys = [k for k in bases if k is not None and bases[k] > 0] + ([None] if bases[None] > 0 else [])
     names = {(b.rate, b.name): b.tax for b in whole.tax_breakdown}
     if tax is not None:
+        taxed = sorted({names[k].name for k in keys if k is not None})  # the taxes with a base over 0.00
         keys = [k for k in keys if k is not None and names[k].name == tax]
         if not keys:
-            raise NotFound(f"{inv.number} has no base at a tax named {tax!r} (its rates: "
-                           f"{', '.join(sorted({t.name for t in names.values()})) or 'none'})")
+            raise NotFound(f"{inv.number} has no base at a tax named {tax!r} (its taxes with a base: {', '.join(taxed) or 'none'})")
     if not keys:
         raise OverQuantity(f"{inv.number} has nothing left to credit")
     parts_ = shares.allocate(value, [bases[k] for k in keys])
