@@ -58,6 +58,9 @@ def recur_set(
 ) -> None:
     """Turn on (or change) recurring invoicing for an order; allowed after finalize.
 
+    A schedule changed after billing never bills a day twice: a period overlapping billed days
+    is not billed, and the days of it no invoice covers are named on stderr (left_unbilled).
+
     Example: orders recur set SO-00001 --frequency monthly --start 2026-01-31 --subject "Maintenance {MMM} {YYYY}" --language fr
     """
     from orders_cli import store
@@ -77,7 +80,11 @@ def recur_set(
     with store.transaction() as s:
         result = recurrence.set_recurrence(s, ctx, order, opts)
     output.record(result, output.JSON if json_ else output.TABLE,
-                  lambda d: output.kv({k: v for k, v in d.items() if k != "pending_periods"}, title=f"Recurrence of {order}"))
+                  lambda d: output.kv({k: v for k, v in d.items() if k not in ("pending_periods", "left_unbilled")}, title=f"Recurrence of {order}"))
+    if result.left_unbilled:
+        days = ", ".join(f"{g.start.isoformat()} to {g.end.isoformat()}" for g in result.left_unbilled)
+        output.note(f"{days}: never billed by this schedule (its periods there overlap days already billed, and no day is billed twice); "
+                    "invoice them by hand if they are owed")
     pending = result.pending_periods
     if pending and result.enabled and result.catch_up == "latest" and pending > 1:
         output.note(f"the next run will bill 1 past period (catch-up latest: the newest; the {pending - 1} older will be recorded as skipped)")

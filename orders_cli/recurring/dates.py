@@ -32,6 +32,34 @@ class Billed(set):
 Done = tuple[Billed, set]  # (billed spans, skipped period starts) of one order
 
 
+def left_unbilled(rec, invoiced: Billed) -> list[tuple[date, date]]:
+    """The days the schedule of ``rec`` will never bill, as (first, last) spans: the days of its
+    periods that overlap a billed span (so are not billed: ``Billed.covers``) yet fall outside
+    every billed span. Only a schedule moved after billing (a new start, frequency, end or last
+    day) leaves any; none past the last billed day."""
+    if not invoiced.spans:
+        return []
+    last = max(e for _, e in invoiced.spans)
+    gaps: list[tuple[date, date]] = []
+    for p in schedule.due_periods(rec.start, rec.frequency, last, end=rec.end, last_day=rec.last_day, invoice_date="start"):
+        if not invoiced.covers(p):
+            continue
+        day = p.start
+        for s, e in sorted((s, e) for s, e in invoiced.spans if s <= p.end and p.start <= e):
+            if s > day:
+                gaps.append((day, s - timedelta(days=1)))
+            day = max(day, e + timedelta(days=1))
+        if day <= p.end:
+            gaps.append((day, p.end))
+    merged: list[tuple[date, date]] = []
+    for s, e in gaps:
+        if merged and s <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
 def is_open(p: schedule.Period, invoiced: Billed, skipped: set) -> bool:
     """Not billed (no day of it), not skipped: the run may bill it."""
     return p.start not in skipped and not invoiced.covers(p)

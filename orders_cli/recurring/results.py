@@ -35,10 +35,20 @@ class RecurrenceView:
 
 
 @dataclass
+class DaySpan:
+    """Days from ``start`` to ``end``, both included."""
+
+    start: date
+    end: date
+
+
+@dataclass
 class RecurrenceSet(RecurrenceView):
-    """``recur set``: the settings and how many past periods the next run will bill."""
+    """``recur set``: the settings, how many past periods the next run will bill, and the days
+    its schedule now leaves unbilled for good (``recurring.dates.left_unbilled``)."""
 
     pending_periods: int = 0
+    left_unbilled: list[DaySpan] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- the billing run

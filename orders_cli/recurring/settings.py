@@ -12,8 +12,9 @@ from orders_cli.core import schedule, subject, text
 from orders_cli.core.context import Context
 from orders_cli.core.errors import Invalid, NotFound
 from orders_cli.core.money import ascii_int
-from orders_cli.recurring.periods import pending_periods
-from orders_cli.recurring.results import RecurrenceSet, RecurrenceView
+from orders_cli.recurring.dates import left_unbilled
+from orders_cli.recurring.periods import done_periods, pending_periods
+from orders_cli.recurring.results import DaySpan, RecurrenceSet, RecurrenceView
 from orders_cli.recurring.views import recurrence_of
 from orders_cli.store import documents
 from orders_cli.store import schema as m
@@ -106,7 +107,8 @@ def set_recurrence(session: Session, ctx: Context, ref: str, opts: dict) -> Recu
     session.add(rec)
     session.flush()
     pending = len(pending_periods(session, rec, ctx.today))
-    return recurrence_of(session, order.id, ctx.today, RecurrenceSet, pending_periods=pending)
+    gaps = [DaySpan(s, e) for s, e in left_unbilled(rec, done_periods(session, order.id)[0])]
+    return recurrence_of(session, order.id, ctx.today, RecurrenceSet, pending_periods=pending, left_unbilled=gaps)
 
 
 def set_recurrence_from_json(session: Session, order_id: int, data: dict) -> None:
