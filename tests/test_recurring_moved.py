@@ -5,7 +5,15 @@ in its JSON, a note on stderr), and only when there are some."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from types import SimpleNamespace
+
 from conftest import ok, run
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from orders_cli.core import schedule
+from orders_cli.recurring import dates
 from test_recurring import bill, catalog, catalog_template, new_order, recur  # noqa: F401  (the fixtures)
 
 
@@ -38,3 +46,31 @@ def test_a_schedule_that_still_covers_every_day_says_nothing(catalog):
     other = new_order()
     assert recur(other, "--frequency", "monthly", "--start", "2026-01-31")["left_unbilled"] == []  # nothing billed yet
     assert "never billed" not in ok("recur", "set", other, "--start", "2026-02-15").err
+
+
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=st.tuples(st.dates(date(2025, 1, 1), date(2026, 6, 30)), st.sampled_from(FREQUENCIES), st.booleans(), st.integers(1, 14)),
+       new=st.tuples(st.dates(date(2024, 6, 1), date(2026, 12, 31)), st.sampled_from(FREQUENCIES), st.booleans(),
+                     st.none() | st.dates(date(2025, 1, 1), date(2027, 6, 30))))
+def test_left_unbilled_is_every_day_a_dropped_period_does_not_bill(old, new):
+    """Against the days one by one: the billed spans of an old schedule's first periods, then a
+    new schedule; every day of a period that holds a billed day (so is not billed) but that no
+    billed span holds, and no other."""
+    start, frequency, last_day, k = old
+    assume(new[3] is None or new[3] >= new[0])  # (recur set refuses an end before the start)
+    last_day, new = last_day and frequency in ("monthly", "quarterly"), (new[0], new[1], new[2] and new[1] in ("monthly", "quarterly"), new[3])
+    billed_periods = list(schedule.due_periods(start, frequency, date(2030, 1, 1), last_day=last_day))[:k]
+    invoiced = dates.Billed((p.start, p.end) for p in billed_periods)
+    rec = SimpleNamespace(start=new[0], frequency=new[1], last_day=new[2], end=new[3])
+    days = {p.start + timedelta(days=i) for p in billed_periods for i in range((p.end - p.start).days + 1)}
+    last = max(days)
+    want = set()
+    for p in schedule.due_periods(rec.start, rec.frequency, last, end=rec.end, last_day=rec.last_day):
+        own = {p.start + timedelta(days=i) for i in range((p.end - p.start).days + 1)}
+        if invoiced.covers(p):
+            want |= own - days
+    got = {s + timedelta(days=i) for s, e in dates.left_unbilled(rec, invoiced) for i in range((e - s).days + 1)}
+    assert got == want

@@ -4,6 +4,7 @@ standard-library read path of ``order show`` (sales/quick.py). Also the view of 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, timedelta
 
 from orders_cli.core import schedule
@@ -39,16 +40,24 @@ def left_unbilled(rec, invoiced: Billed) -> list[tuple[date, date]]:
     day) leaves any; none past the last billed day."""
     if not invoiced.spans:
         return []
-    last = max(e for _, e in invoiced.spans)
+    billed: list[list[date]] = []  # the billed days as disjoint spans, in order
+    for s, e in sorted(invoiced.spans):
+        if billed and s <= billed[-1][1] + timedelta(days=1):
+            billed[-1][1] = max(billed[-1][1], e)
+        else:
+            billed.append([s, e])
+    ends = [e for _, e in billed]
     gaps: list[tuple[date, date]] = []
-    for p in schedule.due_periods(rec.start, rec.frequency, last, end=rec.end, last_day=rec.last_day, invoice_date="start"):
-        if not invoiced.covers(p):
-            continue
+    for p in schedule.due_periods(rec.start, rec.frequency, ends[-1], end=rec.end, last_day=rec.last_day, invoice_date="start"):
+        i = bisect_left(ends, p.start)  # the first billed span that reaches the period's start
+        if p.start not in invoiced and (i == len(billed) or billed[i][0] > p.end):
+            continue  # no billed day in it: not covered, a run bills it
         day = p.start
-        for s, e in sorted((s, e) for s, e in invoiced.spans if s <= p.end and p.start <= e):
-            if s > day:
-                gaps.append((day, s - timedelta(days=1)))
-            day = max(day, e + timedelta(days=1))
+        while i < len(billed) and billed[i][0] <= p.end:
+            if billed[i][0] > day:
+                gaps.append((day, billed[i][0] - timedelta(days=1)))
+            day = max(day, billed[i][1] + timedelta(days=1))
+            i += 1
         if day <= p.end:
             gaps.append((day, p.end))
     merged: list[tuple[date, date]] = []
