@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PG, ok, refused, sql
+from test_quickread import quick
 
 from orders_cli.cli import fast
 from orders_cli.store import quick as completion
@@ -28,15 +29,6 @@ pytestmark = pytest.mark.skipif(bool(PG), reason="the read path is SQLite's (tes
 ROOT = Path(__file__).resolve().parent.parent
 # the usual way, whole: the program's main without the read path before it
 SLOW = "import sys; from orders_cli.cli.app import main; sys.exit(main(sys.argv[1:]))"
-
-
-def quick(*args: str) -> str | None:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        done = fast.answer(list(args))
-    assert done in (0, None)
-    assert done == 0 or out.getvalue() == ""
-    return out.getvalue() if done == 0 else None
 
 
 def both(shell_tail: str, *args: str, env: dict | None = None) -> tuple[tuple, tuple]:

@@ -213,10 +213,9 @@ def _run(args: list[str]) -> int:
         print("interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
-        try:
-            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:
-            pass
+        from orders_cli.cli.fast import silence_stdout
+
+        silence_stdout()  # the flush at exit would fail again
         return ExitStatus.OK
     except Exception as err:
         kinds = {cls.__name__ for cls in type(err).__mro__}

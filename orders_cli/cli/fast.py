@@ -199,10 +199,10 @@ def answer(args: list[str]) -> int | None:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        _silence()
+        silence_stdout()
         return 1
     except Exception as err:  # noqa: BLE001 - a full disk, a closed stream: reported as app.py does
-        _silence()
+        silence_stdout()
         message = internal_message(err)
         if as_json:
             import json
@@ -216,7 +216,7 @@ def answer(args: list[str]) -> int | None:
     return 0
 
 
-def _silence() -> None:
+def silence_stdout() -> None:
     """stdout to /dev/null: the flush at exit would fail again."""
     try:
         sys.stdout = open("/dev/null", "w")  # noqa: SIM115

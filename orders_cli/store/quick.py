@@ -118,14 +118,15 @@ def sqlite_path(target: str) -> Path | None:
     return sqlite_file(target)
 
 
-def reader(path: Path, timeout: float):
+def reader(path: Path, timeout_ms: int):
     """A sqlite3 connection to the existing file ``path`` that refuses writes. Not ``mode=ro``:
     a read-only connection that finds no -wal file leaves an empty -wal and -shm behind it (it
     may not remove them); ``mode=rw`` creates no file either, and on close tidies them as the
-    ORM's connections do, while ``query_only`` refuses any write."""
+    ORM's connections do, while ``query_only`` refuses any write. ``timeout_ms``: how long to
+    wait for a lock (as database.BUSY_TIMEOUT_MS)."""
     import sqlite3
 
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=timeout, isolation_level=None)
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=timeout_ms / 1000, isolation_level=None)
     try:
         con.execute("PRAGMA query_only=1")
     except BaseException:
@@ -138,7 +139,7 @@ def _sqlite(target: str, kind: str, prefix: str) -> list[str]:
     path = sqlite_path(target)
     if path is None or not path.is_file():
         return []
-    con = reader(path, 0.2)
+    con = reader(path, 200)
     try:
         codes = _sqlite_codes(con, kind, prefix)
         if codes is not None:

@@ -70,7 +70,7 @@ def connect(target: str) -> sqlite3.Connection:
     path = sqlite_path(target)
     if path is None or not path.is_file():
         raise Decline("no such file")
-    con = reader(path, 0.5)  # (it refuses writes)
+    con = reader(path, 500)  # (it refuses writes)
     try:
         con.execute("BEGIN")
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
